@@ -1,0 +1,44 @@
+/**
+ * Errors of the store. Classify them by `name`, not `instanceof`: copies of this package loaded
+ * twice (or errors crossing a sandboxed processor) break `instanceof`.
+ */
+
+/** The database could not be reached or opened. The message names where and what to do. */
+export class StoreConnectionError extends Error {
+  override readonly name = 'StoreConnectionError';
+}
+
+/** `readOnlyQuery` refused SQL that would write or escape its read-only transaction. */
+export class ReadOnlyQueryError extends Error {
+  override readonly name = 'ReadOnlyQueryError';
+}
+
+/** `readOnlyQuery` failed with a SQL error; the message is Postgres's. */
+export class QueryError extends Error {
+  override readonly name = 'QueryError';
+  /** SQLSTATE code, e.g. `42P01` (undefined table). */
+  readonly code: string | undefined;
+
+  constructor(message: string, code?: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A migration could not be read or applied. */
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError';
+}
+
+/** The SQLSTATE code of a driver error, if it has one. */
+export function sqlStateOf(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const { code } = error as { code: unknown };
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,17 @@
+export type { StoreDatabase } from './database.js';
+export { MigrationError, QueryError, ReadOnlyQueryError, StoreConnectionError } from './errors.js';
+export { MIGRATION_LOCK_KEY, type MigrateOptions, type MigrateResult, migrate } from './migrate.js';
+export { DEFAULT_MIGRATIONS_FOLDER } from './migration-files.js';
+export { curfewMigrations } from './migrations-table.js';
+export {
+  DEFAULT_DATA_DIR,
+  describeStore,
+  type OpenStoreOptions,
+  openStore,
+  redactUrl,
+  type Store,
+} from './open-store.js';
+export type { QueryRows } from './read-only-query.js';
+export * from './schema/index.js';
+export { type UpsertEvalsOptions, upsertEvals } from './upsert-evals.js';
+export * from './views/index.js';

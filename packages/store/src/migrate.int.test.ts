@@ -1,0 +1,104 @@
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate } from './migrate.js';
+import { DEFAULT_MIGRATIONS_FOLDER, readMigrationFiles } from './migration-files.js';
+import { openStore } from './open-store.js';
+import { BACKENDS, postgresBackend, type TestDatabase } from './test-backends.js';
+
+const TABLES = ['checkpoints', 'evals', 'experiments', 'meta_models', 'predictions', 'runs'];
+const VIEWS = ['experiment_summary', 'run_summary', 'savings'];
+
+describe.each(BACKENDS)('migrate on $name', (backend) => {
+  let t: TestDatabase;
+  beforeEach(async () => {
+    t = await backend.create({ migrate: false });
+  });
+  afterEach(async () => {
+    await t?.cleanup();
+  });
+
+  it('creates the tables and views on an empty database, and re-applying is a no-op', async () => {
+    const tags = (await readMigrationFiles(DEFAULT_MIGRATIONS_FOLDER)).map((m) => m.tag);
+    expect(tags).toEqual(['0000_tables', '0001_views']);
+
+    expect(await migrate(t.store.db)).toEqual({ applied: tags });
+    const { rows } = await t.store.readOnlyQuery(
+      "select table_name, table_type from information_schema.tables where table_schema = 'public' order by 1",
+    );
+    expect(rows.filter((r) => r.table_type === 'BASE TABLE').map((r) => r.table_name)).toEqual(
+      [...TABLES, 'curfew_migrations'].sort(),
+    );
+    expect(rows.filter((r) => r.table_type === 'VIEW').map((r) => r.table_name)).toEqual(VIEWS);
+
+    expect(await migrate(t.store.db)).toEqual({ applied: [] });
+    const recorded = await t.store.readOnlyQuery('select tag from curfew_migrations order by tag');
+    expect(recorded.rows.map((r) => r.tag)).toEqual(tags);
+  });
+
+  it('documents the views with SQL comments', async () => {
+    await migrate(t.store.db);
+    const { rows } = await t.store.readOnlyQuery(
+      "select obj_description('savings'::regclass, 'pg_class') as view, " +
+        "col_description('run_summary'::regclass, 9) as tokens_saved",
+    );
+    expect(rows[0]?.view).toMatch(/tokens saved/i);
+    expect(rows[0]?.tokens_saved).toMatch(/1 - tokens_used \/ budget_tokens/);
+  });
+
+  it('refuses to run when an applied migration was edited, naming the file', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'curfew-migrations-'));
+    try {
+      await cp(DEFAULT_MIGRATIONS_FOLDER, folder, { recursive: true });
+      await migrate(t.store.db, { migrationsFolder: folder });
+      await writeFile(join(folder, '0001_views.sql'), '-- edited\nselect 1;\n');
+      const error = await migrate(t.store.db, { migrationsFolder: folder }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'MigrationError' });
+      expect((error as Error).message).toContain('0001_views.sql');
+      expect((error as Error).message).toContain('never edit an applied migration');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('migrate on postgres, from several processes at once', () => {
+  let t: TestDatabase;
+  beforeEach(async () => {
+    t = await postgresBackend.create({ migrate: false });
+  });
+  afterEach(async () => {
+    await t?.cleanup();
+  });
+
+  it('applies each migration once when 4 pools migrate concurrently', async () => {
+    const stores = await Promise.all([1, 2, 3, 4].map(() => t.reopen({ migrate: false })));
+    const results = await Promise.all(stores.map((store) => migrate(store.db)));
+
+    const appliedTags = results.flatMap((r) => r.applied);
+    expect(appliedTags.sort()).toEqual(['0000_tables', '0001_views']);
+    const { rows } = await t.store.readOnlyQuery(
+      'select tag, count(*) as times from curfew_migrations group by tag order by tag',
+    );
+    expect(rows).toEqual([
+      { tag: '0000_tables', times: 1 },
+      { tag: '0001_views', times: 1 },
+    ]);
+  });
+});
+
+describe('openStore', () => {
+  it('reports an unreachable Postgres in one line, without the password', async () => {
+    const error = await openStore({
+      databaseUrl: 'postgres://curfew:s3cret@127.0.0.1:1/curfew',
+      connectTimeoutMs: 2000,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'StoreConnectionError' });
+    const { message } = error as Error;
+    expect(message).toContain('127.0.0.1:1/curfew');
+    expect(message).not.toContain('s3cret');
+    expect(message).toContain('DATABASE_URL');
+    expect(message).not.toContain('\n');
+  });
+});

@@ -1,0 +1,39 @@
+import {
+  bigint,
+  doublePrecision,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+import { runs } from './runs.js';
+
+/** One validation point of a run. (run_id, step) is the idempotency key. */
+export const evals = pgTable(
+  'evals',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    step: integer('step').notNull(),
+    /** Training tokens processed up to this eval. */
+    tokens: bigint('tokens', { mode: 'number' }).notNull(),
+    /** Validation tokens processed up to this eval. */
+    valTokens: bigint('val_tokens', { mode: 'number' }).notNull().default(0),
+    trainLoss: doublePrecision('train_loss'),
+    valLoss: doublePrecision('val_loss'),
+    em: doublePrecision('em'),
+    perplexity: doublePrecision('perplexity'),
+    lr: doublePrecision('lr'),
+    valExamples: integer('val_examples'),
+    /** Extra metrics by name. */
+    metrics: jsonb('metrics').$type<Record<string, number>>(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ name: 'evals_run_id_step_pk', columns: [t.runId, t.step] })],
+);
+
+export type Eval = typeof evals.$inferSelect;
+export type NewEval = typeof evals.$inferInsert;
