@@ -1,0 +1,52 @@
+import { createRequire } from 'node:module';
+import type { Command, CommandContext } from './command';
+import { sqlCommand } from './commands/sql';
+import { validateCommand } from './commands/validate';
+import { readEnv } from './env';
+import { isExpectedError } from './errors';
+
+const commands: Command[] = [validateCommand, sqlCommand];
+
+const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'curfew: a training-time experiment orchestrator that learns when to stop.',
+    '',
+    'Usage: curfew COMMAND [options]      (curfew COMMAND --help for details)',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    '  -h, --help     show this help',
+    '  -v, --version  print the version',
+  ].join('\n');
+}
+
+export async function main(argv: string[], ctx: Omit<CommandContext, 'env'>): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    ctx.out(help());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    ctx.out(`curfew ${version}`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    ctx.err(`curfew: unknown command "${name}" (commands: ${commands.map((c) => c.name).join(', ')})`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, { ...ctx, env: readEnv() });
+  } catch (err) {
+    if (isExpectedError(err)) {
+      ctx.err(err.message);
+      return 'exitCode' in err && typeof err.exitCode === 'number' ? err.exitCode : 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,17 @@
+import type { CliEnv } from './env';
+
+export interface CommandContext {
+  env: CliEnv & { dataDir: string };
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `curfew --help`. */
+  summary: string;
+  /** Full usage for `curfew COMMAND --help`. */
+  usage: string;
+  /** Returns the process exit code. Expected failures throw CliError. */
+  run(args: string[], ctx: CommandContext): Promise<number>;
+}
