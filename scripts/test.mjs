@@ -1,11 +1,13 @@
 // `npm test`: start the services the suite talks to, then lint, typecheck and test every workspace.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { ensureServices } from './services.mjs';
 
 const results = await ensureServices();
-const failed = Object.entries(results).filter(([, r]) => !r.ok);
-for (const [name, r] of failed) console.error(`npm test: ${name} unavailable: ${r.why}`);
-if (failed.length > 0) {
+const unavailable = Object.entries(results).filter(([, r]) => !r.ok);
+for (const [name, r] of unavailable) console.error(`npm test: ${name} unavailable: ${r.why}`);
+if (unavailable.length > 0) {
   console.error('npm test: the integration tests need real Redis and PostgreSQL; fix the above and re-run.');
   process.exit(1);
 }
@@ -16,6 +18,12 @@ const env = {
   TURBO_TELEMETRY_DISABLED: '1',
   DO_NOT_TRACK: '1',
 };
+const workspaces = ['apps', 'packages'].flatMap((dir) =>
+  existsSync(dir) ? readdirSync(dir).map((name) => path.join(dir, name)) : [],
+);
+const reportOf = (ws) => path.join(ws, 'test-results', 'vitest.json');
+for (const ws of workspaces) rmSync(reportOf(ws), { force: true });
+
 const turbo = spawnSync(
   'npx',
   ['turbo', 'run', 'lint', 'lint:root', 'typecheck', 'test', ...process.argv.slice(2)],
@@ -24,4 +32,17 @@ const turbo = spawnSync(
     env,
   },
 );
-process.exit(turbo.status ?? 1);
+
+// One closing line over every workspace's vitest report, so a reader (or CI) sees the totals.
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const ws of workspaces) {
+  if (!existsSync(reportOf(ws))) continue;
+  const report = JSON.parse(readFileSync(reportOf(ws), 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + report.numTodoTests;
+}
+console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(turbo.status || (failed > 0 ? 1 : 0));
