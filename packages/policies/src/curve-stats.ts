@@ -1,0 +1,173 @@
+import { PolicyOptionsError } from './errors';
+import type { Mode, RunInfo } from './types';
+
+/**
+ * Small numeric helpers shared by the stopping policies: robust noise and trend of a learning
+ * curve, Optuna/numpy-compatible percentiles, JSON-safe floats for snapshots, and the option
+ * checks every policy makes. All pure and allocation-light: replay calls them ~10^5 times.
+ */
+
+/** The value turned into "higher is better", so the rest of a policy can think in `max` only. */
+export function toGain(value: number, mode: Mode): number {
+  return mode === 'max' ? value : -value;
+}
+
+/** Median of a non-empty array; sorts `xs` in place. */
+function medianInPlace(xs: number[]): number {
+  xs.sort((a, b) => a - b);
+  const mid = xs.length >> 1;
+  const hi = xs[mid] ?? Number.NaN;
+  return xs.length % 2 === 1 ? hi : ((xs[mid - 1] ?? hi) + hi) / 2;
+}
+
+/**
+ * `numpy.nanpercentile(values, q)` with numpy's default `linear` method, as Optuna's pruners use
+ * it: NaN values are ignored, and NaN is returned when none is left. `q` is in [0, 100].
+ */
+export function nanPercentile(values: readonly number[], q: number): number {
+  const xs = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (xs.length === 0) return Number.NaN;
+  const h = ((xs.length - 1) * q) / 100;
+  const lo = Math.floor(h);
+  const t = h - lo;
+  const a = xs[lo] ?? Number.NaN;
+  const b = xs[Math.min(lo + 1, xs.length - 1)] ?? a;
+  const diff = b - a;
+  // numpy's _lerp interpolates from the nearer end, so the result is exact at t = 0 and t = 1.
+  return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
+}
+
+/** Consistency constant of the MAD for a normal distribution (σ ≈ 1.4826 · MAD). */
+const MAD_TO_SIGMA = 1.4826;
+/** σ ≈ 1.2533 · mean absolute deviation for a normal distribution (√(π/2)). */
+const MEAN_ABS_TO_SIGMA = Math.sqrt(Math.PI / 2);
+
+/**
+ * Robust per-eval noise σ of `gains[from..to]` (inclusive), from first differences: the
+ * difference of two evals carries √2 σ of noise, while a smooth trend only shifts the differences
+ * (their median), so the spread around the median difference measures noise, not progress.
+ * Uses the MAD, falling back to the mean absolute deviation when more than half the differences
+ * are identical (quantised metrics such as EM on a small validation set). 0 with < 2 differences.
+ */
+export function noiseScale(gains: readonly number[], from: number, to: number): number {
+  const diffs: number[] = [];
+  for (let i = Math.max(from, 0) + 1; i <= to; i++) {
+    const d = (gains[i] ?? Number.NaN) - (gains[i - 1] ?? Number.NaN);
+    if (Number.isFinite(d)) diffs.push(d);
+  }
+  if (diffs.length < 2) return 0;
+  const center = medianInPlace(diffs.slice());
+  const deviations = diffs.map((d) => Math.abs(d - center));
+  let meanAbs = 0;
+  for (const d of deviations) meanAbs += d;
+  meanAbs /= deviations.length;
+  const mad = medianInPlace(deviations);
+  // A MAD that is only float dust (identical differences up to rounding) counts as zero.
+  const spread = mad > 1e-6 * meanAbs ? MAD_TO_SIGMA * mad : MEAN_ABS_TO_SIGMA * meanAbs;
+  return spread / Math.SQRT2;
+}
+
+/** Least-squares slope of y on x and its standard error. */
+export interface Trend {
+  slope: number;
+  /** Standard error of the slope; Infinity when it cannot be estimated (< 3 points, one x). */
+  slopeSe: number;
+}
+
+/** Ordinary least squares of `ys[from..to]` on `xs[from..to]` (inclusive), skipping non-finite points. */
+export function linearTrend(xs: readonly number[], ys: readonly number[], from: number, to: number): Trend {
+  let n = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = Math.max(from, 0); i <= to; i++) {
+    const x = xs[i] ?? Number.NaN;
+    const y = ys[i] ?? Number.NaN;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    n++;
+    sx += x;
+    sy += y;
+  }
+  if (n < 3) return { slope: 0, slopeSe: Number.POSITIVE_INFINITY };
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = Math.max(from, 0); i <= to; i++) {
+    const x = xs[i] ?? Number.NaN;
+    const y = ys[i] ?? Number.NaN;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    sxx += (x - mx) * (x - mx);
+    sxy += (x - mx) * (y - my);
+  }
+  if (sxx <= 0) return { slope: 0, slopeSe: Number.POSITIVE_INFINITY };
+  const slope = sxy / sxx;
+  let ssr = 0;
+  for (let i = Math.max(from, 0); i <= to; i++) {
+    const x = xs[i] ?? Number.NaN;
+    const y = ys[i] ?? Number.NaN;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    const r = y - my - slope * (x - mx);
+    ssr += r * r;
+  }
+  return { slope, slopeSe: Math.sqrt(ssr / (n - 2) / sxx) };
+}
+
+/** A float as plain JSON: finite numbers as they are, ±Infinity and NaN as strings. */
+export type JsonFloat = number | string;
+
+export function encodeFloat(x: number): JsonFloat {
+  return Number.isFinite(x) ? x : String(x);
+}
+
+export function decodeFloat(x: unknown, what: string): number {
+  if (typeof x === 'number') return x;
+  if (x === 'Infinity' || x === '-Infinity' || x === 'NaN') return Number(x);
+  throw new TypeError(`${what}: expected a number in the policy state, got ${JSON.stringify(x)}`);
+}
+
+/** Reads a non-negative integer field of a snapshot. */
+export function stateInteger(state: Readonly<Record<string, unknown>>, key: string, policy: string): number {
+  const v = state[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new TypeError(`${policy}: state.${key} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+// Option checks: each names the option and the offending value, as the spec's messages do.
+
+export function requireInteger(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    const what = min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
+    throw new PolicyOptionsError(`${name}: expected ${what}, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function requireNumber(name: string, value: unknown, min: number, exclusive = false): number {
+  const ok = typeof value === 'number' && Number.isFinite(value) && (exclusive ? value > min : value >= min);
+  if (!ok) {
+    const what =
+      min === 0 ? (exclusive ? 'a positive number' : 'a non-negative number') : `a number >= ${min}`;
+    throw new PolicyOptionsError(`${name}: expected ${what}, got ${String(value)}`);
+  }
+  return value as number;
+}
+
+/**
+ * The policy's `mode`, which must be 'max' or 'min' and agree with the run's: a policy told to
+ * maximise a loss would silently stop the best runs.
+ */
+export function requireMode(mode: unknown, run: RunInfo): Mode {
+  if (mode !== 'max' && mode !== 'min') {
+    throw new PolicyOptionsError(`mode: expected 'max' or 'min', got ${String(mode)}`);
+  }
+  if (run.mode !== mode) {
+    throw new PolicyOptionsError(`mode: expected the run's mode '${run.mode}', got '${mode}'`);
+  }
+  return mode;
+}
+
+export function requireBudget(run: RunInfo): number {
+  return requireNumber('budgetTokens', run.budgetTokens, 0, true);
+}

@@ -1,0 +1,58 @@
+// Stopping policies, LR schedules, adaptive regularisation, learning from history, and replay.
+// Pure: no I/O, no clock, no randomness without a seed (DESIGN.md, STYLE.md).
+
+export { createPolicy, POLICY_NAMES, type PolicyContext, usesHistory } from './create-policy';
+export { PolicyOptionsError } from './errors';
+export { fitGbm, type GbmModel, type GbmOptions, predictGbm } from './learn/gbm';
+export { runFeaturesOf, STATE_FEATURES, stateFeatures } from './learn/state-features';
+export {
+  CALIBRATION_THRESHOLDS,
+  type CalibrationPoint,
+  DEFAULT_STOP_MODEL_OPTIONS,
+  fitStopModel,
+  type StopModel,
+  type StopModelOptions,
+  StopModelTrainer,
+  thresholdFor,
+} from './learn/stop-model';
+export type * from './options';
+export { anyOf } from './policies/any-of';
+export { AshaPolicy, createAshaPolicy, type RungScore } from './policies/asha';
+export { type AutoSettings, createAutoPolicy, DEFAULT_AUTO_SETTINGS } from './policies/auto';
+export { createExtrapolatePolicy } from './policies/extrapolate';
+export type { LrDropBeforeStopOptions } from './policies/lr-drop-before-stop';
+export { LR_DROP_REASON, withLrDropBeforeStop } from './policies/lr-drop-before-stop';
+export { createMedianPolicy, MedianPolicy } from './policies/median';
+export {
+  createMetaPolicy,
+  DEFAULT_META_SETTINGS,
+  expectedOutcome,
+  type MetaPolicySettings,
+} from './policies/meta';
+export { createNonePolicy, NonePolicy } from './policies/none';
+export { createPatiencePolicy, PatiencePolicy } from './policies/patience';
+export { createThresholdPolicy, ThresholdPolicy } from './policies/threshold';
+export {
+  createRegularizer,
+  type RegularizationOptions,
+  type RegularizationValues,
+  type Regularizer,
+} from './regularization/create-regularizer';
+export type { Curve } from './replay/curve';
+export { CurveFileError, parseCurveFile, parseCurveLine } from './replay/curve-format';
+export {
+  type PolicyFactory,
+  type ReplayOptions,
+  type ReplayScope,
+  type RunOutcome,
+  replay,
+} from './replay/replay';
+export { type GroupScore, type Score, type StopIndex, scoreStops, type TaskScore } from './replay/score';
+export {
+  createLrSchedule,
+  type LrSchedule,
+  type LrScheduleContext,
+  type LrScheduleName,
+  type LrScheduleOptions,
+} from './schedules/create-lr-schedule';
+export * from './types';

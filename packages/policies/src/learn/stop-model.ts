@@ -1,0 +1,197 @@
+import type { Curve } from '../replay/curve';
+import { fitGbm, type GbmModel, type GbmOptions, predictGbm } from './gbm';
+import { STATE_FEATURES } from './state-features';
+import { buildTrainingSet, type TrainingSet } from './training-set';
+
+/**
+ * What history teaches about stopping, as plain JSON (stored as a meta-model version):
+ * - `mean`: the expected gain still to come from a curve state (best at budget − best so far);
+ * - `upper`: a high quantile of it, for "can this run still catch the best one?";
+ * - `calibration`: for thresholds on `mean`, the EM loss and tokens saved they gave on history
+ *   runs the model had not seen (out-of-fold by task), so a tolerance maps to a threshold with no
+ *   per-task tuning.
+ */
+export interface StopModel {
+  format: 'curfew-stop-model/1';
+  features: readonly string[];
+  mean: GbmModel;
+  upper: GbmModel;
+  upperQuantile: number;
+  calibration: CalibrationPoint[];
+  history: { runs: number; tasks: string[] };
+}
+
+export interface CalibrationPoint {
+  /** Stop once the predicted remaining gain falls below this. */
+  threshold: number;
+  /** Mean over tasks of the mean EM loss per run (out of fold). */
+  meanLoss: number;
+  /** Mean over tasks of the tokens saved. */
+  saved: number;
+}
+
+export interface StopModelOptions {
+  gbm: Partial<GbmOptions>;
+  upperQuantile: number;
+  /** Task folds for the out-of-fold calibration. */
+  folds: number;
+  /** States kept per run (long runs are subsampled evenly). */
+  maxStatesPerRun: number;
+}
+
+export const DEFAULT_STOP_MODEL_OPTIONS: StopModelOptions = {
+  gbm: {},
+  upperQuantile: 0.97,
+  folds: 5,
+  maxStatesPerRun: 16,
+};
+
+/** Thresholds tried in calibration: a geometric grid over the gains that matter (0.05 to 5 points). */
+export const CALIBRATION_THRESHOLDS: readonly number[] = Array.from(
+  { length: 41 },
+  (_, k) => 0.0005 * 100 ** (k / 40),
+);
+
+/**
+ * History prepared once (features of every state), from which models for any subset of tasks are
+ * fitted. Folds are fixed by task so that models trained for overlapping subsets are shared.
+ */
+export class StopModelTrainer {
+  readonly set: TrainingSet & { sampled: Uint8Array };
+  readonly tasks: string[];
+  private readonly taskOfRun: Int32Array;
+  private readonly foldOfTask: Map<string, number>;
+  private readonly meanCache = new Map<string, GbmModel>();
+  readonly options: StopModelOptions;
+
+  constructor(
+    readonly curves: readonly Curve[],
+    options: Partial<StopModelOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_STOP_MODEL_OPTIONS, ...options };
+    this.set = buildTrainingSet(curves, this.options.maxStatesPerRun);
+    this.tasks = [...new Set(curves.map((c) => c.task))].sort();
+    const taskIndex = new Map(this.tasks.map((t, i) => [t, i]));
+    this.taskOfRun = Int32Array.from(curves, (c) => taskIndex.get(c.task) as number);
+    // Round-robin over sorted task names: deterministic, and balanced in count.
+    this.foldOfTask = new Map(this.tasks.map((t, i) => [t, i % Math.max(1, this.options.folds)]));
+  }
+
+  /** The fold of a history task, or undefined for a task history has not seen. */
+  foldOf(task: string): number | undefined {
+    return this.foldOfTask.get(task);
+  }
+
+  /** Rows of tasks outside the `excluded` folds; only the ones sampled for fitting if `sampledOnly`. */
+  private rowsWithout(excluded: ReadonlySet<number>, sampledOnly: boolean): Int32Array {
+    const out: number[] = [];
+    for (let r = 0; r < this.set.run.length; r++) {
+      if (sampledOnly && this.set.sampled[r] === 0) continue;
+      const task = this.tasks[this.taskOfRun[this.set.run[r] as number] as number] as string;
+      if (!excluded.has(this.foldOfTask.get(task) as number)) out.push(r);
+    }
+    return Int32Array.from(out);
+  }
+
+  private meanModelWithout(excluded: ReadonlySet<number>): GbmModel {
+    const key = [...excluded].sort((a, b) => a - b).join(',');
+    let model = this.meanCache.get(key);
+    if (!model) {
+      model = fitGbm(this.set.x, this.set.remaining, this.options.gbm, this.rowsWithout(excluded, true));
+      this.meanCache.set(key, model);
+    }
+    return model;
+  }
+
+  /**
+   * A model that has seen no task of the folds in `excludedFolds` (none: all history). Its
+   * calibration comes from the remaining folds, each predicted by a model that had not seen it.
+   */
+  fit(excludedFolds: ReadonlySet<number> = new Set()): StopModel {
+    const rows = this.rowsWithout(excludedFolds, false);
+    const mean = this.meanModelWithout(excludedFolds);
+    const upper = fitGbm(
+      this.set.x,
+      this.set.remaining,
+      { ...this.options.gbm, quantile: this.options.upperQuantile },
+      this.rowsWithout(excludedFolds, true),
+    );
+    const oof = new Float64Array(this.set.run.length).fill(Number.NaN);
+    const folds = new Set<number>();
+    for (const r of rows) folds.add(this.foldOfTask.get(this.taskOfRow(r)) as number);
+    for (const fold of folds) {
+      const model = this.meanModelWithout(new Set([...excludedFolds, fold]));
+      for (const r of rows) {
+        if (this.foldOfTask.get(this.taskOfRow(r)) === fold)
+          oof[r] = predictGbm(model, this.set.x.data, r * this.set.x.cols);
+      }
+    }
+    const usedTasks = this.tasks.filter((t) => !excludedFolds.has(this.foldOfTask.get(t) as number));
+    return {
+      format: 'curfew-stop-model/1',
+      features: STATE_FEATURES,
+      mean,
+      upper,
+      upperQuantile: this.options.upperQuantile,
+      calibration: folds.size > 1 ? this.calibrate(rows, oof) : [],
+      history: { runs: new Set(Array.from(rows, (r) => this.set.run[r])).size, tasks: usedTasks },
+    };
+  }
+
+  private taskOfRow(r: number): string {
+    return this.tasks[this.taskOfRun[this.set.run[r] as number] as number] as string;
+  }
+
+  /** Run-scope stops at each threshold, scored like stopeval.py (macro over tasks). */
+  private calibrate(rows: Int32Array, predicted: Float64Array): CalibrationPoint[] {
+    // Rows of a run are consecutive and in eval order (buildTrainingSet).
+    const runsRows = new Map<number, number[]>();
+    for (const r of rows) {
+      const run = this.set.run[r] as number;
+      const list = runsRows.get(run);
+      if (list) list.push(r);
+      else runsRows.set(run, [r]);
+    }
+    return CALIBRATION_THRESHOLDS.map((threshold) => {
+      const perTask = new Map<string, { used: number; full: number; loss: number; n: number }>();
+      for (const [run, list] of runsRows) {
+        const curve = this.curves[run] as Curve;
+        let stopRow = list[list.length - 1] as number;
+        for (const r of list) {
+          if ((predicted[r] as number) < threshold) {
+            stopRow = r;
+            break;
+          }
+        }
+        const t = perTask.get(curve.task) ?? { used: 0, full: 0, loss: 0, n: 0 };
+        const i = this.set.evalIndex[stopRow] as number;
+        t.used += curve.evals[i]?.tokens ?? 0;
+        t.full += curve.evals[curve.evals.length - 1]?.tokens ?? 0;
+        t.loss += this.set.remaining[stopRow] as number;
+        t.n += 1;
+        perTask.set(curve.task, t);
+      }
+      const tasks = [...perTask.values()];
+      return {
+        threshold,
+        meanLoss: tasks.reduce((s, t) => s + t.loss / t.n, 0) / tasks.length,
+        saved: tasks.reduce((s, t) => s + (1 - t.used / t.full), 0) / tasks.length,
+      };
+    });
+  }
+}
+
+/**
+ * The threshold on predicted remaining gain for a tolerance: the largest whose out-of-fold mean
+ * loss stayed within `safety × tolerance`. Null when no threshold is safe (then never stop on it).
+ */
+export function thresholdFor(model: StopModel, tolerance: number, safety = 1): number | null {
+  let best: number | null = null;
+  for (const point of model.calibration) if (point.meanLoss <= safety * tolerance) best = point.threshold;
+  return best;
+}
+
+/** Convenience: a model of all of `history`. */
+export function fitStopModel(history: readonly Curve[], options: Partial<StopModelOptions> = {}): StopModel {
+  return new StopModelTrainer(history, options).fit();
+}

@@ -1,0 +1,201 @@
+import { requireBudget, requireInteger, requireMode, requireNumber, stateInteger } from '../curve-stats';
+import type { AshaOptions } from '../options';
+import {
+  CONTINUE,
+  type DecideInput,
+  type Decision,
+  type EvalPoint,
+  type Mode,
+  type PeerRun,
+  type PolicyState,
+  type RunInfo,
+  type StoppingPolicy,
+} from '../types';
+
+/** Default first rung: 1/η^3 of the budget, so η = 3 gives rungs at 1/27, 1/9 and 1/3. */
+const DEFAULT_RUNG_EXPONENT = 3;
+/** Relative slack on rung token counts, which are products of floats. */
+const TOKENS_EPS = 1e-9;
+
+/** Index of the first eval with `tokens >= minTokens` (evals are oldest first), or -1. */
+function firstEvalAtOrAfter(evals: readonly EvalPoint[], minTokens: number): number {
+  let lo = 0;
+  let hi = evals.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((evals[mid]?.tokens ?? Number.POSITIVE_INFINITY) >= minTokens) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo < evals.length ? lo : -1;
+}
+
+function atLeast(tokens: number, rungTokens: number): boolean {
+  return tokens >= rungTokens * (1 - TOKENS_EPS);
+}
+
+/**
+ * Asynchronous successive halving with Optuna's `SuccessiveHalvingPruner` promotion rule
+ * (`min_early_stopping_rate = 0`, `bootstrap_count = 0`).
+ *
+ * Rungs are budget fractions, so runs with different budgets compete at the same relative point:
+ * rung k sits at fraction `r0 · η^k` of each run's own budget, where η = `reduction_factor`,
+ * `r0 = min_resource_tokens / budgetTokens` (this run's budget), or `1/η^3` by default. Only rungs
+ * below the full budget exist (stopping at the budget saves nothing), at most `max_rungs` of them.
+ *
+ * When an eval of the run first reaches a rung (its tokens ≥ the rung's), its value at that eval —
+ * the current intermediate value, not the best so far, as in Optuna — competes with the value
+ * each peer recorded at the same rung: the peer's first visible eval at or beyond the rung's
+ * fraction of its budget (running, stopped and finished peers alike, as Optuna uses every trial
+ * that reached the rung; NaN values are never recorded, as in Optuna). With n competing values
+ * (the peers' and its own) the run is promoted when it is within the top
+ * `promotable_idx + 1` values, `promotable_idx = floor(n / η) - 1` raised from -1 to 0 (so the
+ * first run alone at a rung is promoted, and while n < η only the best one is). An eval that
+ * crosses several rungs at once is judged at each, in order, with the same value. A NaN value is
+ * stopped. Stop reason `halving`.
+ */
+/**
+ * What runs compete on at a rung, in the metric's own units and direction: by default the value
+ * at the rung's eval; `auto` passes the outcome a learned model expects from the curve so far,
+ * so a slow starter is not judged by its start alone.
+ */
+export type RungScore = (
+  evals: readonly EvalPoint[],
+  budgetTokens: number,
+  features?: Readonly<Record<string, unknown>>,
+) => number;
+
+export class AshaPolicy implements StoppingPolicy {
+  readonly name = 'asha';
+  private readonly mode: Mode;
+  private readonly reductionFactor: number;
+  /** Rung positions as fractions of a run's budget, increasing, all < 1. */
+  private readonly rungFractions: number[];
+  private readonly budgetTokens: number;
+
+  private seen = 0;
+  /** The next rung this run has not been judged at. */
+  private nextRung = 0;
+  private last: Decision = CONTINUE;
+
+  /** Scores of peers at rung evals: a peer's evals up to a rung never change once visible. */
+  private readonly peerScores = new Map<string, number>();
+
+  constructor(
+    options: AshaOptions,
+    private readonly run: RunInfo,
+    private readonly score?: RungScore,
+  ) {
+    this.mode = requireMode(options.mode, run);
+    this.budgetTokens = requireBudget(run);
+    const eta = requireNumber('reduction_factor', options.reduction_factor, 2);
+    this.reductionFactor = eta;
+    const r0 =
+      options.min_resource_tokens === undefined
+        ? eta ** -DEFAULT_RUNG_EXPONENT
+        : requireNumber('min_resource_tokens', options.min_resource_tokens, 0, true) / this.budgetTokens;
+    const maxRungs =
+      options.max_rungs === undefined
+        ? Number.POSITIVE_INFINITY
+        : requireInteger('max_rungs', options.max_rungs, 0);
+    this.rungFractions = [];
+    for (let f = r0; f < 1 - TOKENS_EPS && this.rungFractions.length < maxRungs; f *= eta) {
+      this.rungFractions.push(f);
+    }
+  }
+
+  /** Budget fractions of the rungs (for reports and tests). */
+  get rungs(): readonly number[] {
+    return this.rungFractions;
+  }
+
+  decide({ evals, peers }: DecideInput): Decision {
+    if (this.seen >= evals.length) return this.last;
+    let decision: Decision = CONTINUE;
+    for (; this.seen < evals.length; this.seen++) {
+      const e = evals[this.seen];
+      if (e === undefined) continue;
+      const d = this.judge(e, evals, this.seen, peers);
+      if (d.kind === 'stop') decision = d;
+    }
+    this.last = decision;
+    return decision;
+  }
+
+  snapshot(): PolicyState {
+    return { seen: this.seen, nextRung: this.nextRung, last: this.last };
+  }
+
+  restore(state: PolicyState): void {
+    this.seen = stateInteger(state, 'seen', this.name);
+    this.nextRung = stateInteger(state, 'nextRung', this.name);
+    this.last = (state.last as Decision | undefined) ?? CONTINUE;
+  }
+
+  private judge(
+    e: EvalPoint,
+    evals: readonly EvalPoint[],
+    index: number,
+    peers: readonly PeerRun[],
+  ): Decision {
+    for (;;) {
+      const fraction = this.rungFractions[this.nextRung];
+      if (fraction === undefined || !atLeast(e.tokens, fraction * this.budgetTokens)) return CONTINUE;
+      const rung = this.nextRung;
+      if (Number.isNaN(e.value)) {
+        return { kind: 'stop', reason: 'halving', detail: `NaN value at rung ${rung}` };
+      }
+      this.nextRung++;
+      const value = this.score
+        ? this.score(evals.slice(0, index + 1), this.budgetTokens, this.run.features)
+        : e.value;
+      const competing = this.peerValues(peers, fraction);
+      competing.push(value);
+      if (!this.promotable(value, competing)) {
+        return {
+          kind: 'stop',
+          reason: 'halving',
+          detail:
+            `${value} is not in the top ${this.keep(competing.length)} of ${competing.length} ` +
+            `at rung ${rung} (${fraction.toPrecision(3)} of the budget)`,
+        };
+      }
+    }
+  }
+
+  private peerValues(peers: readonly PeerRun[], fraction: number): number[] {
+    const values: number[] = [];
+    for (const peer of peers) {
+      if (!(peer.budgetTokens > 0)) continue;
+      const rungTokens = fraction * peer.budgetTokens * (1 - TOKENS_EPS);
+      const i = firstEvalAtOrAfter(peer.evals, rungTokens);
+      const v = this.score && i >= 0 ? this.peerScore(peer, i) : peer.evals[i]?.value;
+      if (v !== undefined && !Number.isNaN(v)) values.push(v);
+    }
+    return values;
+  }
+
+  private peerScore(peer: PeerRun, i: number): number {
+    const key = `${peer.id}@${i}`;
+    let v = this.peerScores.get(key);
+    if (v === undefined && this.score) {
+      v = this.score(peer.evals.slice(0, i + 1), peer.budgetTokens, peer.features);
+      this.peerScores.set(key, v);
+    }
+    return v ?? Number.NaN;
+  }
+
+  private keep(n: number): number {
+    return Math.max(Math.floor(n / this.reductionFactor), 1);
+  }
+
+  private promotable(value: number, competing: number[]): boolean {
+    const idx = this.keep(competing.length) - 1;
+    competing.sort((a, b) => a - b);
+    if (this.mode === 'max') return value >= (competing[competing.length - 1 - idx] ?? value);
+    return value <= (competing[idx] ?? value);
+  }
+}
+
+export function createAshaPolicy(options: AshaOptions, run: RunInfo, score?: RungScore): StoppingPolicy {
+  return new AshaPolicy(options, run, score);
+}

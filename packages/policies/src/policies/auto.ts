@@ -1,0 +1,60 @@
+import type { StopModel } from '../learn/stop-model';
+import type { AutoOptions } from '../options';
+import type { RunInfo, StoppingPolicy } from '../types';
+import { anyOf } from './any-of';
+import { createAshaPolicy } from './asha';
+import { createMetaPolicy, DEFAULT_META_SETTINGS, expectedOutcome, type MetaPolicySettings } from './meta';
+import { createThresholdPolicy } from './threshold';
+
+export interface AutoSettings extends MetaPolicySettings {
+  /** Successive-halving reduction factor used across the runs of an experiment. @defaultValue 3 */
+  reductionFactor: number;
+}
+
+export const DEFAULT_AUTO_SETTINGS: AutoSettings = { ...DEFAULT_META_SETTINGS, reductionFactor: 3 };
+
+/**
+ * The default policy: given only `tolerance`, stop as early as history says is safe.
+ * - With a model learned from history: the meta policy (expected gain left below the threshold
+ *   calibrated for the tolerance; in an experiment, runs that cannot catch the best one).
+ * - Without history: the noise-aware threshold policy.
+ * - Across the runs of an experiment (when peers are visible): successive halving as well, where
+ *   runs compete at each rung on the outcome the model expects from their curve so far (not on
+ *   their current value, which punishes slow starters), while the learned rules decide how long
+ *   the survivors train.
+ */
+export function createAutoPolicy(
+  options: AutoOptions,
+  run: RunInfo,
+  model: StopModel | null,
+  settings: AutoSettings = DEFAULT_AUTO_SETTINGS,
+): StoppingPolicy {
+  const common = {
+    monitor: options.monitor,
+    mode: options.mode,
+    tolerance: options.tolerance,
+    lr_drop_before_stop: false,
+  };
+  const single = model
+    ? createMetaPolicy({ ...common, name: 'meta' }, run, model, settings)
+    : createThresholdPolicy({ ...common, name: 'threshold', min_evals: 3 }, run);
+  const score = model
+    ? (
+        evals: Parameters<typeof expectedOutcome>[1],
+        budget: number,
+        features?: Readonly<Record<string, unknown>>,
+      ) => expectedOutcome(model, evals, options.mode, budget, features, false)
+    : undefined;
+  const halving = createAshaPolicy(
+    { ...common, name: 'asha', reduction_factor: settings.reductionFactor },
+    run,
+    score,
+  );
+  const withPeers = anyOf('auto', [single, halving]);
+  return {
+    name: 'auto',
+    decide: (input) => (input.peers.length > 0 ? withPeers.decide(input) : single.decide(input)),
+    snapshot: () => withPeers.snapshot(),
+    restore: (state) => withPeers.restore(state),
+  };
+}

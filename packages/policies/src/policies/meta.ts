@@ -1,0 +1,116 @@
+import { PolicyOptionsError } from '../errors';
+import { predictGbm } from '../learn/gbm';
+import { orient, runFeaturesOf, STATE_FEATURE_COUNT, writeStateFeatures } from '../learn/state-features';
+import { type StopModel, thresholdFor } from '../learn/stop-model';
+import type { AutoOptions, MetaOptions } from '../options';
+import {
+  CONTINUE,
+  type DecideInput,
+  type Decision,
+  type EvalPoint,
+  type Mode,
+  type PeerRun,
+  type RunInfo,
+  type StoppingPolicy,
+} from '../types';
+
+/**
+ * Stopping learned from history (a StopModel): stop when the gain the model still expects from
+ * this curve's state falls below the threshold that, on history runs it had not seen, kept the
+ * mean EM loss within the tolerance. With peers (experiment scope), also stop a run whose
+ * optimistic outcome (best so far + a high quantile of its remaining gain) cannot beat the best
+ * run seen so far by more than a share of the tolerance: the best-of-experiment result does not
+ * need it.
+ */
+export interface MetaPolicySettings {
+  /** Share of the tolerance a hopeless run may still have been able to add. @defaultValue 0 */
+  hopelessShare: number;
+  /**
+   * With peers, the leading run stops on the threshold calibrated for tolerance × leaderShare
+   * (0: the leader is never stopped before its budget: the experiment's result rides on it).
+   * @defaultValue 0
+   */
+  leaderShare: number;
+  /** Budget fraction before which no run is called hopeless (early states predict poorly). @defaultValue 0.1 */
+  hopelessFromProgress: number;
+}
+
+export const DEFAULT_META_SETTINGS: MetaPolicySettings = {
+  hopelessShare: 0,
+  leaderShare: 0,
+  hopelessFromProgress: 0.1,
+};
+
+function bestPeerValue(peers: readonly PeerRun[], sign: number): number {
+  let best = Number.NEGATIVE_INFINITY;
+  for (const p of peers) for (const e of p.evals) if (sign * e.value > best) best = sign * e.value;
+  return best;
+}
+
+/** The outcome the model expects from a curve: best so far + a share of the gain still to come. */
+export function expectedOutcome(
+  model: StopModel,
+  evals: readonly EvalPoint[],
+  mode: Mode,
+  budgetTokens: number,
+  features: Readonly<Record<string, unknown>> | undefined,
+  upper: boolean,
+): number {
+  const c = orient(evals, mode);
+  const i = evals.length - 1;
+  const x = new Float64Array(STATE_FEATURE_COUNT);
+  writeStateFeatures(c.values, c.bestSoFar, c.tokens, budgetTokens, i, runFeaturesOf(features), x);
+  const gainLeft = Math.max(0, predictGbm(upper ? model.upper : model.mean, x));
+  const best = (c.bestSoFar[i] as number) + gainLeft;
+  return mode === 'max' ? best : -best;
+}
+
+export function createMetaPolicy(
+  options: MetaOptions | AutoOptions,
+  run: RunInfo,
+  model: StopModel,
+  settings: MetaPolicySettings = DEFAULT_META_SETTINGS,
+): StoppingPolicy {
+  if (!(options.tolerance >= 0)) {
+    throw new PolicyOptionsError(`tolerance: expected a non-negative number, got ${options.tolerance}`);
+  }
+  const threshold = thresholdFor(model, options.tolerance);
+  const leaderThreshold = thresholdFor(model, options.tolerance * settings.leaderShare);
+  const sign = options.mode === 'max' ? 1 : -1;
+  const features = new Float64Array(STATE_FEATURE_COUNT);
+  const runFeatures = runFeaturesOf(run.features);
+  return {
+    name: options.name,
+    decide({ evals, peers }: DecideInput): Decision {
+      const c = orient(evals, options.mode);
+      const i = evals.length - 1;
+      writeStateFeatures(c.values, c.bestSoFar, c.tokens, run.budgetTokens, i, runFeatures, features);
+      const expected = predictGbm(model.mean, features);
+      const best = c.bestSoFar[i] as number;
+      const incumbent = peers.length > 0 ? bestPeerValue(peers, sign) : Number.NEGATIVE_INFINITY;
+      const progress = (evals[i]?.tokens ?? 0) / run.budgetTokens;
+      if (incumbent > Number.NEGATIVE_INFINITY && progress >= settings.hopelessFromProgress) {
+        const optimistic = best + Math.max(0, predictGbm(model.upper, features));
+        if (optimistic < incumbent + settings.hopelessShare * options.tolerance) {
+          return {
+            kind: 'stop',
+            reason: 'hopeless',
+            detail: `can reach ${(sign * optimistic).toFixed(4)}, best run has ${(sign * incumbent).toFixed(4)}`,
+          };
+        }
+      }
+      const leading = best >= incumbent;
+      const limit = peers.length > 0 && leading ? leaderThreshold : threshold;
+      if (limit !== null && expected < limit) {
+        return {
+          kind: 'stop',
+          reason: 'predicted-peak',
+          detail: `expected gain left ${expected.toFixed(4)} < ${limit.toFixed(4)}`,
+        };
+      }
+      return CONTINUE;
+    },
+    snapshot: () => ({}),
+    restore: () => undefined,
+  };
+}
