@@ -1,11 +1,12 @@
 import { createRequire } from 'node:module';
 import type { Command, CommandContext } from './command';
+import { replayCommand } from './commands/replay';
 import { sqlCommand } from './commands/sql';
 import { validateCommand } from './commands/validate';
 import { readEnv } from './env';
 import { isExpectedError } from './errors';
 
-const commands: Command[] = [validateCommand, sqlCommand];
+const commands: Command[] = [validateCommand, replayCommand, sqlCommand];
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 

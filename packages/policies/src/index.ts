@@ -47,6 +47,12 @@ export {
   type RunOutcome,
   replay,
 } from './replay/replay';
+export {
+  historyModels,
+  type ReplayPolicyInput,
+  type ReplayPolicyResult,
+  replayPolicy,
+} from './replay/replay-policy';
 export { type GroupScore, type Score, type StopIndex, scoreStops, type TaskScore } from './replay/score';
 export {
   createLrSchedule,

@@ -93,4 +93,4 @@ export {
   taskFamilyNames,
 } from './task-families.js';
 export { TaskSpec } from './task-spec.js';
-export { type SpecResult, validateSpec } from './validate-spec.js';
+export { type PolicyResult, type SpecResult, validatePolicy, validateSpec } from './validate-spec.js';

@@ -1,4 +1,5 @@
 import { ExperimentSpec } from './experiment-spec.js';
+import { PolicySpec } from './policy-spec.js';
 import { checkSpecConsistency } from './spec-consistency.js';
 import { issuesToProblems, specErrorMap } from './spec-error-map.js';
 import { formatPath, type Locate, type PathProblem, type SpecProblem } from './spec-problem.js';
@@ -30,4 +31,16 @@ export function validateSpec(data: unknown, locate?: Locate): SpecResult {
   // Cross-section rules are skipped by zod once a field fails; run them on the raw input too.
   const problems = [...issuesToProblems(result.error.issues), ...checkSpecConsistency(data)];
   return { ok: false, problems: toSpecProblems(problems, locate) };
+}
+
+export type PolicyResult = { ok: true; policy: PolicySpec } | { ok: false; problems: SpecProblem[] };
+
+/**
+ * Validates a `policy:` section on its own (e.g. built from `curfew replay` flags): the same
+ * schema and messages as in a spec, with paths relative to the section (`patience`, `min_delta`).
+ */
+export function validatePolicy(data: unknown): PolicyResult {
+  const result = PolicySpec.safeParse(data, { reportInput: true, error: specErrorMap });
+  if (result.success) return { ok: true, policy: result.data };
+  return { ok: false, problems: toSpecProblems(issuesToProblems(result.error.issues)) };
 }

@@ -18,9 +18,9 @@ export interface GbmOptions {
 }
 
 export const DEFAULT_GBM_OPTIONS: GbmOptions = {
-  trees: 40,
+  trees: 30,
   depth: 3,
-  learningRate: 0.1,
+  learningRate: 0.13,
   bins: 16,
   minLeaf: 200,
 };
@@ -94,11 +94,11 @@ function bestSplit(
   idx: Int32Array,
   minLeaf: number,
 ): Split | null {
-  const n = idx.length;
   const stride = 256;
   const count = new Float64Array(cols * stride);
   const sum = new Float64Array(cols * stride);
   let total = 0;
+  const n = idx.length;
   // One pass over the rows (row-major, cache friendly) fills every feature's histogram.
   for (let t = 0; t < n; t++) {
     const r = idx[t] as number;
@@ -164,16 +164,18 @@ function growTree(
       for (let t = 0; t < idx.length; t++) leafOf[idx[t] as number] = node;
       return node;
     }
-    const goesLeft = (r: number) => (binned[r * cols + split.feature] as number) <= split.bin;
+    const feature = split.feature;
+    const bin = split.bin;
     let nl = 0;
-    for (let t = 0; t < idx.length; t++) if (goesLeft(idx[t] as number)) nl++;
+    for (let t = 0; t < idx.length; t++)
+      if ((binned[(idx[t] as number) * cols + feature] as number) <= bin) nl++;
     const li = new Int32Array(nl);
     const ri = new Int32Array(idx.length - nl);
     let a = 0;
     let b = 0;
     for (let t = 0; t < idx.length; t++) {
       const r = idx[t] as number;
-      if (goesLeft(r)) li[a++] = r;
+      if ((binned[r * cols + feature] as number) <= bin) li[a++] = r;
       else ri[b++] = r;
     }
     tree.feature[node] = split.feature;

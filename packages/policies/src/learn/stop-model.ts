@@ -43,7 +43,7 @@ export const DEFAULT_STOP_MODEL_OPTIONS: StopModelOptions = {
   gbm: {},
   upperQuantile: 0.97,
   folds: 5,
-  maxStatesPerRun: 16,
+  maxStatesPerRun: 10,
 };
 
 /** Thresholds tried in calibration: a geometric grid over the gains that matter (0.05 to 5 points). */

@@ -1,8 +1,8 @@
 import type { StopModel } from '../learn/stop-model';
 import type { AutoOptions } from '../options';
-import type { RunInfo, StoppingPolicy } from '../types';
+import type { Mode, RunInfo, StoppingPolicy } from '../types';
 import { anyOf } from './any-of';
-import { createAshaPolicy } from './asha';
+import { createAshaPolicy, type RungScore } from './asha';
 import { createMetaPolicy, DEFAULT_META_SETTINGS, expectedOutcome, type MetaPolicySettings } from './meta';
 import { createThresholdPolicy } from './threshold';
 
@@ -23,6 +23,31 @@ export const DEFAULT_AUTO_SETTINGS: AutoSettings = { ...DEFAULT_META_SETTINGS, r
  *   their current value, which punishes slow starters), while the learned rules decide how long
  *   the survivors train.
  */
+/**
+ * Rung scores memoised per model: a run's evals up to a rung never change, and every run of an
+ * experiment scores the same peers, so each (run, eval) is predicted once.
+ */
+const rungScores = new WeakMap<StopModel, Map<string, number>>();
+
+function rungScore(model: StopModel, mode: Mode): RungScore {
+  let cache = rungScores.get(model);
+  if (!cache) {
+    cache = new Map();
+    rungScores.set(model, cache);
+  }
+  const memo = cache;
+  return (evals, budgetTokens, features) => {
+    const last = evals[evals.length - 1];
+    const key = `${mode}|${budgetTokens}|${evals.length}|${last?.tokens}|${last?.value}|${JSON.stringify(features ?? {})}`;
+    let v = memo.get(key);
+    if (v === undefined) {
+      v = expectedOutcome(model, evals, mode, budgetTokens, features, false);
+      memo.set(key, v);
+    }
+    return v;
+  };
+}
+
 export function createAutoPolicy(
   options: AutoOptions,
   run: RunInfo,

@@ -41,9 +41,23 @@ export const DEFAULT_META_SETTINGS: MetaPolicySettings = {
   hopelessFromProgress: 0.1,
 };
 
+/** Best oriented value of each peer, extended as its evals grow (peers' evals only ever append). */
+const peerBest = new WeakMap<PeerRun, { sign: number; seen: number; best: number }>();
+
 function bestPeerValue(peers: readonly PeerRun[], sign: number): number {
   let best = Number.NEGATIVE_INFINITY;
-  for (const p of peers) for (const e of p.evals) if (sign * e.value > best) best = sign * e.value;
+  for (const p of peers) {
+    let cached = peerBest.get(p);
+    if (!cached || cached.sign !== sign || cached.seen > p.evals.length) {
+      cached = { sign, seen: 0, best: Number.NEGATIVE_INFINITY };
+      peerBest.set(p, cached);
+    }
+    for (; cached.seen < p.evals.length; cached.seen++) {
+      const v = sign * (p.evals[cached.seen]?.value ?? Number.NaN);
+      if (v > cached.best) cached.best = v;
+    }
+    if (cached.best > best) best = cached.best;
+  }
   return best;
 }
 
@@ -87,8 +101,8 @@ export function createMetaPolicy(
       writeStateFeatures(c.values, c.bestSoFar, c.tokens, run.budgetTokens, i, runFeatures, features);
       const expected = predictGbm(model.mean, features);
       const best = c.bestSoFar[i] as number;
-      const incumbent = peers.length > 0 ? bestPeerValue(peers, sign) : Number.NEGATIVE_INFINITY;
       const progress = (evals[i]?.tokens ?? 0) / run.budgetTokens;
+      const incumbent = peers.length > 0 ? bestPeerValue(peers, sign) : Number.NEGATIVE_INFINITY;
       if (incumbent > Number.NEGATIVE_INFINITY && progress >= settings.hopelessFromProgress) {
         const optimistic = best + Math.max(0, predictGbm(model.upper, features));
         if (optimistic < incumbent + settings.hopelessShare * options.tolerance) {

@@ -1,0 +1,28 @@
+import { readFile } from 'node:fs/promises';
+import { type Curve, parseCurveFile } from '@curfew/policies';
+import { CliError } from '../errors';
+
+/** Reads curve files (JSON Lines); a missing file or a malformed line is one clear error. */
+export async function loadCurveFiles(files: readonly string[], flag: string): Promise<Curve[]> {
+  const curves: Curve[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+      throw new CliError(`curfew replay: ${flag} ${file}: ${why}`);
+    }
+    try {
+      curves.push(...parseCurveFile(text, file, seen));
+    } catch (err) {
+      if ((err as Error).name === 'CurveFileError')
+        throw new CliError(`curfew replay: ${(err as Error).message}`);
+      throw err;
+    }
+  }
+  return curves;
+}

@@ -1,0 +1,60 @@
+import { createPolicy, usesHistory } from '../create-policy';
+import { type StopModel, StopModelTrainer } from '../learn/stop-model';
+import type { PolicyOptions } from '../options';
+import type { Curve } from './curve';
+import { type ReplayScope, type RunOutcome, replay } from './replay';
+import { type Score, scoreStops } from './score';
+
+/**
+ * Models learned from `history` for the tasks being judged: a task history also holds is judged
+ * by a model that never saw it (nor the other tasks of its fold), so replaying a set of curves
+ * with itself as history is a leave-tasks-out evaluation; any other task gets the model of all
+ * of history. Models are fitted lazily and shared between tasks of the same fold.
+ */
+export function historyModels(history: readonly Curve[]): (task: string) => StopModel | null {
+  if (history.length === 0) return () => null;
+  const trainer = new StopModelTrainer(history);
+  const byFold = new Map<number | 'all', StopModel>();
+  return (task) => {
+    const fold = trainer.foldOf(task) ?? 'all';
+    let model = byFold.get(fold);
+    if (!model) {
+      model = trainer.fit(fold === 'all' ? new Set() : new Set([fold]));
+      byFold.set(fold, model);
+    }
+    return model;
+  };
+}
+
+export interface ReplayPolicyInput {
+  curves: readonly Curve[];
+  /** Past runs of other tasks that learning policies (meta, auto) learn from. */
+  modelFor: (task: string) => StopModel | null;
+  options: PolicyOptions;
+  scope: ReplayScope;
+  workers: number;
+  tolerance: number;
+}
+
+export interface ReplayPolicyResult {
+  outcomes: RunOutcome[];
+  score: Score;
+}
+
+/** Replays one policy (the curve's own mode overrides the option's) and scores it. */
+export function replayPolicy(input: ReplayPolicyInput): ReplayPolicyResult {
+  const learns = usesHistory(input.options.name);
+  const outcomes = replay(
+    input.curves,
+    (curve) => {
+      const options = input.options.name === 'none' ? input.options : { ...input.options, mode: curve.mode };
+      return createPolicy(options, {
+        run: { id: curve.id, budgetTokens: curve.budgetTokens, mode: curve.mode, features: curve.features },
+        model: learns ? input.modelFor(curve.task) : null,
+      });
+    },
+    { scope: input.scope, workers: input.workers },
+  );
+  const stops = new Map(outcomes.map((o) => [o.id, o.stopIndex]));
+  return { outcomes, score: scoreStops(input.curves, stops, input.tolerance) };
+}
