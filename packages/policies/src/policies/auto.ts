@@ -63,13 +63,7 @@ export function createAutoPolicy(
   const single = model
     ? createMetaPolicy({ ...common, name: 'meta' }, run, model, settings)
     : createThresholdPolicy({ ...common, name: 'threshold', min_evals: 3 }, run);
-  const score = model
-    ? (
-        evals: Parameters<typeof expectedOutcome>[1],
-        budget: number,
-        features?: Readonly<Record<string, unknown>>,
-      ) => expectedOutcome(model, evals, options.mode, budget, features, false)
-    : undefined;
+  const score = model ? rungScore(model, options.mode) : undefined;
   const halving = createAshaPolicy(
     { ...common, name: 'asha', reduction_factor: settings.reductionFactor },
     run,

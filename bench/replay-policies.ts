@@ -1,0 +1,138 @@
+// Replays every policy on recorded curves and prints, side by side in one run, what the policies
+// issue asks for: run scope (each run alone) and experiment scope (runs of a task compete on 8
+// workers), with the history being the same files, so every task is judged by a model that never
+// saw it (leave-tasks-out). Also the best patience setting under the same mean loss, the oracle,
+// and how long each replay takes.
+//
+//   npx tsx bench/replay-policies.ts [CURVES.jsonl...]      (default: ../shared/curves/dev/*.jsonl)
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  type Curve,
+  historyModels,
+  POLICY_NAMES,
+  type PolicyOptions,
+  parseCurveFile,
+  type ReplayScope,
+  replayPolicy,
+  type Score,
+  scoreStops,
+} from '@curfew/policies';
+
+const TOLERANCE = 0.005;
+const defaultDir = path.resolve(import.meta.dirname, '../../shared/curves/dev');
+const files =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : readdirSync(defaultDir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .map((f) => path.join(defaultDir, f));
+const seen = new Map<string, string>();
+const curves: Curve[] = files.flatMap((f) => parseCurveFile(readFileSync(f, 'utf8'), f, seen));
+
+const common = { monitor: 'em', mode: 'max' as const, tolerance: TOLERANCE, lr_drop_before_stop: false };
+const defaults: Record<string, PolicyOptions> = {
+  none: { name: 'none' },
+  patience: {
+    ...common,
+    name: 'patience',
+    patience: 5,
+    min_delta: 0,
+    start_from_eval: 0,
+    restore_best: true,
+  },
+  threshold: { ...common, name: 'threshold', min_evals: 3 },
+  median: { ...common, name: 'median', startup_runs: 5, warmup_evals: 3 },
+  asha: { ...common, name: 'asha', reduction_factor: 3 },
+  extrapolate: { ...common, name: 'extrapolate', probability: 0.05, min_evals: 4 },
+  meta: { ...common, name: 'meta' },
+  auto: { ...common, name: 'auto' },
+};
+
+const modelFor = historyModels(curves);
+function run(options: PolicyOptions, scope: ReplayScope): { score: Score; ms: number } {
+  const t0 = performance.now();
+  const { score } = replayPolicy({ curves, modelFor, options, scope, workers: 8, tolerance: TOLERANCE });
+  return { score, ms: performance.now() - t0 };
+}
+
+const pad = (s: string, n: number) => s.padEnd(n);
+const f = (x: number, d = 3) => x.toFixed(d).padStart(8);
+function row(name: string, s: Score, ms?: number) {
+  console.log(
+    `${pad(name, 40)}${f(s.runSaved)}${f(s.runMeanLoss, 4)}${f(s.runP95Loss, 4)}${f(s.runShareOverTolerance)}${f(s.groupSaved)}${f(s.groupRegret, 4)}${ms === undefined ? '' : `${(ms / 1000).toFixed(1).padStart(8)}s`}`,
+  );
+}
+function header(title: string) {
+  console.log(`\n${title}`);
+  console.log(
+    `${pad('policy', 40)}${'saved'.padStart(8)}${'loss'.padStart(8)}${'p95'.padStart(8)}${'>tol'.padStart(8)}${'grp sav'.padStart(8)}${'regret'.padStart(8)}${'time'.padStart(9)}`,
+  );
+}
+
+console.log(
+  `${curves.length} runs, ${new Set(curves.map((c) => c.task)).size} tasks, tolerance ${TOLERANCE}`,
+);
+const t0 = performance.now();
+modelFor(curves[0]?.task ?? '');
+console.log(
+  `first model fitted in ${((performance.now() - t0) / 1000).toFixed(1)}s (models are fitted lazily, one per task fold)`,
+);
+
+// Run scope.
+header('run scope (each run alone); history = the same files, each task judged by a model that never saw it');
+const oracle = scoreStops(
+  curves,
+  new Map(
+    curves.map((c) => [
+      c.id,
+      c.evals.reduce(
+        (b, e, i, a) =>
+          (a[b]?.value ?? 0) * (c.mode === 'max' ? 1 : -1) < e.value * (c.mode === 'max' ? 1 : -1) ? i : b,
+        0,
+      ),
+    ]),
+  ),
+  TOLERANCE,
+);
+row('oracle (stop at best)', oracle);
+const results = new Map<string, Score>();
+for (const name of POLICY_NAMES) {
+  const r = run(defaults[name] as PolicyOptions, 'run');
+  results.set(name, r.score);
+  row(name, r.score, r.ms);
+}
+// The best patience setting whose mean loss stays within the tolerance.
+let bestPatience: { label: string; score: Score } | null = null;
+for (const patience of [1, 2, 3, 5, 8, 10, 15, 20, 25, 30, 35, 40]) {
+  for (const min_delta of [0, 0.001, 0.005]) {
+    const s = run(
+      { ...(defaults.patience as PolicyOptions & { name: 'patience' }), patience, min_delta },
+      'run',
+    ).score;
+    if (s.runMeanLoss <= TOLERANCE && (!bestPatience || s.runSaved > bestPatience.score.runSaved)) {
+      bestPatience = { label: `best patience (p=${patience}, min_delta=${min_delta})`, score: s };
+    }
+  }
+}
+if (bestPatience) row(bestPatience.label, bestPatience.score);
+
+// Experiment scope.
+header('experiment scope (runs of a task compete on 8 workers, tokens as the clock)');
+const expResults = new Map<string, Score>();
+for (const name of POLICY_NAMES) {
+  const r = run(defaults[name] as PolicyOptions, 'experiment');
+  expResults.set(name, r.score);
+  row(name, r.score, r.ms);
+}
+
+const auto = results.get('auto') as Score;
+const autoExp = expResults.get('auto') as Score;
+const asha = expResults.get('asha') as Score;
+console.log('\nside by side');
+console.log(
+  `run scope: auto saves ${(auto.runSaved * 100).toFixed(1)}% at mean loss ${auto.runMeanLoss.toFixed(4)}; best patience ${bestPatience ? (bestPatience.score.runSaved * 100).toFixed(1) : '-'}%; oracle ${(oracle.runSaved * 100).toFixed(1)}%; ratio auto / best patience = ${bestPatience ? (auto.runSaved / bestPatience.score.runSaved).toFixed(2) : '-'}`,
+);
+console.log(
+  `experiment scope: auto saves ${(autoExp.groupSaved * 100).toFixed(1)}% at regret ${autoExp.groupRegret.toFixed(4)}; asha (η=3) ${(asha.groupSaved * 100).toFixed(1)}% at ${asha.groupRegret.toFixed(4)}; tokens used auto / asha = ${((1 - autoExp.groupSaved) / (1 - asha.groupSaved)).toFixed(2)}`,
+);
