@@ -73,15 +73,19 @@ export function spreadFileFlags(args: readonly string[], flags: readonly string[
 }
 
 function parse(args: string[]) {
-  const { values, positionals } = parseCommandArgs('replay', spreadFileFlags(args, ['--curves', '--history']), {
-    curves: { type: 'string', multiple: true },
-    history: { type: 'string', multiple: true },
-    policy: { type: 'string' },
-    scope: { type: 'string' },
-    workers: { type: 'string' },
-    format: { type: 'string' },
-    ...POLICY_FLAG_OPTIONS,
-  });
+  const { values, positionals } = parseCommandArgs(
+    'replay',
+    spreadFileFlags(args, ['--curves', '--history']),
+    {
+      curves: { type: 'string', multiple: true },
+      history: { type: 'string', multiple: true },
+      policy: { type: 'string' },
+      scope: { type: 'string' },
+      workers: { type: 'string' },
+      format: { type: 'string' },
+      ...POLICY_FLAG_OPTIONS,
+    },
+  );
   return { values, positionals };
 }
 
@@ -98,7 +102,9 @@ export const replayCommand: Command = {
     const curveFiles = (values.curves as string[] | undefined) ?? [];
     const historyFiles = (values.history as string[] | undefined) ?? [];
     if (positionals.length > 0) {
-      throw new UsageError(`curfew replay: unexpected argument "${positionals[0]}" (curve files go after --curves)`);
+      throw new UsageError(
+        `curfew replay: unexpected argument "${positionals[0]}" (curve files go after --curves)`,
+      );
     }
     if (curveFiles.length === 0)
       throw new UsageError(

@@ -9,9 +9,15 @@ import { createThresholdPolicy } from './threshold';
 export interface AutoSettings extends MetaPolicySettings {
   /** Successive-halving reduction factor used across the runs of an experiment. @defaultValue 3 */
   reductionFactor: number;
+  /** Budget fraction of the first successive-halving rung. @defaultValue 1/27 */
+  firstRungFraction: number;
 }
 
-export const DEFAULT_AUTO_SETTINGS: AutoSettings = { ...DEFAULT_META_SETTINGS, reductionFactor: 3 };
+export const DEFAULT_AUTO_SETTINGS: AutoSettings = {
+  ...DEFAULT_META_SETTINGS,
+  reductionFactor: 3,
+  firstRungFraction: 1 / 27,
+};
 
 /**
  * The default policy: given only `tolerance`, stop as early as history says is safe.
@@ -65,7 +71,12 @@ export function createAutoPolicy(
     : createThresholdPolicy({ ...common, name: 'threshold', min_evals: 3 }, run);
   const score = model ? rungScore(model, options.mode) : undefined;
   const halving = createAshaPolicy(
-    { ...common, name: 'asha', reduction_factor: settings.reductionFactor },
+    {
+      ...common,
+      name: 'asha',
+      reduction_factor: settings.reductionFactor,
+      min_resource_tokens: settings.firstRungFraction * run.budgetTokens,
+    },
     run,
     score,
   );
