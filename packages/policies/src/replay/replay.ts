@@ -40,6 +40,11 @@ function outcome(curve: Curve, index: number, reason: StopReason, adjustments: n
   return { id: curve.id, stopIndex: index, stopStep: e.step, stopTokens: e.tokens, reason, adjustments };
 }
 
+/** A stop at the last eval keeps its reason unless that eval is the full budget. */
+function stopsEarly(curve: Curve, index: number): boolean {
+  return index < curve.evals.length - 1 || (curve.evals[index]?.tokens ?? 0) < curve.budgetTokens;
+}
+
 /** Applies one decision; returns the stop reason, or null to go on. */
 function apply(decision: Decision, counter: { adjustments: number }): StopReason | null {
   switch (decision.kind) {
@@ -61,7 +66,7 @@ function replayAlone(curve: Curve, factory: PolicyFactory): RunOutcome {
   const last = curve.evals.length - 1;
   for (let i = 0; i <= last; i++) {
     const reason = apply(policy.decide({ evals: curve.evals.slice(0, i + 1), peers: [] }), counter);
-    if (reason !== null && i < last) return outcome(curve, i, reason, counter.adjustments);
+    if (reason !== null && stopsEarly(curve, i)) return outcome(curve, i, reason, counter.adjustments);
   }
   return outcome(curve, last, 'budget', counter.adjustments);
 }
@@ -124,7 +129,12 @@ function replayGroup(curves: readonly Curve[], factory: PolicyFactory, workers: 
     if ((reason !== null && i < last) || i === last) {
       outcomes.set(
         a.curve.id,
-        outcome(a.curve, i, i < last && reason ? reason : 'budget', a.counter.adjustments),
+        outcome(
+          a.curve,
+          i,
+          reason !== null && stopsEarly(a.curve, i) ? reason : 'budget',
+          a.counter.adjustments,
+        ),
       );
       a.peer.finished = true;
       active.splice(k, 1);
