@@ -35,6 +35,18 @@ export const DEFAULT_AUTO_SETTINGS: AutoSettings = {
  */
 const rungScores = new WeakMap<StopModel, Map<string, number>>();
 
+/** A cheap identity for a run's features object (serialised once, not at every lookup). */
+const featureKeys = new WeakMap<object, string>();
+function featuresId(features: Readonly<Record<string, unknown>> | undefined): string {
+  if (!features) return '';
+  let key = featureKeys.get(features);
+  if (key === undefined) {
+    key = JSON.stringify(features);
+    featureKeys.set(features, key);
+  }
+  return key;
+}
+
 function rungScore(model: StopModel, mode: Mode): RungScore {
   let cache = rungScores.get(model);
   if (!cache) {
@@ -44,7 +56,7 @@ function rungScore(model: StopModel, mode: Mode): RungScore {
   const memo = cache;
   return (evals, budgetTokens, features) => {
     const last = evals[evals.length - 1];
-    const key = `${mode}|${budgetTokens}|${evals.length}|${last?.tokens}|${last?.value}|${JSON.stringify(features ?? {})}`;
+    const key = `${mode}|${budgetTokens}|${evals.length}|${last?.tokens}|${last?.value}|${featuresId(features)}`;
     let v = memo.get(key);
     if (v === undefined) {
       v = expectedOutcome(model, evals, mode, budgetTokens, features, false);
