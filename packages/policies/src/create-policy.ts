@@ -12,7 +12,8 @@ import { createPatiencePolicy } from './policies/patience';
 import { createThresholdPolicy } from './policies/threshold';
 import { assertNever, type RunInfo, type StoppingPolicy } from './types';
 
-export const POLICY_NAMES: readonly PolicyName[] = [
+/** Every policy, in the order `curfew replay --policy all` prints them. */
+export const POLICY_NAMES = [
   'none',
   'patience',
   'threshold',
@@ -21,7 +22,7 @@ export const POLICY_NAMES: readonly PolicyName[] = [
   'extrapolate',
   'meta',
   'auto',
-];
+] as const satisfies readonly PolicyName[];
 
 export interface PolicyContext {
   run: RunInfo;

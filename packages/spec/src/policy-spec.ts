@@ -1,16 +1,9 @@
+import { POLICY_NAMES } from '@curfew/policies';
 import { z } from 'zod';
 import { booleanField, enumField, intField, numberField, stringField } from './fields.js';
 
-export const policyNames = [
-  'none',
-  'patience',
-  'threshold',
-  'median',
-  'asha',
-  'extrapolate',
-  'meta',
-  'auto',
-] as const;
+/** The policy names, owned by @curfew/policies (the spec validates their options). */
+export const policyNames = POLICY_NAMES;
 export type PolicyName = (typeof policyNames)[number];
 
 export const monitorModes = ['max', 'min'] as const;
