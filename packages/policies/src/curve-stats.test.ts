@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFloat, encodeFloat, linearTrend, nanPercentile, noiseScale } from './curve-stats';
+import { linearTrend, nanPercentile, noiseScale } from './curve-stats';
+import { decodeFloat, encodeFloat } from './option-checks';
 
 describe('nanPercentile', () => {
   it('gives what numpy.nanpercentile gives (linear interpolation, NaN ignored)', () => {

@@ -1,5 +1,4 @@
-import { PolicyOptionsError } from './errors';
-import type { Mode, RunInfo } from './types';
+import type { Mode } from './types';
 
 /**
  * Small numeric helpers shared by the stopping policies: robust noise and trend of a learning
@@ -110,64 +109,4 @@ export function linearTrend(xs: readonly number[], ys: readonly number[], from: 
     ssr += r * r;
   }
   return { slope, slopeSe: Math.sqrt(ssr / (n - 2) / sxx) };
-}
-
-/** A float as plain JSON: finite numbers as they are, ±Infinity and NaN as strings. */
-export type JsonFloat = number | string;
-
-export function encodeFloat(x: number): JsonFloat {
-  return Number.isFinite(x) ? x : String(x);
-}
-
-export function decodeFloat(x: unknown, what: string): number {
-  if (typeof x === 'number') return x;
-  if (x === 'Infinity' || x === '-Infinity' || x === 'NaN') return Number(x);
-  throw new TypeError(`${what}: expected a number in the policy state, got ${JSON.stringify(x)}`);
-}
-
-/** Reads a non-negative integer field of a snapshot. */
-export function stateInteger(state: Readonly<Record<string, unknown>>, key: string, policy: string): number {
-  const v = state[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new TypeError(`${policy}: state.${key} must be a non-negative integer, got ${JSON.stringify(v)}`);
-  }
-  return v;
-}
-
-// Option checks: each names the option and the offending value, as the spec's messages do.
-
-export function requireInteger(name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    const what = min === 0 ? 'a non-negative integer' : `an integer >= ${min}`;
-    throw new PolicyOptionsError(`${name}: expected ${what}, got ${String(value)}`);
-  }
-  return value;
-}
-
-export function requireNumber(name: string, value: unknown, min: number, exclusive = false): number {
-  const ok = typeof value === 'number' && Number.isFinite(value) && (exclusive ? value > min : value >= min);
-  if (!ok) {
-    const what =
-      min === 0 ? (exclusive ? 'a positive number' : 'a non-negative number') : `a number >= ${min}`;
-    throw new PolicyOptionsError(`${name}: expected ${what}, got ${String(value)}`);
-  }
-  return value as number;
-}
-
-/**
- * The policy's `mode`, which must be 'max' or 'min' and agree with the run's: a policy told to
- * maximise a loss would silently stop the best runs.
- */
-export function requireMode(mode: unknown, run: RunInfo): Mode {
-  if (mode !== 'max' && mode !== 'min') {
-    throw new PolicyOptionsError(`mode: expected 'max' or 'min', got ${String(mode)}`);
-  }
-  if (run.mode !== mode) {
-    throw new PolicyOptionsError(`mode: expected the run's mode '${run.mode}', got '${mode}'`);
-  }
-  return mode;
-}
-
-export function requireBudget(run: RunInfo): number {
-  return requireNumber('budgetTokens', run.budgetTokens, 0, true);
 }

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runs } from './schema/runs.js';
-import { BACKENDS, type TestDatabase } from './test-backends.js';
-import { seedHistory } from './test-fixtures.js';
+import { BACKENDS } from './test-backends.js';
+import { seededStorePerTest } from './test-fixtures.js';
 
 const WRITES = [
   'drop table runs',
@@ -29,21 +29,16 @@ const COUNTS =
   '(select count(*) from evals) as evals';
 
 describe.each(BACKENDS)('readOnlyQuery on $name', (backend) => {
-  let t: TestDatabase;
-  beforeEach(async () => {
-    t = await backend.create();
-    await seedHistory(t.store.db);
-  });
-  afterEach(async () => {
-    await t?.cleanup();
-  });
+  const store = seededStorePerTest(backend);
 
   it('refuses every write and every way out of the read-only transaction, and changes nothing', async () => {
-    const before = await t.store.readOnlyQuery(COUNTS);
+    const before = await store().readOnlyQuery(COUNTS);
     expect(before.rows).toEqual([{ experiments: 2, runs: 4, evals: 4 }]);
 
     for (const statement of WRITES) {
-      const error = await t.store.readOnlyQuery(statement).catch((e: unknown) => e);
+      const error = await store()
+        .readOnlyQuery(statement)
+        .catch((e: unknown) => e);
       const { name, message } = error as Error;
       expect({ statement, name, oneLine: !message?.includes('\n') }).toEqual({
         statement,
@@ -53,22 +48,22 @@ describe.each(BACKENDS)('readOnlyQuery on $name', (backend) => {
       expect(message).toMatch(/^refused: curfew sql is read-only/);
     }
 
-    expect((await t.store.readOnlyQuery(COUNTS)).rows).toEqual(before.rows);
+    expect((await store().readOnlyQuery(COUNTS)).rows).toEqual(before.rows);
     // The store still writes normally afterwards: nothing leaked into the shared connection.
-    await t.store.db.update(runs).set({ attempts: 1 }).where(eq(runs.id, 'copy-1/0'));
-    expect((await t.store.readOnlyQuery("select attempts from runs where id = 'copy-1/0'")).rows).toEqual([
+    await store().db.update(runs).set({ attempts: 1 }).where(eq(runs.id, 'copy-1/0'));
+    expect((await store().readOnlyQuery("select attempts from runs where id = 'copy-1/0'")).rows).toEqual([
       { attempts: 1 },
     ]);
   });
 
   it('names the refused command', async () => {
-    await expect(t.store.readOnlyQuery('drop table runs')).rejects.toThrow(
+    await expect(store().readOnlyQuery('drop table runs')).rejects.toThrow(
       'refused: curfew sql is read-only (cannot execute DROP TABLE in a read-only transaction)',
     );
   });
 
   it('returns fields and plain rows for a select', async () => {
-    const { fields, rows } = await t.store.readOnlyQuery(
+    const { fields, rows } = await store().readOnlyQuery(
       "select id, trial, tokens_used, config, created_at, 1.50::numeric as ratio, 9007199254740993::bigint as big from runs where experiment_id = 'kv-qa-sweep-3' order by trial",
     );
     expect(fields).toEqual(['id', 'trial', 'tokens_used', 'config', 'created_at', 'ratio', 'big']);
@@ -85,11 +80,15 @@ describe.each(BACKENDS)('readOnlyQuery on $name', (backend) => {
   });
 
   it('reports SQL errors as QueryError with Postgres message', async () => {
-    const missing = await t.store.readOnlyQuery('select * from no_such_table').catch((e: unknown) => e);
+    const missing = await store()
+      .readOnlyQuery('select * from no_such_table')
+      .catch((e: unknown) => e);
     expect(missing).toMatchObject({ name: 'QueryError', code: '42P01' });
     expect((missing as Error).message).toBe('relation "no_such_table" does not exist');
 
-    const syntax = await t.store.readOnlyQuery('selec 1').catch((e: unknown) => e);
+    const syntax = await store()
+      .readOnlyQuery('selec 1')
+      .catch((e: unknown) => e);
     expect(syntax).toMatchObject({ name: 'QueryError', code: '42601' });
   });
 });

@@ -1,6 +1,9 @@
+import { afterEach, beforeEach } from 'vitest';
 import type { StoreDatabase } from './database.js';
+import type { Store } from './open-store.js';
 import { experiments } from './schema/experiments.js';
 import { runs } from './schema/runs.js';
+import type { TestBackend, TestDatabase } from './test-backends.js';
 import { upsertEvals } from './upsert-evals.js';
 
 /**
@@ -51,5 +54,25 @@ function run(experimentId: string, trial: number, fields: Partial<typeof runs.$i
     budgetTokens: 1000,
     backend: 'cpu',
     ...fields,
+  };
+}
+
+/**
+ * Inside a `describe`: a fresh database seeded with `seedHistory` for every test, dropped after
+ * it. Returns the current test's store.
+ */
+export function seededStorePerTest(backend: TestBackend): () => Store {
+  let current: TestDatabase | undefined;
+  beforeEach(async () => {
+    current = await backend.create();
+    await seedHistory(current.store.db);
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error('seededStorePerTest: the store exists only while a test runs');
+    return current.store;
   };
 }

@@ -1,19 +1,12 @@
 import { asc, eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evals } from './schema/evals.js';
-import { BACKENDS, type TestDatabase } from './test-backends.js';
-import { seedHistory } from './test-fixtures.js';
+import { BACKENDS } from './test-backends.js';
+import { seededStorePerTest } from './test-fixtures.js';
 import { upsertEvals } from './upsert-evals.js';
 
 describe.each(BACKENDS)('upsertEvals on $name', (backend) => {
-  let t: TestDatabase;
-  beforeEach(async () => {
-    t = await backend.create();
-    await seedHistory(t.store.db);
-  });
-  afterEach(async () => {
-    await t?.cleanup();
-  });
+  const store = seededStorePerTest(backend);
 
   const runId = 'kv-qa-sweep-3/2';
   const curve = Array.from({ length: 25 }, (_, i) => ({
@@ -25,23 +18,23 @@ describe.each(BACKENDS)('upsertEvals on $name', (backend) => {
   }));
 
   async function stored() {
-    return t.store.db.select().from(evals).where(eq(evals.runId, runId)).orderBy(asc(evals.step));
+    return store().db.select().from(evals).where(eq(evals.runId, runId)).orderBy(asc(evals.step));
   }
 
   it('writing the same evals twice leaves one row per (run_id, step)', async () => {
-    expect(await upsertEvals(t.store.db, curve, { batchSize: 7 })).toBe(25);
-    await upsertEvals(t.store.db, curve, { batchSize: 7 });
+    expect(await upsertEvals(store().db, curve, { batchSize: 7 })).toBe(25);
+    await upsertEvals(store().db, curve, { batchSize: 7 });
     const rows = await stored();
     expect(rows).toHaveLength(25);
     expect(rows[24]).toMatchObject({ step: 2500, tokens: 1_280_000, em: 0.24, metrics: { f1: 0.48 } });
   });
 
   it('update (default) keeps the last write; ignore keeps the first', async () => {
-    await upsertEvals(t.store.db, curve.slice(0, 2));
-    await upsertEvals(t.store.db, [{ runId, step: 100, tokens: 51_200, em: 0.5 }]);
-    await upsertEvals(t.store.db, [{ runId, step: 200, tokens: 102_400, em: 0.9 }], { onConflict: 'ignore' });
+    await upsertEvals(store().db, curve.slice(0, 2));
+    await upsertEvals(store().db, [{ runId, step: 100, tokens: 51_200, em: 0.5 }]);
+    await upsertEvals(store().db, [{ runId, step: 200, tokens: 102_400, em: 0.9 }], { onConflict: 'ignore' });
     // Duplicates within one call: the later row wins instead of failing the batch.
-    await upsertEvals(t.store.db, [
+    await upsertEvals(store().db, [
       { runId, step: 300, tokens: 153_600, em: 0.1 },
       { runId, step: 300, tokens: 153_600, em: 0.2 },
     ]);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { gaussian, mulberry32 } from '../prng';
 import { CurveFitter, fitCurve } from './curve-fitter';
 import { curveValue } from './models';
 import { normalCdf, probabilityAbove } from './normal';
-import { gaussian, mulberry32 } from './prng';
 
 /** 40 evals of `f` at x = i/40 with seeded gaussian noise of sd `noise`. */
 function curve(f: (x: number) => number, noise: number, seed = 7, count = 40) {

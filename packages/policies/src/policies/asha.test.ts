@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AshaOptions } from '../options';
-import type { Decision, EvalPoint, Mode, PeerRun, RunInfo, StoppingPolicy } from '../types';
+import { firstStop } from '../test-support';
+import type { EvalPoint, Mode, PeerRun, RunInfo } from '../types';
 import { createAshaPolicy } from './asha';
 
 /** Budget 27,000 tokens and η = 3: default rungs (1/η³, 1/η², 1/η) at 1,000, 3,000 and 9,000 tokens. */
@@ -29,18 +30,6 @@ function evalsOf(values: readonly number[], every = 1_000): EvalPoint[] {
 
 function peer(id: string, values: readonly number[], every = 1_000, budgetTokens = BUDGET): PeerRun {
   return { id, budgetTokens, evals: evalsOf(values, every), finished: false };
-}
-
-function firstStop(
-  policy: StoppingPolicy,
-  evals: readonly EvalPoint[],
-  peers: readonly PeerRun[],
-): { index: number; decision: Decision } | null {
-  for (let i = 0; i < evals.length; i++) {
-    const decision = policy.decide({ evals: evals.slice(0, i + 1), peers });
-    if (decision.kind === 'stop') return { index: i, decision };
-  }
-  return null;
 }
 
 const rising = (start: number, per: number, n = 30) => Array.from({ length: n }, (_, i) => start + per * i);

@@ -1,4 +1,4 @@
-import { requireBudget, requireInteger, requireMode, requireNumber, stateInteger } from '../curve-stats';
+import { checkNumber, requireBudget, requireMode, stateInteger } from '../option-checks';
 import type { AshaOptions } from '../options';
 import {
   CONTINUE,
@@ -87,16 +87,16 @@ export class AshaPolicy implements StoppingPolicy {
   ) {
     this.mode = requireMode(options.mode, run);
     this.budgetTokens = requireBudget(run);
-    const eta = requireNumber('reduction_factor', options.reduction_factor, 2);
+    const eta = checkNumber('reduction_factor', options.reduction_factor, { min: 2 });
     this.reductionFactor = eta;
     const r0 =
       options.min_resource_tokens === undefined
         ? eta ** -DEFAULT_RUNG_EXPONENT
-        : requireNumber('min_resource_tokens', options.min_resource_tokens, 0, true) / this.budgetTokens;
+        : checkNumber('min_resource_tokens', options.min_resource_tokens, { gt: 0 }) / this.budgetTokens;
     const maxRungs =
       options.max_rungs === undefined
         ? Number.POSITIVE_INFINITY
-        : requireInteger('max_rungs', options.max_rungs, 0);
+        : checkNumber('max_rungs', options.max_rungs, { min: 0, integer: true });
     this.rungFractions = [];
     for (let f = r0; f < 1 - TOKENS_EPS && this.rungFractions.length < maxRungs; f *= eta) {
       this.rungFractions.push(f);

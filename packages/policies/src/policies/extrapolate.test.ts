@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gaussian, mulberry32 } from '../curve-fit/prng';
 import type { ExtrapolateOptions } from '../options';
+import { gaussian, mulberry32 } from '../prng';
 import type { Decision, EvalPoint, PeerRun } from '../types';
 import { createExtrapolatePolicy } from './extrapolate';
 

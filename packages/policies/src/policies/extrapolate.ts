@@ -1,7 +1,7 @@
 import { CurveFitter, type CurveForecast } from '../curve-fit/curve-fitter';
 import { probabilityAbove } from '../curve-fit/normal';
+import { checkMode, checkNumber, stateObject } from '../option-checks';
 import type { ExtrapolateOptions } from '../options';
-import { checkMode, checkNumber, stateObject } from '../schedules/option-checks';
 import {
   CONTINUE,
   type DecideInput,

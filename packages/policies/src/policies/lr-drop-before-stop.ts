@@ -1,4 +1,5 @@
-import { checkMode, checkNumber, PolicyStateError, stateObject } from '../schedules/option-checks';
+import { PolicyStateError } from '../errors';
+import { checkMode, checkNumber, stateObject } from '../option-checks';
 import {
   assertNever,
   bestIndex,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MedianOptions } from '../options';
-import type { Decision, EvalPoint, Mode, PeerRun, RunInfo, StoppingPolicy } from '../types';
+import { firstStop } from '../test-support';
+import type { EvalPoint, Mode, PeerRun, RunInfo } from '../types';
 import { createMedianPolicy } from './median';
 
 function run(mode: Mode): RunInfo {
@@ -27,18 +28,6 @@ function evalsOf(values: readonly number[], stepEvery = 100): EvalPoint[] {
 
 function peer(id: string, values: readonly number[], finished = true, stepEvery = 100): PeerRun {
   return { id, budgetTokens: 100_000, evals: evalsOf(values, stepEvery), finished };
-}
-
-function firstStop(
-  policy: StoppingPolicy,
-  evals: readonly EvalPoint[],
-  peers: readonly PeerRun[],
-): { index: number; decision: Decision } | null {
-  for (let i = 0; i < evals.length; i++) {
-    const decision = policy.decide({ evals: evals.slice(0, i + 1), peers });
-    if (decision.kind === 'stop') return { index: i, decision };
-  }
-  return null;
 }
 
 const finishedPeers = [

@@ -1,11 +1,5 @@
-import {
-  decodeFloat,
-  encodeFloat,
-  nanPercentile,
-  requireInteger,
-  requireMode,
-  stateInteger,
-} from '../curve-stats';
+import { nanPercentile } from '../curve-stats';
+import { checkNumber, decodeFloat, encodeFloat, requireMode, stateInteger } from '../option-checks';
 import type { MedianOptions } from '../options';
 import {
   CONTINUE,
@@ -64,8 +58,8 @@ export class MedianPolicy implements StoppingPolicy {
 
   constructor(options: MedianOptions, run: RunInfo) {
     this.mode = requireMode(options.mode, run);
-    this.startupRuns = requireInteger('startup_runs', options.startup_runs, 0);
-    this.warmupEvals = requireInteger('warmup_evals', options.warmup_evals, 0);
+    this.startupRuns = checkNumber('startup_runs', options.startup_runs, { min: 0, integer: true });
+    this.warmupEvals = checkNumber('warmup_evals', options.warmup_evals, { min: 0, integer: true });
   }
 
   decide({ evals, peers }: DecideInput): Decision {

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { PatienceOptions } from '../options';
-import type { Decision, EvalPoint, Mode, RunInfo, StoppingPolicy } from '../types';
+import { mulberry32 } from '../prng';
+import { firstStop } from '../test-support';
+import type { EvalPoint, Mode, RunInfo } from '../types';
 import { createPatiencePolicy } from './patience';
 
 function run(mode: Mode): RunInfo {
@@ -28,28 +30,6 @@ function evalsOf(values: readonly number[]): EvalPoint[] {
 }
 
 /** Feeds the evals one by one; the index and decision of the first stop, or null. */
-function firstStop(
-  policy: StoppingPolicy,
-  evals: readonly EvalPoint[],
-): { index: number; decision: Decision } | null {
-  for (let i = 0; i < evals.length; i++) {
-    const decision = policy.decide({ evals: evals.slice(0, i + 1), peers: [] });
-    if (decision.kind === 'stop') return { index: i, decision };
-  }
-  return null;
-}
-
-/** mulberry32: a tiny seeded PRNG, so the random sequences are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface TfArgs {
   mode: Mode;
@@ -93,7 +73,7 @@ describe('patience', () => {
   });
 
   it('stops exactly where TF.js EarlyStopping stops, over random curves and options', async () => {
-    const next = prng(20240607);
+    const next = mulberry32(20240607);
     let compared = 0;
     let stopped = 0;
     for (let trial = 0; trial < 600; trial++) {
@@ -159,7 +139,7 @@ describe('patience', () => {
   });
 
   it('with start_from_eval k, stops where TF.js stops on the evals from k on, shifted by k', async () => {
-    const next = prng(99);
+    const next = mulberry32(99);
     for (let trial = 0; trial < 100; trial++) {
       const mode: Mode = trial % 2 === 0 ? 'max' : 'min';
       const values = randomCurve(next, 25);
@@ -174,7 +154,7 @@ describe('patience', () => {
   });
 
   it('decides the same after a snapshot/restore at every eval', () => {
-    const next = prng(5);
+    const next = mulberry32(5);
     for (const mode of ['max', 'min'] as const) {
       const evals = evalsOf(randomCurve(next, 30));
       const opts = options({ mode, patience: 4, min_delta: 0.01, baseline: 0.35, start_from_eval: 2 });
@@ -192,7 +172,7 @@ describe('patience', () => {
   });
 
   it('never lets evals after the stop change where it stops', () => {
-    const next = prng(11);
+    const next = mulberry32(11);
     for (let trial = 0; trial < 50; trial++) {
       const values = randomCurve(next, 30);
       const stop = firstStop(createPatiencePolicy(options({ patience: 2 }), run('max')), evalsOf(values));

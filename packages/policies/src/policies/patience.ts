@@ -1,12 +1,5 @@
-import {
-  decodeFloat,
-  encodeFloat,
-  requireInteger,
-  requireMode,
-  requireNumber,
-  stateInteger,
-} from '../curve-stats';
 import { PolicyOptionsError } from '../errors';
+import { checkNumber, decodeFloat, encodeFloat, requireMode, stateInteger } from '../option-checks';
 import type { PatienceOptions } from '../options';
 import {
   CONTINUE,
@@ -62,13 +55,13 @@ export class PatiencePolicy implements StoppingPolicy {
 
   constructor(options: PatienceOptions, run: RunInfo) {
     this.mode = requireMode(options.mode, run);
-    this.patience = requireInteger('patience', options.patience, 0);
-    this.minDelta = requireNumber('min_delta', options.min_delta, 0);
+    this.patience = checkNumber('patience', options.patience, { min: 0, integer: true });
+    this.minDelta = checkNumber('min_delta', options.min_delta, { min: 0 });
     if (options.baseline !== undefined && !Number.isFinite(options.baseline)) {
       throw new PolicyOptionsError(`baseline: expected a finite number, got ${String(options.baseline)}`);
     }
     this.baseline = options.baseline;
-    this.startFromEval = requireInteger('start_from_eval', options.start_from_eval, 0);
+    this.startFromEval = checkNumber('start_from_eval', options.start_from_eval, { min: 0, integer: true });
     this.best = this.initialBest();
   }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ThresholdOptions } from '../options';
+import { mulberry32 } from '../prng';
+import { firstStop as firstStopOf } from '../test-support';
 import type { Decision, EvalPoint, Mode, PeerRun, RunInfo } from '../types';
 import { createThresholdPolicy } from './threshold';
 
@@ -24,21 +26,9 @@ function options(over: Partial<ThresholdOptions> = {}): ThresholdOptions {
   };
 }
 
-/** mulberry32: a tiny seeded PRNG, so every curve is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `shape(progress, index)` plus Gaussian noise of scale `sigma`, one eval every 1/40 of the budget. */
 function curve(shape: (progress: number, index: number) => number, sigma: number, seed: number): EvalPoint[] {
-  const next = prng(seed);
+  const next = mulberry32(seed);
   return Array.from({ length: EVALS }, (_, i) => {
     const tokens = ((i + 1) * BUDGET) / EVALS;
     const noise = Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
@@ -50,18 +40,13 @@ function asLoss(evals: readonly EvalPoint[]): EvalPoint[] {
   return evals.map((e) => ({ ...e, value: 1 - e.value }));
 }
 
+/** Where a threshold policy with `opts` first stops `evals`. */
 function firstStop(
   evals: readonly EvalPoint[],
   opts: Partial<ThresholdOptions> = {},
   peers: readonly PeerRun[] = [],
 ): { index: number; decision: Decision } | null {
-  const mode = opts.mode ?? 'max';
-  const policy = createThresholdPolicy(options(opts), run(mode));
-  for (let i = 0; i < evals.length; i++) {
-    const decision = policy.decide({ evals: evals.slice(0, i + 1), peers });
-    if (decision.kind === 'stop') return { index: i, decision };
-  }
-  return null;
+  return firstStopOf(createThresholdPolicy(options(opts), run(opts.mode ?? 'max')), evals, peers);
 }
 
 const saturating = (p: number) => 0.8 * (1 - Math.exp(-4 * p));
@@ -168,7 +153,7 @@ describe('threshold', () => {
   });
 
   it('never lets evals after the stop change where it stops', () => {
-    const next = prng(77);
+    const next = mulberry32(77);
     for (const seed of SEEDS) {
       const evals = curve(plateau, 0.01, seed);
       const stop = firstStop(evals);

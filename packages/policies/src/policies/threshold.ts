@@ -1,16 +1,12 @@
+import { linearTrend, nanPercentile, noiseScale, toGain } from '../curve-stats';
 import {
+  checkNumber,
   decodeFloat,
   encodeFloat,
-  linearTrend,
-  nanPercentile,
-  noiseScale,
   requireBudget,
-  requireInteger,
   requireMode,
-  requireNumber,
   stateInteger,
-  toGain,
-} from '../curve-stats';
+} from '../option-checks';
 import type { ThresholdOptions } from '../options';
 import {
   CONTINUE,
@@ -97,8 +93,8 @@ export class ThresholdPolicy implements StoppingPolicy {
   constructor(options: ThresholdOptions, run: RunInfo) {
     this.mode = requireMode(options.mode, run);
     this.budgetTokens = requireBudget(run);
-    this.tolerance = requireNumber('tolerance', options.tolerance, 0);
-    this.minEvals = requireInteger('min_evals', options.min_evals, 0);
+    this.tolerance = checkNumber('tolerance', options.tolerance, { min: 0 });
+    this.minEvals = checkNumber('min_evals', options.min_evals, { min: 0, integer: true });
   }
 
   decide({ evals, peers }: DecideInput): Decision {

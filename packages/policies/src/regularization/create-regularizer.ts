@@ -1,11 +1,5 @@
-import {
-  checkBoolean,
-  checkMode,
-  checkNumber,
-  PolicyStateError,
-  stateNumber,
-  stateObject,
-} from '../schedules/option-checks';
+import { PolicyStateError } from '../errors';
+import { checkBoolean, checkMode, checkNumber, stateNumber, stateObject } from '../option-checks';
 import { gain, type Mode, type PolicyState } from '../types';
 
 /** The spec's `regularization:` section (snake_case, as parsed). */

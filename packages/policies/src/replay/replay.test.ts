@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createPolicy, POLICY_NAMES } from '../create-policy';
 import type { PolicyName, PolicyOptions } from '../options';
+import { mulberry32 } from '../prng';
 import {
   CONTINUE,
   type DecideInput,
@@ -81,18 +82,6 @@ const decisionsOf = (outcomes: readonly RunOutcome[]) =>
     reason: o.reason,
   }));
 
-/** Mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const NO_HISTORY: readonly PolicyName[] = POLICY_NAMES.filter((n) => n !== 'meta');
 
 describe('replay is causal: a decision never depends on what comes after it', () => {
@@ -130,7 +119,7 @@ describe('replay is causal: a decision never depends on what comes after it', ()
 
         it(`${name}: changing every value after each run's stop eval changes no outcome`, () => {
           const base = run(curves, name, scope);
-          const random = prng(20_240_601);
+          const random = mulberry32(20_240_601);
           const ones = curves.map((c, i) => {
             const k = (base[i] as RunOutcome).stopIndex;
             return { ...c, evals: c.evals.map((e, j) => (j > k ? { ...e, value: 1 } : e)) };

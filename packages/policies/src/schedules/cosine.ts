@@ -1,6 +1,6 @@
 import { PolicyOptionsError } from '../errors';
+import { checkNumber } from '../option-checks';
 import type { LrAtInput } from './lr-at';
-import { checkNumber } from './option-checks';
 
 /** `lr_schedule: { name: cosine, warmup_tokens, min_lr }`. */
 export interface CosineScheduleOptions {

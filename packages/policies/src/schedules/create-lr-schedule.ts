@@ -1,16 +1,9 @@
-import { PolicyOptionsError } from '../errors';
+import { PolicyOptionsError, PolicyStateError } from '../errors';
+import { checkMode, checkNumber, showValue, stateNumber, stateObject } from '../option-checks';
 import type { EvalPoint, Mode, PolicyState } from '../types';
 import { type ConstantScheduleOptions, constantLrAt } from './constant';
 import { type CosineScheduleOptions, checkCosineSchedule, cosineLrAt } from './cosine';
 import { checkExponentialSchedule, type ExponentialScheduleOptions, exponentialLrAt } from './exponential';
-import {
-  checkMode,
-  checkNumber,
-  PolicyStateError,
-  showValue,
-  stateNumber,
-  stateObject,
-} from './option-checks';
 import { createReduceOnPlateau, type ReduceOnPlateauOptions } from './reduce-on-plateau';
 import { checkStepSchedule, type StepScheduleOptions, stepLrAt } from './step';
 

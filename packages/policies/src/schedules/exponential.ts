@@ -1,5 +1,5 @@
+import { checkNumber } from '../option-checks';
 import type { LrAtInput } from './lr-at';
-import { checkNumber } from './option-checks';
 
 /** `lr_schedule: { name: exponential, decay_rate, decay_tokens }`. */
 export interface ExponentialScheduleOptions {

@@ -1,12 +1,6 @@
+import { PolicyStateError } from '../errors';
+import { checkMode, checkNumber, stateNullableNumber, stateNumber, stateObject } from '../option-checks';
 import type { Mode, PolicyState } from '../types';
-import {
-  checkMode,
-  checkNumber,
-  PolicyStateError,
-  stateNullableNumber,
-  stateNumber,
-  stateObject,
-} from './option-checks';
 
 /** `lr_schedule: { name: reduce-on-plateau, … }`; defaults are the spec's, not Keras's. */
 export interface ReduceOnPlateauOptions {

@@ -1,5 +1,5 @@
+import { checkNumber } from '../option-checks';
 import type { LrAtInput } from './lr-at';
-import { checkNumber } from './option-checks';
 
 /** `lr_schedule: { name: step, step_tokens, factor }`. */
 export interface StepScheduleOptions {

@@ -1,23 +1,16 @@
 import { asc, eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BACKENDS, type TestDatabase } from '../test-backends.js';
-import { seedHistory } from '../test-fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../test-backends.js';
+import { seededStorePerTest } from '../test-fixtures.js';
 import { experimentSummary } from './experiment-summary.js';
 import { runSummary } from './run-summary.js';
 import { savings } from './savings.js';
 
 describe.each(BACKENDS)('views on $name', (backend) => {
-  let t: TestDatabase;
-  beforeEach(async () => {
-    t = await backend.create();
-    await seedHistory(t.store.db);
-  });
-  afterEach(async () => {
-    await t?.cleanup();
-  });
+  const store = seededStorePerTest(backend);
 
   it('run_summary: one row per run with tokens saved as a fraction of its budget', async () => {
-    const { fields, rows } = await t.store.readOnlyQuery(
+    const { fields, rows } = await store().readOnlyQuery(
       "select * from run_summary where experiment = 'kv-qa-sweep-3' order by trial",
     );
     expect(fields).toEqual([
@@ -45,24 +38,24 @@ describe.each(BACKENDS)('views on $name', (backend) => {
     ]);
     expect(rows[1]).toMatchObject({ experiment_name: 'kv-qa-sweep', stop_reason: 'plateau', best_step: 3 });
 
-    const typed = await t.store.db.select().from(runSummary).where(eq(runSummary.runId, 'kv-qa-sweep-3/1'));
+    const typed = await store().db.select().from(runSummary).where(eq(runSummary.runId, 'kv-qa-sweep-3/1'));
     expect(typed[0]).toMatchObject({ tokensUsed: 400, budgetTokens: 1000, tokensSaved: 0.6, evals: 4 });
   });
 
   it('run_summary: tokens_saved is null when the budget is unknown', async () => {
-    const { rows } = await t.store.readOnlyQuery('select count(*) as runs from run_summary');
+    const { rows } = await store().readOnlyQuery('select count(*) as runs from run_summary');
     expect(rows[0]?.runs).toBe(4);
-    const { db } = t.store;
+    const { db } = store();
     const { runs } = await import('../schema/runs.js');
     await db.update(runs).set({ budgetTokens: null }).where(eq(runs.id, 'copy-1/0'));
-    const after = await t.store.readOnlyQuery(
+    const after = await store().readOnlyQuery(
       "select tokens_saved from run_summary where run_id = 'copy-1/0'",
     );
     expect(after.rows).toEqual([{ tokens_saved: null }]);
   });
 
   it('experiment_summary: totals computed from the runs', async () => {
-    const rows = await t.store.db.select().from(experimentSummary).orderBy(asc(experimentSummary.experiment));
+    const rows = await store().db.select().from(experimentSummary).orderBy(asc(experimentSummary.experiment));
     expect(rows).toHaveLength(2);
     expect(rows[1]).toMatchObject({
       experiment: 'kv-qa-sweep-3',
@@ -85,7 +78,7 @@ describe.each(BACKENDS)('views on $name', (backend) => {
   });
 
   it('savings: finished runs per task family and policy, plus an overall row', async () => {
-    const { rows } = await t.store.readOnlyQuery('select * from savings');
+    const { rows } = await store().readOnlyQuery('select * from savings');
     expect(rows).toHaveLength(3);
     const [copy, kvQa, all] = rows;
     expect(copy).toEqual({
@@ -113,7 +106,7 @@ describe.each(BACKENDS)('views on $name', (backend) => {
     expect(all?.tokens_saved).toBeCloseTo(0.525, 12);
     expect(all?.mean_deployed_em).toBeCloseTo((0.8 + 0.79 + 0.5) / 3, 12);
 
-    const typed = await t.store.db.select().from(savings).where(eq(savings.taskFamily, 'all'));
+    const typed = await store().db.select().from(savings).where(eq(savings.taskFamily, 'all'));
     expect(typed[0]).toMatchObject({ runs: 3, tokensUsed: 1900, budgetTokens: 4000 });
   });
 });

@@ -1,5 +1,5 @@
-import { PolicyOptionsError } from '../errors';
-import type { Mode } from '../types';
+import { PolicyOptionsError, PolicyStateError } from './errors';
+import type { Mode, RunInfo } from './types';
 
 /** Bounds of a numeric option; `gt`/`lt` are exclusive, `min`/`max` inclusive. */
 export interface NumberBounds {
@@ -68,11 +68,6 @@ export function checkBoolean(name: string, value: unknown): boolean {
   throw new PolicyOptionsError(`${name}: expected true or false, got ${showValue(value)}`);
 }
 
-/** A state object handed to `restore()` that this code did not write. */
-export class PolicyStateError extends Error {
-  override readonly name = 'PolicyStateError';
-}
-
 /** Reads a numeric field of a saved state, or throws PolicyStateError naming `what`. */
 export function stateNumber(state: Readonly<Record<string, unknown>>, key: string, what: string): number {
   const v = state[key];
@@ -99,4 +94,46 @@ export function stateObject(value: unknown, what: string): Readonly<Record<strin
     return value as Readonly<Record<string, unknown>>;
   }
   throw new PolicyStateError(`${what}: cannot restore state, expected an object, got ${showValue(value)}`);
+}
+
+/** Reads a non-negative integer field of a snapshot. */
+export function stateInteger(state: Readonly<Record<string, unknown>>, key: string, policy: string): number {
+  const v = state[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new PolicyStateError(
+      `${policy}: state.${key} must be a non-negative integer, got ${JSON.stringify(v)}`,
+    );
+  }
+  return v;
+}
+
+/** A float as plain JSON: finite numbers as they are, ±Infinity and NaN as strings. */
+export type JsonFloat = number | string;
+
+export function encodeFloat(x: number): JsonFloat {
+  return Number.isFinite(x) ? x : String(x);
+}
+
+export function decodeFloat(x: unknown, what: string): number {
+  if (typeof x === 'number') return x;
+  if (x === 'Infinity' || x === '-Infinity' || x === 'NaN') return Number(x);
+  throw new PolicyStateError(`${what}: expected a number in the policy state, got ${JSON.stringify(x)}`);
+}
+
+/**
+ * The policy's `mode`, which must be 'max' or 'min' and agree with the run's: a policy told to
+ * maximise a loss would silently stop the best runs.
+ */
+export function requireMode(mode: unknown, run: RunInfo): Mode {
+  if (mode !== 'max' && mode !== 'min') {
+    throw new PolicyOptionsError(`mode: expected 'max' or 'min', got ${String(mode)}`);
+  }
+  if (run.mode !== mode) {
+    throw new PolicyOptionsError(`mode: expected the run's mode '${run.mode}', got '${mode}'`);
+  }
+  return mode;
+}
+
+export function requireBudget(run: RunInfo): number {
+  return checkNumber('budgetTokens', run.budgetTokens, { gt: 0 });
 }
