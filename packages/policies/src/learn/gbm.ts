@@ -86,21 +86,26 @@ interface Split {
   bin: number;
 }
 
-function bestSplit(
+/** Per-feature histograms of the rows of one node: row count and target sum per bin. */
+interface Histogram {
+  count: Float64Array;
+  sum: Float64Array;
+  total: number;
+  n: number;
+}
+
+function buildHistogram(
   binned: Uint8Array,
   cols: number,
-  edges: number[][],
+  stride: number,
   target: Float64Array,
   idx: Int32Array,
-  minLeaf: number,
-): Split | null {
-  const stride = 256;
+): Histogram {
   const count = new Float64Array(cols * stride);
   const sum = new Float64Array(cols * stride);
   let total = 0;
-  const n = idx.length;
   // One pass over the rows (row-major, cache friendly) fills every feature's histogram.
-  for (let t = 0; t < n; t++) {
+  for (let t = 0; t < idx.length; t++) {
     const r = idx[t] as number;
     const g = target[r] as number;
     total += g;
@@ -111,6 +116,28 @@ function bestSplit(
       sum[h] = (sum[h] as number) + g;
     }
   }
+  return { count, sum, total, n: idx.length };
+}
+
+/** The sibling's histogram: parent minus child, with no pass over the rows. */
+function subtractHistogram(parent: Histogram, child: Histogram): Histogram {
+  const count = parent.count.slice();
+  const sum = parent.sum.slice();
+  for (let h = 0; h < count.length; h++) {
+    count[h] = (count[h] as number) - (child.count[h] as number);
+    sum[h] = (sum[h] as number) - (child.sum[h] as number);
+  }
+  return { count, sum, total: parent.total - child.total, n: parent.n - child.n };
+}
+
+function bestSplit(
+  hist: Histogram,
+  cols: number,
+  stride: number,
+  edges: number[][],
+  minLeaf: number,
+): Split | null {
+  const { count, sum, total, n } = hist;
   let best: Split | null = null;
   let bestGain = -1;
   for (let j = 0; j < cols; j++) {
@@ -147,7 +174,11 @@ function growTree(
 ): Grown {
   const tree: GbmTree = { feature: [], threshold: [], left: [], right: [], value: [] };
   const leafOf = new Int32Array(rows);
-  const grow = (idx: Int32Array, depth: number): number => {
+  // One histogram row per feature, as wide as the most bins any feature has.
+  let stride = 1;
+  for (const e of edges) stride = Math.max(stride, e.length + 1);
+  const splits = (n: number, depth: number) => depth < opts.depth && n >= 2 * opts.minLeaf;
+  const grow = (idx: Int32Array, depth: number, known: Histogram | null): number => {
     const node = tree.feature.length;
     tree.feature.push(-1);
     tree.threshold.push(0);
@@ -156,11 +187,11 @@ function growTree(
     let s = 0;
     for (let t = 0; t < idx.length; t++) s += target[idx[t] as number] as number;
     tree.value.push(idx.length > 0 ? s / idx.length : 0);
-    const split =
-      depth < opts.depth && idx.length >= 2 * opts.minLeaf
-        ? bestSplit(binned, cols, edges, target, idx, opts.minLeaf)
-        : null;
-    if (!split) {
+    const hist = splits(idx.length, depth)
+      ? (known ?? buildHistogram(binned, cols, stride, target, idx))
+      : null;
+    const split = hist ? bestSplit(hist, cols, stride, edges, opts.minLeaf) : null;
+    if (!hist || !split) {
       for (let t = 0; t < idx.length; t++) leafOf[idx[t] as number] = node;
       return node;
     }
@@ -178,15 +209,27 @@ function growTree(
       if ((binned[r * cols + feature] as number) <= bin) li[a++] = r;
       else ri[b++] = r;
     }
-    tree.feature[node] = split.feature;
-    tree.threshold[node] = (edges[split.feature] as number[])[split.bin] as number;
-    tree.left[node] = grow(li, depth + 1);
-    tree.right[node] = grow(ri, depth + 1);
+    // Histogram subtraction: build the smaller child's, derive the larger one's from the parent.
+    let leftHist: Histogram | null = null;
+    let rightHist: Histogram | null = null;
+    if (splits(li.length, depth + 1) || splits(ri.length, depth + 1)) {
+      if (li.length <= ri.length) {
+        leftHist = buildHistogram(binned, cols, stride, target, li);
+        rightHist = subtractHistogram(hist, leftHist);
+      } else {
+        rightHist = buildHistogram(binned, cols, stride, target, ri);
+        leftHist = subtractHistogram(hist, rightHist);
+      }
+    }
+    tree.feature[node] = feature;
+    tree.threshold[node] = (edges[feature] as number[])[bin] as number;
+    tree.left[node] = grow(li, depth + 1, leftHist);
+    tree.right[node] = grow(ri, depth + 1, rightHist);
     return node;
   };
   const all = new Int32Array(rows);
   for (let r = 0; r < rows; r++) all[r] = r;
-  grow(all, 0);
+  grow(all, 0, null);
   return { tree, leafOf };
 }
 

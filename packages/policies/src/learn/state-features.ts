@@ -63,10 +63,10 @@ export function writeStateFeatures(
   out[offset] = progress;
   for (let w = 0; w < WINDOWS.length; w++) {
     const limit = (progress - (WINDOWS[w] as number)) * budgetTokens;
-    // The last eval at or before `limit` (evals are in token order); none → best counts from 0.
+    // The last eval at or before `limit` (evals are in token order); none → the gain since the first eval (the same for a metric and its negation).
     let j = i;
     while (j >= 0 && (tokens[j] as number) > limit) j--;
-    out[offset + 1 + w] = best - (j >= 0 ? (bestSoFar[j] as number) : 0);
+    out[offset + 1 + w] = best - (j >= 0 ? (bestSoFar[j] as number) : (values[0] as number));
   }
   const from = Math.max(0, i - (NOISE_EVALS - 1));
   let noise = NOISE_PRIOR;
