@@ -61,6 +61,8 @@ export class StopModelTrainer {
   readonly tasks: string[];
   private readonly taskOfRun: Int32Array;
   private readonly foldOfTask: Map<string, number>;
+  /** Fold of each task, by its index in `tasks`. */
+  private readonly foldOfTaskIndex: Int32Array;
   private readonly meanCache = new Map<string, GbmModel>();
   readonly options: StopModelOptions;
 
@@ -75,6 +77,7 @@ export class StopModelTrainer {
     this.taskOfRun = Int32Array.from(curves, (c) => taskIndex.get(c.task) as number);
     // Round-robin over sorted task names: deterministic, and balanced in count.
     this.foldOfTask = new Map(this.tasks.map((t, i) => [t, i % Math.max(1, this.options.folds)]));
+    this.foldOfTaskIndex = Int32Array.from(this.tasks, (t) => this.foldOfTask.get(t) as number);
   }
 
   /** The fold of a history task, or undefined for a task history has not seen. */
@@ -87,8 +90,8 @@ export class StopModelTrainer {
     const out: number[] = [];
     for (let r = 0; r < this.set.run.length; r++) {
       if (sampledOnly && this.set.sampled[r] === 0) continue;
-      const task = this.tasks[this.taskOfRun[this.set.run[r] as number] as number] as string;
-      if (!excluded.has(this.foldOfTask.get(task) as number)) out.push(r);
+      const fold = this.foldOfTaskIndex[this.taskOfRun[this.set.run[r] as number] as number] as number;
+      if (!excluded.has(fold)) out.push(r);
     }
     return Int32Array.from(out);
   }
@@ -118,12 +121,13 @@ export class StopModelTrainer {
     );
     const oof = new Float64Array(this.set.run.length).fill(Number.NaN);
     const folds = new Set<number>();
-    for (const r of rows) folds.add(this.foldOfTask.get(this.taskOfRow(r)) as number);
+    const foldOfRow = (r: number) =>
+      this.foldOfTaskIndex[this.taskOfRun[this.set.run[r] as number] as number] as number;
+    for (const r of rows) folds.add(foldOfRow(r));
     for (const fold of folds) {
       const model = this.meanModelWithout(new Set([...excludedFolds, fold]));
       for (const r of rows) {
-        if (this.foldOfTask.get(this.taskOfRow(r)) === fold)
-          oof[r] = predictGbm(model, this.set.x.data, r * this.set.x.cols);
+        if (foldOfRow(r) === fold) oof[r] = predictGbm(model, this.set.x.data, r * this.set.x.cols);
       }
     }
     const usedTasks = this.tasks.filter((t) => !excludedFolds.has(this.foldOfTask.get(t) as number));
@@ -138,45 +142,57 @@ export class StopModelTrainer {
     };
   }
 
-  private taskOfRow(r: number): string {
-    return this.tasks[this.taskOfRun[this.set.run[r] as number] as number] as string;
-  }
-
   /** Run-scope stops at each threshold, scored like stopeval.py (macro over tasks). */
   private calibrate(rows: Int32Array, predicted: Float64Array): CalibrationPoint[] {
-    // Rows of a run are consecutive and in eval order (buildTrainingSet).
-    const runsRows = new Map<number, number[]>();
-    for (const r of rows) {
-      const run = this.set.run[r] as number;
-      const list = runsRows.get(run);
-      if (list) list.push(r);
-      else runsRows.set(run, [r]);
-    }
-    return CALIBRATION_THRESHOLDS.map((threshold) => {
-      const perTask = new Map<string, { used: number; full: number; loss: number; n: number }>();
-      for (const [run, list] of runsRows) {
-        const curve = this.curves[run] as Curve;
-        let stopRow = list[list.length - 1] as number;
-        for (const r of list) {
-          if ((predicted[r] as number) < threshold) {
-            stopRow = r;
-            break;
-          }
-        }
-        const t = perTask.get(curve.task) ?? { used: 0, full: 0, loss: 0, n: 0 };
-        const i = this.set.evalIndex[stopRow] as number;
-        t.used += curve.evals[i]?.tokens ?? 0;
-        t.full += curve.evals[curve.evals.length - 1]?.tokens ?? 0;
-        t.loss += this.set.remaining[stopRow] as number;
-        t.n += 1;
-        perTask.set(curve.task, t);
-      }
-      const tasks = [...perTask.values()];
-      return {
-        threshold,
-        meanLoss: tasks.reduce((s, t) => s + t.loss / t.n, 0) / tasks.length,
-        saved: tasks.reduce((s, t) => s + (1 - t.used / t.full), 0) / tasks.length,
+    const thresholds = CALIBRATION_THRESHOLDS;
+    const m = thresholds.length;
+    const tasks = this.tasks.length;
+    // Per task × threshold: tokens used, full tokens and summed loss of the runs; runs per task.
+    const used = new Float64Array(tasks * m);
+    const full = new Float64Array(tasks * m);
+    const loss = new Float64Array(tasks * m);
+    const runs = new Float64Array(tasks);
+    // Rows of a run are consecutive and in eval order (buildTrainingSet). A larger threshold
+    // stops no later than a smaller one, so the thresholds stopped so far are always [s, m): one
+    // pass over a run's rows finds its stop for every threshold.
+    let t = 0;
+    while (t < rows.length) {
+      const run = this.set.run[rows[t] as number] as number;
+      let end = t;
+      while (end < rows.length && this.set.run[rows[end] as number] === run) end++;
+      const curve = this.curves[run] as Curve;
+      const task = this.taskOfRun[run] as number;
+      const fullTokens = curve.evals[curve.evals.length - 1]?.tokens ?? 0;
+      const record = (q: number, row: number) => {
+        const at = task * m + q;
+        used[at] = (used[at] as number) + (curve.evals[this.set.evalIndex[row] as number]?.tokens ?? 0);
+        full[at] = (full[at] as number) + fullTokens;
+        loss[at] = (loss[at] as number) + (this.set.remaining[row] as number);
       };
+      runs[task] = (runs[task] as number) + 1;
+      let s = m;
+      for (let u = t; u < end && s > 0; u++) {
+        const row = rows[u] as number;
+        const p = predicted[row] as number;
+        let hi = s;
+        while (hi > 0 && (thresholds[hi - 1] as number) > p) hi--;
+        for (let q = hi; q < s; q++) record(q, row);
+        s = Math.min(s, hi);
+      }
+      for (let q = 0; q < s; q++) record(q, rows[end - 1] as number);
+      t = end;
+    }
+    return thresholds.map((threshold, q) => {
+      let meanLoss = 0;
+      let saved = 0;
+      let n = 0;
+      for (let task = 0; task < tasks; task++) {
+        if (runs[task] === 0) continue;
+        meanLoss += (loss[task * m + q] as number) / (runs[task] as number);
+        saved += 1 - (used[task * m + q] as number) / (full[task * m + q] as number);
+        n++;
+      }
+      return { threshold, meanLoss: meanLoss / n, saved: saved / n };
     });
   }
 }

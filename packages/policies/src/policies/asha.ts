@@ -64,6 +64,12 @@ export type RungScore = (
   features?: Readonly<Record<string, unknown>>,
 ) => number;
 
+/**
+ * Scores of peers at rung evals, shared by every run scored by the same function: a peer's evals
+ * up to a rung never change once visible, and all runs of an experiment score the same peers.
+ */
+const peerScores = new WeakMap<RungScore, WeakMap<PeerRun, Map<number, number>>>();
+
 export class AshaPolicy implements StoppingPolicy {
   readonly name = 'asha';
   private readonly mode: Mode;
@@ -76,9 +82,6 @@ export class AshaPolicy implements StoppingPolicy {
   /** The next rung this run has not been judged at. */
   private nextRung = 0;
   private last: Decision = CONTINUE;
-
-  /** Scores of peers at rung evals: a peer's evals up to a rung never change once visible. */
-  private readonly peerScores = new Map<string, number>();
 
   constructor(
     options: AshaOptions,
@@ -175,13 +178,23 @@ export class AshaPolicy implements StoppingPolicy {
   }
 
   private peerScore(peer: PeerRun, i: number): number {
-    const key = `${peer.id}@${i}`;
-    let v = this.peerScores.get(key);
-    if (v === undefined && this.score) {
-      v = this.score(peer.evals.slice(0, i + 1), peer.budgetTokens, peer.features);
-      this.peerScores.set(key, v);
+    if (!this.score) return Number.NaN;
+    let byPeer = peerScores.get(this.score);
+    if (!byPeer) {
+      byPeer = new WeakMap();
+      peerScores.set(this.score, byPeer);
     }
-    return v ?? Number.NaN;
+    let byEval = byPeer.get(peer);
+    if (!byEval) {
+      byEval = new Map();
+      byPeer.set(peer, byEval);
+    }
+    let v = byEval.get(i);
+    if (v === undefined) {
+      v = this.score(peer.evals.slice(0, i + 1), peer.budgetTokens, peer.features);
+      byEval.set(i, v);
+    }
+    return v;
   }
 
   private keep(n: number): number {

@@ -30,40 +30,24 @@ export const DEFAULT_AUTO_SETTINGS: AutoSettings = {
  *   the survivors train.
  */
 /**
- * Rung scores memoised per model: a run's evals up to a rung never change, and every run of an
- * experiment scores the same peers, so each (run, eval) is predicted once.
+ * One rung-score function per model and mode, so successive halving can share the scores of
+ * peers between all the runs of an experiment (it memoises by function, peer and eval).
  */
-const rungScores = new WeakMap<StopModel, Map<string, number>>();
-
-/** A cheap identity for a run's features object (serialised once, not at every lookup). */
-const featureKeys = new WeakMap<object, string>();
-function featuresId(features: Readonly<Record<string, unknown>> | undefined): string {
-  if (!features) return '';
-  let key = featureKeys.get(features);
-  if (key === undefined) {
-    key = JSON.stringify(features);
-    featureKeys.set(features, key);
-  }
-  return key;
-}
+const rungScores = new WeakMap<StopModel, Partial<Record<Mode, RungScore>>>();
 
 function rungScore(model: StopModel, mode: Mode): RungScore {
-  let cache = rungScores.get(model);
-  if (!cache) {
-    cache = new Map();
-    rungScores.set(model, cache);
+  let byMode = rungScores.get(model);
+  if (!byMode) {
+    byMode = {};
+    rungScores.set(model, byMode);
   }
-  const memo = cache;
-  return (evals, budgetTokens, features) => {
-    const last = evals[evals.length - 1];
-    const key = `${mode}|${budgetTokens}|${evals.length}|${last?.tokens}|${last?.value}|${featuresId(features)}`;
-    let v = memo.get(key);
-    if (v === undefined) {
-      v = expectedOutcome(model, evals, mode, budgetTokens, features, false);
-      memo.set(key, v);
-    }
-    return v;
-  };
+  let score = byMode[mode];
+  if (!score) {
+    score = (evals, budgetTokens, features) =>
+      expectedOutcome(model, evals, mode, budgetTokens, features, false);
+    byMode[mode] = score;
+  }
+  return score;
 }
 
 export function createAutoPolicy(

@@ -18,9 +18,9 @@ import {
  * Stopping learned from history (a StopModel): stop when the gain the model still expects from
  * this curve's state falls below the threshold that, on history runs it had not seen, kept the
  * mean EM loss within the tolerance. With peers (experiment scope), also stop a run whose
- * optimistic outcome (best so far + a high quantile of its remaining gain) cannot beat the best
- * run seen so far by more than a share of the tolerance: the best-of-experiment result does not
- * need it.
+ * optimistic outcome (best so far + a high quantile of its remaining gain) cannot beat what the
+ * best peer has reached or is expected to reach (its best so far + the expected remaining gain)
+ * by more than a share of the tolerance: the best-of-experiment result does not need it.
  */
 export interface MetaPolicySettings {
   /** Share of the tolerance a hopeless run may still have been able to add. @defaultValue 0 */
@@ -31,15 +31,40 @@ export interface MetaPolicySettings {
    * @defaultValue 0
    */
   leaderShare: number;
-  /** Budget fraction before which no run is called hopeless (early states predict poorly). @defaultValue 0.1 */
+  /**
+   * Budget fraction before which no run is called hopeless: the first successive-halving rung
+   * (1/27), so a run has been ranked once before its own prospects are judged. @defaultValue 1/27
+   */
   hopelessFromProgress: number;
 }
 
 export const DEFAULT_META_SETTINGS: MetaPolicySettings = {
   hopelessShare: 0,
   leaderShare: 0,
-  hopelessFromProgress: 0.1,
+  hopelessFromProgress: 1 / 27,
 };
+
+/** The outcome the model expects of each peer, recomputed only when the peer has new evals. */
+const peerExpected = new WeakMap<PeerRun, { seen: number; value: number }>();
+
+/** The best outcome the model expects of any peer (oriented: larger is better). */
+function bestPeerExpected(peers: readonly PeerRun[], model: StopModel, mode: Mode): number {
+  let best = Number.NEGATIVE_INFINITY;
+  const sign = mode === 'max' ? 1 : -1;
+  for (const p of peers) {
+    if (p.evals.length === 0) continue;
+    let c = peerExpected.get(p);
+    if (!c || c.seen !== p.evals.length) {
+      c = {
+        seen: p.evals.length,
+        value: sign * expectedOutcome(model, p.evals, mode, p.budgetTokens, p.features, false),
+      };
+      peerExpected.set(p, c);
+    }
+    if (c.value > best) best = c.value;
+  }
+  return best;
+}
 
 /** Best oriented value of each peer, extended as its evals grow (peers' evals only ever append). */
 const peerBest = new WeakMap<PeerRun, { sign: number; seen: number; best: number }>();
@@ -103,13 +128,16 @@ export function createMetaPolicy(
       const best = c.bestSoFar[i] as number;
       const progress = (evals[i]?.tokens ?? 0) / run.budgetTokens;
       const incumbent = peers.length > 0 ? bestPeerValue(peers, sign) : Number.NEGATIVE_INFINITY;
+      // What the best peer will reach: at least its best so far, and what the model expects of it.
+      const target =
+        peers.length > 0 ? Math.max(incumbent, bestPeerExpected(peers, model, options.mode)) : incumbent;
       if (incumbent > Number.NEGATIVE_INFINITY && progress >= settings.hopelessFromProgress) {
         const optimistic = best + Math.max(0, predictGbm(model.upper, features));
-        if (optimistic < incumbent + settings.hopelessShare * options.tolerance) {
+        if (optimistic < target + settings.hopelessShare * options.tolerance) {
           return {
             kind: 'stop',
             reason: 'hopeless',
-            detail: `can reach ${(sign * optimistic).toFixed(4)}, best run has ${(sign * incumbent).toFixed(4)}`,
+            detail: `can reach ${(sign * optimistic).toFixed(4)}, the best run is expected to reach ${(sign * target).toFixed(4)}`,
           };
         }
       }
