@@ -13,6 +13,7 @@ import {
   type RunInfo,
   type StoppingPolicy,
 } from '../types';
+import { lossStillFalling } from './loss-still-falling';
 
 /**
  * Stopping learned from history (a StopModel): stop when the gain the model still expects from
@@ -143,7 +144,12 @@ export function createMetaPolicy(
       }
       const leading = best >= incumbent;
       const limit = peers.length > 0 && leading ? leaderThreshold : threshold;
-      if (limit !== null && expected < limit) {
+      const monitorsLoss = /loss/i.test(options.monitor);
+      if (
+        limit !== null &&
+        expected < limit &&
+        (monitorsLoss || !lossStillFalling(evals, run.budgetTokens))
+      ) {
         return {
           kind: 'stop',
           reason: 'predicted-peak',

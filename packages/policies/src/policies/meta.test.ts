@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { STATE_FEATURES } from '../learn/state-features';
+import type { StopModel } from '../learn/stop-model';
+import type { MetaOptions } from '../options';
+import type { EvalPoint, PeerRun, RunInfo } from '../types';
+import { createMetaPolicy } from './meta';
+
+/** A model that expects `gainLeft` more from any state (mean) and `upside` at most (quantile). */
+function constantModel(gainLeft: number, upside: number): StopModel {
+  return {
+    format: 'curfew-stop-model/1',
+    features: STATE_FEATURES,
+    mean: { base: gainLeft, learningRate: 0.1, trees: [] },
+    upper: { base: upside, learningRate: 0.1, trees: [] },
+    upperQuantile: 0.97,
+    calibration: [
+      { threshold: 0.001, meanLoss: 0.001, saved: 0.1 },
+      { threshold: 0.002, meanLoss: 0.004, saved: 0.2 },
+      { threshold: 0.004, meanLoss: 0.009, saved: 0.3 },
+    ],
+    history: { runs: 100, tasks: ['a', 'b'] },
+  };
+}
+
+const options: MetaOptions = {
+  name: 'meta',
+  monitor: 'em',
+  mode: 'max',
+  tolerance: 0.005,
+  lr_drop_before_stop: false,
+};
+const run: RunInfo = { id: 'r', budgetTokens: 1000, mode: 'max' };
+const evalsOf = (values: number[], losses?: number[]): EvalPoint[] =>
+  values.map((value, i) => ({
+    step: i + 1,
+    tokens: (i + 1) * 50,
+    value,
+    ...(losses ? { metrics: { loss: losses[i] as number } } : {}),
+  }));
+
+describe('meta', () => {
+  it('stops when the gain it expects is below the threshold calibrated for the tolerance', () => {
+    const expectsLittle = createMetaPolicy(options, run, constantModel(0.0015, 0.01));
+    expect(expectsLittle.decide({ evals: evalsOf([0.5, 0.6]), peers: [] })).toMatchObject({
+      kind: 'stop',
+      reason: 'predicted-peak',
+    });
+    const expectsMore = createMetaPolicy(options, run, constantModel(0.003, 0.01));
+    expect(expectsMore.decide({ evals: evalsOf([0.5, 0.6]), peers: [] }).kind).toBe('continue');
+  });
+
+  it('waits while the validation loss is still clearly falling, though EM is flat', () => {
+    const policy = createMetaPolicy(options, run, constantModel(0.0015, 0.01));
+    const flat = [0.6, 0.6, 0.6, 0.6, 0.6, 0.6];
+    expect(policy.decide({ evals: evalsOf(flat, [1, 0.9, 0.8, 0.7, 0.6, 0.5]), peers: [] }).kind).toBe(
+      'continue',
+    );
+    expect(policy.decide({ evals: evalsOf(flat, [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]), peers: [] }).kind).toBe(
+      'stop',
+    );
+  });
+
+  it('in an experiment, stops a run whose optimistic outcome cannot beat the best peer', () => {
+    const policy = createMetaPolicy(options, run, constantModel(0.01, 0.05));
+    const leader: PeerRun = { id: 'leader', budgetTokens: 1000, evals: evalsOf([0.8, 0.9]), finished: false };
+    expect(policy.decide({ evals: evalsOf([0.3, 0.4]), peers: [leader] })).toMatchObject({
+      kind: 'stop',
+      reason: 'hopeless',
+    });
+    // Within reach of the leader: goes on.
+    expect(policy.decide({ evals: evalsOf([0.8, 0.89]), peers: [leader] }).kind).toBe('continue');
+  });
+});
