@@ -1,10 +1,12 @@
 import {
+  type Curve,
   historyModels,
   POLICY_NAMES,
   type PolicyName,
   type PolicyOptions,
   type ReplayScope,
   replayPolicy,
+  type Score,
   usesHistory,
 } from '@curfew/policies';
 import { formatProblem, validatePolicy } from '@curfew/spec';
@@ -89,6 +91,84 @@ function parse(args: string[]) {
   return { values, positionals };
 }
 
+/** What the command line asks for, checked: one line of usage error for anything wrong. */
+interface ReplayRequest {
+  policy: PolicyName | 'all';
+  curveFiles: string[];
+  historyFiles: string[];
+  scope: ReplayScope;
+  format: (typeof FORMATS)[number];
+  workers: number;
+  tolerance: number;
+  optionsByName: Map<PolicyName, PolicyOptions>;
+}
+
+function request(values: Record<string, unknown>, positionals: string[]): ReplayRequest {
+  const fail = (message: string): never => {
+    throw new UsageError(`curfew replay: ${message}`);
+  };
+  if (positionals.length > 0) fail(`unexpected argument "${positionals[0]}" (curve files go after --curves)`);
+  const curveFiles = (values.curves as string[] | undefined) ?? [];
+  if (curveFiles.length === 0) fail('give curve files with --curves FILE... (see curfew replay --help)');
+  const name = values.policy as string | undefined;
+  const known = `one of ${POLICY_NAMES.join(', ')}, all`;
+  if (!name) return fail(`--policy is required (${known})`);
+  if (name !== 'all' && !(POLICY_NAMES as readonly string[]).includes(name)) {
+    fail(`unknown policy "${name}" (${known})`);
+  }
+  const workers = Number(values.workers ?? 8);
+  if (!Number.isInteger(workers) || workers < 1) {
+    fail(`--workers: expected a positive integer, got "${String(values.workers)}"`);
+  }
+  const section = policySectionFromFlags(name, values);
+  const names: PolicyName[] = name === 'all' ? [...POLICY_NAMES] : [name as PolicyName];
+  return {
+    policy: name as PolicyName | 'all',
+    curveFiles,
+    historyFiles: (values.history as string[] | undefined) ?? [],
+    scope: oneOf('replay', 'scope', values.scope as string | undefined, SCOPES, 'run'),
+    format: oneOf('replay', 'format', values.format as string | undefined, FORMATS, 'table'),
+    workers,
+    tolerance: typeof section.tolerance === 'number' ? section.tolerance : 0.005,
+    optionsByName: new Map(
+      names.map((n) => [n, policyOptions(name === 'all' ? sectionFor(n, section) : section)]),
+    ),
+  };
+}
+
+type ComparisonRow = { policy: string; score: Score | null; note?: string };
+
+/** Replays every policy asked for and renders the output the format asks for. */
+function render(req: ReplayRequest, curves: Curve[], history: Curve[]): string {
+  const modelFor = historyModels(history);
+  const title = (policy: string) =>
+    `policy ${policy}, scope ${req.scope}${req.scope === 'experiment' ? ` (${req.workers} workers)` : ''}, ` +
+    `tolerance ${req.tolerance}, ${curves.length} runs in ${new Set(curves.map((c) => c.task)).size} tasks` +
+    (history.length > 0 ? `, history ${history.length} runs` : '');
+  const rows: ComparisonRow[] = [];
+  const lines: string[] = [];
+  for (const [policy, options] of req.optionsByName) {
+    if (policy === 'meta' && history.length === 0) {
+      rows.push({ policy, score: null, note: 'needs --history' });
+      continue;
+    }
+    const { scope, workers, tolerance } = req;
+    const result = replayPolicy({ curves, modelFor, options, scope, workers, tolerance });
+    if (req.format === 'jsonl') {
+      const out = formatOutcomes(result.outcomes);
+      lines.push(req.policy === 'all' ? out.replace(/^\{/gm, `{"policy":${JSON.stringify(policy)},`) : out);
+    } else if (req.policy === 'all') {
+      const label = usesHistory(policy) && history.length === 0 ? `${policy} (no history)` : policy;
+      rows.push({ policy: label, score: result.score });
+    } else {
+      lines.push(formatScore(title(policy), result.score, tolerance));
+    }
+  }
+  if (req.format === 'table' && req.policy === 'all')
+    lines.push(formatComparison(title('all'), rows, req.tolerance));
+  return lines.join('\n');
+}
+
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'judge a stopping policy on recorded learning curves, in seconds',
@@ -99,77 +179,15 @@ export const replayCommand: Command = {
       ctx.out(usage);
       return 0;
     }
-    const curveFiles = (values.curves as string[] | undefined) ?? [];
-    const historyFiles = (values.history as string[] | undefined) ?? [];
-    if (positionals.length > 0) {
-      throw new UsageError(
-        `curfew replay: unexpected argument "${positionals[0]}" (curve files go after --curves)`,
-      );
-    }
-    if (curveFiles.length === 0)
-      throw new UsageError(
-        'curfew replay: give curve files with --curves FILE... (see curfew replay --help)',
-      );
-    const name = values.policy as string | undefined;
-    if (!name)
-      throw new UsageError(`curfew replay: --policy is required (one of ${POLICY_NAMES.join(', ')}, all)`);
-    if (name !== 'all' && !(POLICY_NAMES as readonly string[]).includes(name)) {
-      throw new UsageError(
-        `curfew replay: unknown policy "${name}" (one of ${POLICY_NAMES.join(', ')}, all)`,
-      );
-    }
-    const scope = oneOf('replay', 'scope', values.scope as string | undefined, SCOPES, 'run');
-    const format = oneOf('replay', 'format', values.format as string | undefined, FORMATS, 'table');
-    const workers = Number(values.workers ?? 8);
-    if (!Number.isInteger(workers) || workers < 1)
-      throw new UsageError(
-        `curfew replay: --workers: expected a positive integer, got "${String(values.workers)}"`,
-      );
-
-    const section = policySectionFromFlags(name, values);
-    const tolerance = typeof section.tolerance === 'number' ? section.tolerance : 0.005;
-    const names: PolicyName[] = name === 'all' ? [...POLICY_NAMES] : [name as PolicyName];
-    const optionsByName = new Map(
-      names.map((n) => [n, policyOptions(name === 'all' ? sectionFor(n, section) : section)]),
-    );
-
-    const curves = await loadCurveFiles(curveFiles, '--curves');
-    const history = await loadCurveFiles(historyFiles, '--history');
-    if (name === 'meta' && history.length === 0) {
+    const req = request(values, positionals);
+    const curves = await loadCurveFiles(req.curveFiles, '--curves');
+    const history = await loadCurveFiles(req.historyFiles, '--history');
+    if (req.policy === 'meta' && history.length === 0) {
       throw new UsageError(
         'curfew replay: policy meta learns from history: give past runs with --history FILE...',
       );
     }
-    const modelFor = historyModels(history);
-    const title = (policy: string) =>
-      `policy ${policy}, scope ${scope}${scope === 'experiment' ? ` (${workers} workers)` : ''}, tolerance ${tolerance}, ` +
-      `${curves.length} runs in ${new Set(curves.map((c) => c.task)).size} tasks` +
-      (history.length > 0 ? `, history ${history.length} runs` : '');
-
-    const rows: { policy: string; score: ReturnType<typeof replayPolicy>['score'] | null; note?: string }[] =
-      [];
-    const lines: string[] = [];
-    for (const policy of names) {
-      if (policy === 'meta' && history.length === 0) {
-        rows.push({ policy, score: null, note: 'needs --history' });
-        continue;
-      }
-      const options = optionsByName.get(policy) as PolicyOptions;
-      const result = replayPolicy({ curves, modelFor, options, scope, workers, tolerance });
-      if (format === 'jsonl') {
-        const out = formatOutcomes(result.outcomes);
-        lines.push(name === 'all' ? out.replace(/^\{/gm, `{"policy":${JSON.stringify(policy)},`) : out);
-      } else if (name === 'all') {
-        rows.push({
-          policy: usesHistory(policy) && history.length === 0 ? `${policy} (no history)` : policy,
-          score: result.score,
-        });
-      } else {
-        lines.push(formatScore(title(policy), result.score, tolerance));
-      }
-    }
-    if (format === 'table' && name === 'all') lines.push(formatComparison(title('all'), rows, tolerance));
-    ctx.out(lines.join('\n'));
+    ctx.out(render(req, curves, history));
     return 0;
   },
 };
