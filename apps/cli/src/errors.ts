@@ -24,6 +24,7 @@ const EXPECTED_ERROR_NAMES = new Set([
   'QueryError',
   'StoreConnectionError',
   'MigrationError',
+  'PolicyOptionsError',
 ]);
 
 export function isExpectedError(err: unknown): err is Error {

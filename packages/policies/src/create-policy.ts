@@ -47,7 +47,8 @@ function createBase(options: PolicyOptions, { run, model }: PolicyContext): Stop
     case 'meta':
       if (!model) {
         throw new PolicyOptionsError(
-          'policy meta learns from history: give it past runs (replay: --history FILE…)',
+          `policy meta learns from history and has none it could validate for run ${run.id}: ` +
+            'give it runs of at least two other tasks (replay: --history FILE...)',
         );
       }
       return createMetaPolicy(options, run, model);

@@ -1,4 +1,7 @@
 // Helpers shared by the policies' tests (not exported from the package).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Decision, EvalPoint, PeerRun, StoppingPolicy } from './types';
 
 /** Feeds `evals` one at a time, as a trainer would; the first stop and where it came, or null. */
@@ -12,4 +15,19 @@ export function firstStop(
     if (decision.kind === 'stop') return { index: i, decision };
   }
   return null;
+}
+
+/**
+ * The recorded dev curves (../shared/curves/dev beside the repository, as laid out for
+ * developers and CI), or CURFEW_DEV_CURVES when set.
+ */
+export function devCurvesFile(name: string): string {
+  const dir =
+    process.env.CURFEW_DEV_CURVES ??
+    fileURLToPath(new URL('../../../../shared/curves/dev/', import.meta.url));
+  const file = path.join(dir, name);
+  if (!existsSync(file)) {
+    throw new Error(`the dev curves are missing: ${file} (set CURFEW_DEV_CURVES to their folder)`);
+  }
+  return file;
 }

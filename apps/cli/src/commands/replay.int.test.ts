@@ -1,10 +1,16 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../test/run-cli';
 
-const QUICKTUNE = '/work/shared/curves/dev/quicktune.jsonl';
+/** The dev curves beside the repository (../shared/curves/dev), or CURFEW_DEV_CURVES. */
+const QUICKTUNE = path.join(
+  process.env.CURFEW_DEV_CURVES ??
+    fileURLToPath(new URL('../../../../../shared/curves/dev/', import.meta.url)),
+  'quicktune.jsonl',
+);
 const TASKS = 2;
 const RUNS_PER_TASK = 12;
 

@@ -153,7 +153,15 @@ function render(req: ReplayRequest, curves: Curve[], history: Curve[]): string {
       continue;
     }
     const { scope, workers, tolerance } = req;
-    const result = replayPolicy({ curves, modelFor, options, scope, workers, tolerance });
+    let result: ReturnType<typeof replayPolicy>;
+    try {
+      result = replayPolicy({ curves, modelFor, options, scope, workers, tolerance });
+    } catch (err) {
+      // With --policy all, a policy that cannot run on this input is a note in its row.
+      if (req.policy !== 'all' || (err as Error).name !== 'PolicyOptionsError') throw err;
+      rows.push({ policy, score: null, note: 'needs more history' });
+      continue;
+    }
     if (req.format === 'jsonl') {
       const out = formatOutcomes(result.outcomes);
       lines.push(req.policy === 'all' ? out.replace(/^\{/gm, `{"policy":${JSON.stringify(policy)},`) : out);

@@ -70,4 +70,35 @@ describe('meta', () => {
     // Within reach of the leader: goes on.
     expect(policy.decide({ evals: evalsOf([0.8, 0.89]), peers: [leader] }).kind).toBe('continue');
   });
+
+  it('calls no run hopeless on a model it could not validate (no calibration)', () => {
+    const unvalidated = { ...constantModel(0.01, 0.05), calibration: [] };
+    const policy = createMetaPolicy(options, run, unvalidated);
+    const leader: PeerRun = { id: 'leader', budgetTokens: 1000, evals: evalsOf([0.8, 0.9]), finished: false };
+    expect(policy.decide({ evals: evalsOf([0.3, 0.4]), peers: [leader] }).kind).toBe('continue');
+  });
+
+  it("keeps each model's expectations of a peer apart (runs of other folds share peers)", () => {
+    const peer: PeerRun = { id: 'p', budgetTokens: 1000, evals: evalsOf([0.5]), finished: false };
+    const mine = evalsOf([0.3, 0.45]);
+    const optimistic = createMetaPolicy(options, run, constantModel(0.4, 0.1));
+    expect(optimistic.decide({ evals: mine, peers: [peer] })).toMatchObject({
+      kind: 'stop',
+      reason: 'hopeless',
+    });
+    const sober = createMetaPolicy(options, run, constantModel(0.003, 0.1));
+    expect(sober.decide({ evals: mine, peers: [peer] }).kind).toBe('continue');
+  });
+
+  it('does not count on a finished peer gaining more', () => {
+    const done: PeerRun = { id: 'done', budgetTokens: 1000, evals: evalsOf([0.5]), finished: true };
+    const policy = createMetaPolicy(options, run, constantModel(0.4, 0.1));
+    expect(policy.decide({ evals: evalsOf([0.3, 0.45]), peers: [done] }).kind).toBe('continue');
+  });
+
+  it('rejects a run without a budget', () => {
+    expect(() => createMetaPolicy(options, { ...run, budgetTokens: 0 }, constantModel(0.01, 0.05))).toThrow(
+      'budgetTokens: expected a positive number, got 0',
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { PolicyOptionsError } from '../errors';
 import { predictGbm } from '../learn/gbm';
 import { orient, runFeaturesOf, STATE_FEATURE_COUNT, writeStateFeatures } from '../learn/state-features';
 import { type StopModel, thresholdFor } from '../learn/stop-model';
+import { requireBudget } from '../option-checks';
 import type { AutoOptions, MetaOptions } from '../options';
 import {
   CONTINUE,
@@ -45,22 +46,36 @@ export const DEFAULT_META_SETTINGS: MetaPolicySettings = {
   hopelessFromProgress: 1 / 27,
 };
 
-/** The outcome the model expects of each peer, recomputed only when the peer has new evals. */
-const peerExpected = new WeakMap<PeerRun, { seen: number; value: number }>();
+/**
+ * The outcome a model expects of each peer, per model and mode (runs judged by different models,
+ * e.g. of different task folds, must not see each other's predictions), recomputed only when the
+ * peer has new evals.
+ */
+const peerExpected = new WeakMap<
+  StopModel,
+  Record<Mode, WeakMap<PeerRun, { seen: number; value: number }>>
+>();
 
-/** The best outcome the model expects of any peer (oriented: larger is better). */
+/** The best outcome the model expects of any running peer (oriented: larger is better). */
 function bestPeerExpected(peers: readonly PeerRun[], model: StopModel, mode: Mode): number {
   let best = Number.NEGATIVE_INFINITY;
   const sign = mode === 'max' ? 1 : -1;
+  let byMode = peerExpected.get(model);
+  if (!byMode) {
+    byMode = { max: new WeakMap(), min: new WeakMap() };
+    peerExpected.set(model, byMode);
+  }
+  const cache = byMode[mode];
   for (const p of peers) {
-    if (p.evals.length === 0) continue;
-    let c = peerExpected.get(p);
+    // A finished peer gains nothing more: its best so far (the incumbent) already counts it.
+    if (p.evals.length === 0 || p.finished) continue;
+    let c = cache.get(p);
     if (!c || c.seen !== p.evals.length) {
       c = {
         seen: p.evals.length,
         value: sign * expectedOutcome(model, p.evals, mode, p.budgetTokens, p.features, false),
       };
-      peerExpected.set(p, c);
+      cache.set(p, c);
     }
     if (c.value > best) best = c.value;
   }
@@ -114,6 +129,7 @@ export function createMetaPolicy(
   if (!(options.tolerance >= 0)) {
     throw new PolicyOptionsError(`tolerance: expected a non-negative number, got ${options.tolerance}`);
   }
+  requireBudget(run);
   const threshold = thresholdFor(model, options.tolerance);
   const leaderThreshold = thresholdFor(model, options.tolerance * settings.leaderShare);
   const sign = options.mode === 'max' ? 1 : -1;
@@ -132,7 +148,13 @@ export function createMetaPolicy(
       // What the best peer will reach: at least its best so far, and what the model expects of it.
       const target =
         peers.length > 0 ? Math.max(incumbent, bestPeerExpected(peers, model, options.mode)) : incumbent;
-      if (incumbent > Number.NEGATIVE_INFINITY && progress >= settings.hopelessFromProgress) {
+      // Only a model validated on history it had not seen (it has a calibrated threshold) may call
+      // a run hopeless: one fitted on too few tasks says little about this one.
+      if (
+        threshold !== null &&
+        incumbent > Number.NEGATIVE_INFINITY &&
+        progress >= settings.hopelessFromProgress
+      ) {
         const optimistic = best + Math.max(0, predictGbm(model.upper, features));
         if (optimistic < target + settings.hopelessShare * options.tolerance) {
           return {

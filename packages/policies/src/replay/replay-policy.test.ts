@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { devCurvesFile } from '../test-support';
 import type { Mode } from '../types';
 import type { Curve } from './curve';
 import { parseCurveFile } from './curve-format';
 import { historyModels, replayPolicy } from './replay-policy';
 
-const QUICKTUNE = '/work/shared/curves/dev/quicktune.jsonl';
+const QUICKTUNE = devCurvesFile('quicktune.jsonl');
 
 /** Up to `runsPerTask` runs of each task of a real curve file (read in the test, never copied). */
 function byTask(file: string, runsPerTask: number): Map<string, Curve[]> {
@@ -54,6 +55,14 @@ describe('replayPolicy with history', () => {
 
   it('gives no model without history', () => {
     expect(historyModels([])(unseen)).toBeNull();
+  });
+
+  it('gives no model where what is left of history cannot be validated on tasks it has not seen', () => {
+    // Two tasks: leaving out one task's fold leaves a single fold, so nothing to calibrate on.
+    const two = historyModels([t0, t1].flatMap((t) => tasks.get(t) as Curve[]));
+    expect(two(t0)).toBeNull();
+    expect(two(t1)).toBeNull();
+    expect(two(unseen)?.calibration.length).toBeGreaterThan(0);
   });
 
   for (const name of ['meta', 'auto'] as const) {

@@ -9,20 +9,21 @@ import { type Score, scoreStops } from './score';
  * Models learned from `history` for the tasks being judged: a task history also holds is judged
  * by a model that never saw it (nor the other tasks of its fold), so replaying a set of curves
  * with itself as history is a leave-tasks-out evaluation; any other task gets the model of all
- * of history. Models are fitted lazily and shared between tasks of the same fold.
+ * of history. Models are fitted lazily and shared between tasks of the same fold. A task gets no
+ * model (null) when what is left of history could not be validated on tasks it had not seen
+ * (fewer than two folds of other tasks): a learning policy then falls back or says so.
  */
 export function historyModels(history: readonly Curve[]): (task: string) => StopModel | null {
   if (history.length === 0) return () => null;
   const trainer = new StopModelTrainer(history);
-  const byFold = new Map<number | 'all', StopModel>();
+  const byFold = new Map<number | 'all', StopModel | null>();
   return (task) => {
     const fold = trainer.foldOf(task) ?? 'all';
-    let model = byFold.get(fold);
-    if (!model) {
-      model = trainer.fit(fold === 'all' ? new Set() : new Set([fold]));
-      byFold.set(fold, model);
+    if (!byFold.has(fold)) {
+      const model = trainer.fit(fold === 'all' ? new Set() : new Set([fold]));
+      byFold.set(fold, model.calibration.length > 0 ? model : null);
     }
-    return model;
+    return byFold.get(fold) ?? null;
   };
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createPolicy, POLICY_NAMES } from '../create-policy';
 import type { PolicyName, PolicyOptions } from '../options';
 import { mulberry32 } from '../prng';
+import { devCurvesFile } from '../test-support';
 import {
   CONTINUE,
   type DecideInput,
@@ -17,7 +18,7 @@ import { type ReplayScope, type RunOutcome, replay } from './replay';
 import { replayPolicy } from './replay-policy';
 import { scoreStops } from './score';
 
-const QUICKTUNE = '/work/shared/curves/dev/quicktune.jsonl';
+const QUICKTUNE = devCurvesFile('quicktune.jsonl');
 
 /** The first `runsPerTask` runs of each of the first `tasks` tasks of a real curve file (read, never copied). */
 function slice(file: string, tasks: number, runsPerTask: number): Curve[] {
