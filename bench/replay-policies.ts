@@ -5,7 +5,7 @@
 // and how long each replay takes.
 //
 //   npx tsx bench/replay-policies.ts [CURVES.jsonl...]      (default: ../shared/curves/dev/*.jsonl)
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   type Curve,
@@ -21,6 +21,12 @@ import {
 
 const TOLERANCE = 0.005;
 const defaultDir = path.resolve(import.meta.dirname, '../../shared/curves/dev');
+if (process.argv.length <= 2 && !existsSync(defaultDir)) {
+  console.error(
+    `bench: no curves at ${defaultDir}; name curve files: npx tsx bench/replay-policies.ts FILE.jsonl...`,
+  );
+  process.exit(2);
+}
 const files =
   process.argv.length > 2
     ? process.argv.slice(2)

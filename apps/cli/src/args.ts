@@ -9,17 +9,65 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * What users type that parseArgs would misread: `--patience -1` (a negative value looks like an
+ * option) becomes `--patience=-1`; `--restore-best true|false` for a boolean flag becomes the flag
+ * or nothing.
+ */
+function normalise(args: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const next = args[i + 1];
+    const option = arg.startsWith('--') ? options[arg.slice(2)] : undefined;
+    if (option?.type === 'string' && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else if (option?.type === 'boolean' && (next === 'true' || next === 'false')) {
+      if (next === 'true') out.push(arg);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function describeParseError(err: unknown, options: Options): string {
+  const e = err as { code?: string; message?: string };
+  const unknown =
+    e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-{1,2}[^']+)'/.exec(e.message ?? '')?.[1] : undefined;
+  if (unknown) {
+    const name = unknown.replace(/^-+/, '');
+    const close = Object.keys(options).find((o) => distance(o, name) <= 2);
+    return `unknown option ${unknown}${close ? ` (did you mean --${close}?)` : ''}`;
+  }
+  return (e.message ?? String(err)).split('\n')[0] as string;
+}
+
 export function parseCommandArgs(command: string, args: string[], options: Options): ParsedArgs {
+  const all: Options = { help: { type: 'boolean', short: 'h' }, ...options };
   try {
-    return parseArgs({
-      args,
-      options: { help: { type: 'boolean', short: 'h' }, ...options },
-      allowPositionals: true,
-      strict: true,
-    });
+    return parseArgs({ args: normalise(args, all), options: all, allowPositionals: true, strict: true });
   } catch (err) {
-    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new UsageError(`curfew ${command}: ${message} (see curfew ${command} --help)`);
+    throw new UsageError(`curfew ${command}: ${describeParseError(err, all)} (see curfew ${command} --help)`);
   }
 }
 

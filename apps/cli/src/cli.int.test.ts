@@ -29,4 +29,10 @@ describe('curfew', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('--frobnicate');
   });
+
+  it('names an unknown top-level option as an option', async () => {
+    const result = await runCli(['--bogus']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('curfew: unknown option --bogus (see curfew --help)');
+  });
 });

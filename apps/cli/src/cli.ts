@@ -37,6 +37,10 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'env'>): Pr
     return 0;
   }
   const command = commands.find((c) => c.name === name);
+  if (!command && name.startsWith('-')) {
+    ctx.err(`curfew: unknown option ${name} (see curfew --help)`);
+    return 2;
+  }
   if (!command) {
     ctx.err(`curfew: unknown command "${name}" (commands: ${commands.map((c) => c.name).join(', ')})`);
     return 2;

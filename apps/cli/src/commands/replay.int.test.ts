@@ -202,5 +202,29 @@ describe('curfew replay', () => {
       const line = await fails(['--curves', slice, '--policy', 'patience', '--scope', 'banana']);
       expect(line).toMatch(/--scope must be one of run, experiment, got "banana"/);
     });
+
+    it('a misspelt option, with the option it probably meant', async () => {
+      const line = await fails(['--curves', slice, '--policy', 'patience', '--patiance', '3']);
+      expect(line).toMatch(/unknown option --patiance \(did you mean --patience\?\)/);
+    });
+
+    it('a negative value is read as a value, and checked', async () => {
+      const line = await fails(['--curves', slice, '--policy', 'patience', '--patience', '-1']);
+      expect(line).toMatch(/patience: expected a non-negative integer, got -1/);
+    });
+
+    it('--monitor naming a metric the curves do not record', async () => {
+      const line = await fails(['--curves', slice, '--policy', 'patience', '--monitor', 'em']);
+      expect(line).toMatch(/--monitor em: the curves record top1/);
+    });
+  });
+
+  it('takes true/false after a boolean flag', async () => {
+    const base = ['replay', '--curves', slice, '--policy', 'patience', '--format', 'jsonl'];
+    const plain = await runCli(base);
+    const explicit = await runCli([...base, '--restore-best', 'true', '--lr-drop-before-stop', 'false']);
+    expect(explicit.stderr).toBe('');
+    expect(explicit.code).toBe(0);
+    expect(explicit.stdout).toBe(plain.stdout);
   });
 });

@@ -28,7 +28,7 @@ const FORMATS = ['table', 'jsonl'] as const;
 const usage = `Usage: curfew replay --curves FILE... --policy NAME [--history FILE...] [--tolerance X]
                      [--scope run|experiment] [--workers N] [policy options] [--format table|jsonl]
 
-Judges a stopping policy on recorded learning curves (JSON Lines, DESIGN.md "Curve files"),
+Judges a stopping policy on recorded learning curves (JSON Lines, see README "Curve files"),
 with no training. NAME is one of ${POLICY_NAMES.join(', ')}, or all (side by side).
   --history FILE...   past runs that meta and auto learn from; a task present in both is
                       judged by a model that never saw it (leave-tasks-out)
@@ -100,6 +100,8 @@ interface ReplayRequest {
   format: (typeof FORMATS)[number];
   workers: number;
   tolerance: number;
+  /** The metric named with --monitor, if any: the curves must record it. */
+  monitor: string | undefined;
   optionsByName: Map<PolicyName, PolicyOptions>;
 }
 
@@ -130,11 +132,14 @@ function request(values: Record<string, unknown>, positionals: string[]): Replay
     format: oneOf('replay', 'format', values.format as string | undefined, FORMATS, 'table'),
     workers,
     tolerance: typeof section.tolerance === 'number' ? section.tolerance : 0.005,
+    monitor: typeof section.monitor === 'string' ? section.monitor : undefined,
     optionsByName: new Map(
       names.map((n) => [n, policyOptions(name === 'all' ? sectionFor(n, section) : section)]),
     ),
   };
 }
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 type ComparisonRow = { policy: string; score: Score | null; note?: string };
 
@@ -143,8 +148,8 @@ function render(req: ReplayRequest, curves: Curve[], history: Curve[]): string {
   const modelFor = historyModels(history);
   const title = (policy: string) =>
     `policy ${policy}, scope ${req.scope}${req.scope === 'experiment' ? ` (${req.workers} workers)` : ''}, ` +
-    `tolerance ${req.tolerance}, ${curves.length} runs in ${new Set(curves.map((c) => c.task)).size} tasks` +
-    (history.length > 0 ? `, history ${history.length} runs` : '');
+    `tolerance ${req.tolerance}, ${count(curves.length, 'run')} in ${count(new Set(curves.map((c) => c.task)).size, 'task')}` +
+    (history.length > 0 ? `, history ${count(history.length, 'run')}` : '');
   const rows: ComparisonRow[] = [];
   const lines: string[] = [];
   for (const [policy, options] of req.optionsByName) {
@@ -193,6 +198,17 @@ export const replayCommand: Command = {
     if (req.policy === 'meta' && history.length === 0) {
       throw new UsageError(
         'curfew replay: policy meta learns from history: give past runs with --history FILE...',
+      );
+    }
+    const other = req.monitor === undefined ? undefined : curves.find((c) => c.metric !== req.monitor);
+    if (other) {
+      throw new UsageError(
+        `curfew replay: --monitor ${req.monitor}: the curves record ${other.metric} (${other.source}); replay judges the metric a curve records`,
+      );
+    }
+    if (req.scope === 'run' && (req.policy === 'median' || req.policy === 'asha')) {
+      ctx.err(
+        `note: ${req.policy} compares the runs of an experiment; with --scope run it stops none (try --scope experiment)`,
       );
     }
     ctx.out(render(req, curves, history));

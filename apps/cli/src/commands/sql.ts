@@ -26,7 +26,13 @@ savings (see README). Example:
     }
     const store = await openStore({ databaseUrl: ctx.env.DATABASE_URL, dataDir: ctx.env.dataDir });
     try {
-      const { fields, rows } = await store.readOnlyQuery(positionals[0]);
+      const { fields, rows } = await store.readOnlyQuery(positionals[0]).catch((err: unknown) => {
+        // Name the command on SQL errors and refusals, as every other curfew message does.
+        if (err instanceof Error && (err.name === 'QueryError' || err.name === 'ReadOnlyQueryError')) {
+          err.message = `curfew sql: ${err.message}`;
+        }
+        throw err;
+      });
       ctx.out(formatRows(format, fields, rows));
       return 0;
     } finally {
