@@ -114,16 +114,58 @@ function startDebianClusters() {
   return true;
 }
 
-/** A fresh Debian install only trusts local sockets; let the tests' TCP user in without a password. */
+/** A stock Debian cluster asks TCP users for a password; let the tests' local user in without one. */
 function trustLocalTcp() {
-  const script = `for f in /etc/postgresql/*/main/pg_hba.conf; do
+  const script = `for f in /etc/postgresql/*/*/pg_hba.conf; do
     grep -q '^host all all 127.0.0.1/32 trust' "$f" || sed -i '1i host all all 127.0.0.1/32 trust\\nhost all all ::1/128 trust' "$f"; done`;
   spawnSync('sh', ['-c', script], { stdio: 'ignore' });
+  if (!which('pg_ctlcluster') || !existsSync('/etc/postgresql')) return;
+  for (const version of readdirSync('/etc/postgresql')) {
+    for (const cluster of readdirSync(path.join('/etc/postgresql', version))) {
+      spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, cluster, 'reload'], {
+        stdio: 'ignore',
+      });
+    }
+  }
+}
+
+/** Whether the URL's user can log in (a server that answers may still refuse the password-less test user). */
+async function canLogin(url) {
+  let pg;
+  try {
+    pg = (await import('pg')).default;
+  } catch {
+    return { ok: true }; // before npm ci: the protocol probe is all we can do
+  }
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, why: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Up and accepting the test user; on a local cluster as root, trusts local TCP logins once if needed. */
+async function usablePostgres(url, hp) {
+  let login = await canLogin(url);
+  const local = hp.host === '127.0.0.1' || hp.host === 'localhost';
+  if (!login.ok && local && isRoot()) {
+    log('the test user cannot log in; trusting local TCP logins in pg_hba.conf');
+    trustLocalTcp();
+    await waitFor(async () => {
+      login = await canLogin(url);
+      return login.ok;
+    }, 10_000);
+  }
+  return login.ok ? { ok: true, url } : { ok: false, url, why: `cannot log in to PostgreSQL: ${login.why}` };
 }
 
 export async function ensurePostgres(url = process.env.TEST_DATABASE_URL || DEFAULT_TEST_DATABASE_URL) {
   const hp = hostPort(url, 5432);
-  if (await postgresUp(hp)) return { ok: true, url };
+  if (await postgresUp(hp)) return usablePostgres(url, hp);
   const local = hp.host === '127.0.0.1' || hp.host === 'localhost';
   if (!local) return { ok: false, url, why: `PostgreSQL at ${hp.host}:${hp.port} does not answer` };
   let started = startDebianClusters();
@@ -132,7 +174,7 @@ export async function ensurePostgres(url = process.env.TEST_DATABASE_URL || DEFA
     started = startDebianClusters();
   }
   if (!started) return { ok: false, url, why: 'PostgreSQL is not installed (apt-get install postgresql)' };
-  if (await waitFor(() => postgresUp(hp), 20_000)) return { ok: true, url };
+  if (await waitFor(() => postgresUp(hp), 20_000)) return usablePostgres(url, hp);
   return { ok: false, url, why: `PostgreSQL did not answer on ${hp.host}:${hp.port}` };
 }
 

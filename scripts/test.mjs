@@ -45,4 +45,6 @@ for (const ws of workspaces) {
   skipped += report.numPendingTests + report.numTodoTests;
 }
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(turbo.status || (failed > 0 ? 1 : 0));
+// A turbo that was killed or never started (status null) is a failure, whatever the reports say.
+if (turbo.status !== 0) process.exit(turbo.status ?? 1);
+process.exit(failed > 0 ? 1 : 0);

@@ -40,5 +40,12 @@ export function sqlStateOf(error: unknown): string | undefined {
 }
 
 export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) return error.message;
+  // Emscripten (PGlite) throws plain objects such as ErrnoError { errno: 20 }.
+  if (typeof error === 'object' && error !== null) {
+    const { message, errno, code } = error as { message?: unknown; errno?: unknown; code?: unknown };
+    if (typeof message === 'string' && message) return message;
+    if (errno !== undefined) return `errno ${String(errno)}${code ? ` (${String(code)})` : ''}`;
+  }
+  return String(error);
 }

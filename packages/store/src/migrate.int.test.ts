@@ -1,11 +1,12 @@
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from './migrate.js';
 import { DEFAULT_MIGRATIONS_FOLDER, readMigrationFiles } from './migration-files.js';
 import { openStore } from './open-store.js';
-import { BACKENDS, postgresBackend, type TestDatabase } from './test-backends.js';
+import { adminQuery, BACKENDS, postgresBackend, type TestDatabase } from './test-backends.js';
 
 const TABLES = ['checkpoints', 'evals', 'experiments', 'meta_models', 'predictions', 'runs'];
 const VIEWS = ['experiment_summary', 'run_summary', 'savings'];
@@ -100,5 +101,34 @@ describe('openStore', () => {
     expect(message).not.toContain('s3cret');
     expect(message).toContain('DATABASE_URL');
     expect(message).not.toContain('\n');
+  });
+});
+
+describe('a database user who may only read', () => {
+  let t: TestDatabase;
+  const role = `curfew_reader_${Math.random().toString(36).slice(2, 10)}`;
+  beforeEach(async () => {
+    t = await postgresBackend.create();
+    // As the owner: a login that may read every table and view, and create nothing.
+    await t.store.db.execute(sql.raw(`create role ${role} login`));
+    await t.store.db.execute(sql.raw(`grant select on all tables in schema public to ${role}`));
+    await t.store.db.execute(sql.raw(`revoke create on schema public from public`));
+  });
+  afterEach(async () => {
+    await t?.store.db.execute(sql.raw(`drop owned by ${role}`)).catch(() => undefined);
+    await t?.cleanup();
+    await adminQuery(`drop role if exists ${role}`);
+  });
+
+  it('opens an up-to-date store and queries it', async () => {
+    const url = new URL(t.databaseUrl as string);
+    url.username = role;
+    const reader = await openStore({ databaseUrl: url.toString() });
+    try {
+      const { rows } = await reader.readOnlyQuery('select count(*) as runs from run_summary');
+      expect(rows).toEqual([{ runs: 0 }]);
+    } finally {
+      await reader.close();
+    }
   });
 });

@@ -27,10 +27,25 @@ export interface MigrateResult {
  */
 export async function migrate(db: StoreDatabase, options: MigrateOptions = {}): Promise<MigrateResult> {
   const files = await readMigrationFiles(options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER);
+  try {
+    return await applyPending(db, files);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'MigrationError') throw error;
+    throw new MigrationError(`cannot migrate the database: ${messageOf(causeOf(error))}`);
+  }
+}
+
+async function applyPending(
+  db: StoreDatabase,
+  files: Awaited<ReturnType<typeof readMigrationFiles>>,
+): Promise<MigrateResult> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(MIGRATION_LOCK_KEY))})`);
-    // Created under the lock: concurrent CREATE TABLE IF NOT EXISTS can still collide otherwise.
-    await tx.execute(sql.raw(CREATE_MIGRATIONS_TABLE));
+    // Created under the lock (concurrent CREATE TABLE IF NOT EXISTS can collide otherwise), and
+    // only when missing: a user who may only read (curfew sql) has no right to create tables.
+    const exists = await tx.execute(sql`select to_regclass('curfew_migrations') is not null as present`);
+    const present = (exists as { rows: { present?: boolean }[] }).rows[0]?.present === true;
+    if (!present) await tx.execute(sql.raw(CREATE_MIGRATIONS_TABLE));
     const rows = await tx.select().from(curfewMigrations);
     const appliedHashes = new Map(rows.map((row) => [row.tag, row.hash]));
     const applied: string[] = [];

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { StoreDatabase } from './database.js';
 import { messageOf, StoreConnectionError } from './errors.js';
 import { migrate } from './migrate.js';
+import { lockDataDir } from './pglite-lock.js';
 import { type QueryRows, readOnlyQueryPglite, readOnlyQueryPostgres } from './read-only-query.js';
 import * as schema from './schema/index.js';
 
@@ -89,6 +90,7 @@ export function redactUrl(databaseUrl: string): string {
   try {
     const url = new URL(databaseUrl);
     url.password = '';
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
     return url.toString();
   } catch {
     return '<unparseable DATABASE_URL>';
@@ -124,11 +126,13 @@ async function openPostgres(databaseUrl: string, options: OpenStoreOptions): Pro
 
 async function openPglite(dataDir: string): Promise<Store> {
   const location = resolve(dataDir);
+  await mkdir(location, { recursive: true });
+  const unlock = lockDataDir(location);
   let client: PGlite;
   try {
-    await mkdir(location, { recursive: true });
     client = await PGlite.create(location);
   } catch (error) {
+    unlock();
     throw new StoreConnectionError(
       `cannot open the embedded PGlite database at ${location} (${messageOf(error)}): ` +
         'check the folder is writable and not used by another curfew process, or set DATABASE_URL',
@@ -139,6 +143,12 @@ async function openPglite(dataDir: string): Promise<Store> {
     location,
     db: drizzlePglite(client, { schema }),
     readOnlyQuery: (sql) => readOnlyQueryPglite(client, sql),
-    close: once(() => client.close()),
+    close: once(async () => {
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
+    }),
   };
 }

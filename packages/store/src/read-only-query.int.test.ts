@@ -21,6 +21,9 @@ const WRITES = [
   'begin',
   'set transaction read write',
   'copy runs to stdout',
+  "/* /* nested */ */ copy (select 1) to '/tmp/curfew-should-not-exist'",
+  'do $$ begin perform 1; end $$',
+  'call no_such_procedure()',
   "select set_config('transaction_read_only', 'off', false)",
 ];
 
@@ -90,5 +93,13 @@ describe.each(BACKENDS)('readOnlyQuery on $name', (backend) => {
       .readOnlyQuery('selec 1')
       .catch((e: unknown) => e);
     expect(syntax).toMatchObject({ name: 'QueryError', code: '42601' });
+  });
+
+  it('keeps every column when names repeat', async () => {
+    const { fields, rows } = await store().readOnlyQuery(
+      'select count(*), count(*) filter (where false) from runs r join experiments e on e.id = r.experiment_id',
+    );
+    expect(fields).toEqual(['count', 'count_2']);
+    expect(rows).toEqual([{ count: 4, count_2: 0 }]);
   });
 });

@@ -13,12 +13,12 @@ export interface QueryRows {
 const READ_ONLY_CODES = new Set(['25006', '25001']);
 const MULTIPLE_COMMANDS = /cannot insert multiple commands into a prepared statement/i;
 /**
- * Statements that end, nest or reconfigure the surrounding transaction, and COPY (which can
- * reach the server's files and programs). The read-only transaction would contain most of them
- * anyway; refusing up front gives a clear message.
+ * Statements that end, nest or reconfigure the surrounding transaction, and COPY, DO and CALL
+ * (COPY can reach the server's files and programs, and DO or a procedure can run COPY). The
+ * read-only transaction would contain most of the others anyway; refusing up front is clearer.
  */
 const REFUSED_STATEMENT =
-  /^(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|prepare\s+transaction|set\s+transaction|set\s+session\s+characteristics|copy)\b/i;
+  /^(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|prepare\s+transaction|set\s+transaction|set\s+session\s+characteristics|copy|do|call)\b/i;
 
 /**
  * Checks the one statement the user gave. Postgres does the real enforcement: the statement
@@ -41,12 +41,27 @@ function stripLeadingComments(text: string): string {
       const end = rest.indexOf('\n');
       rest = end === -1 ? '' : rest.slice(end + 1).trimStart();
     } else if (rest.startsWith('/*')) {
-      const end = rest.indexOf('*/');
-      rest = end === -1 ? '' : rest.slice(end + 2).trimStart();
+      rest = rest.slice(blockCommentEnd(rest)).trimStart();
     } else {
       return rest.replace(/^\(+\s*/, '');
     }
   }
+}
+
+/** Where the block comment at the start of `text` ends: Postgres lets block comments nest. */
+function blockCommentEnd(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length - 1; i++) {
+    if (text[i] === '/' && text[i + 1] === '*') {
+      depth++;
+      i++;
+    } else if (text[i] === '*' && text[i + 1] === '/') {
+      depth--;
+      i++;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return text.length;
 }
 
 /** Maps a driver error to ReadOnlyQueryError (a write was attempted) or QueryError. */
@@ -68,6 +83,20 @@ function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? text;
 }
 
+/**
+ * Rows from array-mode results, keyed by column names made unique (`count`, `count_2`): a
+ * repeated name (`select count(*), count(*) filter (…)`, a join's `id`s) must not hide a column.
+ */
+export function toQueryRows(names: readonly string[], arrays: readonly unknown[][]): QueryRows {
+  const seen = new Map<string, number>();
+  const fields = names.map((name) => {
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return n === 1 ? name : `${name}_${n}`;
+  });
+  return { fields, rows: arrays.map((row) => Object.fromEntries(fields.map((f, i) => [f, row[i]]))) };
+}
+
 /** Runs `statement` read-only on a node-postgres pool; the connection is discarded afterwards. */
 export async function readOnlyQueryPostgres(pool: pg.Pool, statement: string): Promise<QueryRows> {
   refuseEscapes(statement);
@@ -76,16 +105,20 @@ export async function readOnlyQueryPostgres(pool: pg.Pool, statement: string): P
     await client.query('SET default_transaction_read_only = on');
     await client.query('BEGIN READ ONLY');
     // queryMode 'extended' sends Parse/Bind/Execute, which accepts exactly one statement.
-    const config: pg.QueryConfig & { queryMode: 'extended' } = {
+    const config: pg.QueryArrayConfig & { queryMode: 'extended' } = {
       text: statement,
       values: [],
       queryMode: 'extended',
       types: PG_TYPES,
+      rowMode: 'array',
     };
     const result = await client.query(config).catch((error: unknown) => {
       throw toQueryError(error);
     });
-    return { fields: (result.fields ?? []).map((f) => f.name), rows: result.rows };
+    return toQueryRows(
+      (result.fields ?? []).map((f) => f.name),
+      result.rows,
+    );
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
     // Never hand a connection the user's SQL touched back to the pool (session state, locks).
@@ -100,11 +133,14 @@ export async function readOnlyQueryPglite(client: PGlite, statement: string): Pr
     try {
       await tx.query('SET TRANSACTION READ ONLY');
       const result = await tx
-        .query<Record<string, unknown>>(statement, [], { parsers: VALUE_PARSERS })
+        .query<unknown[]>(statement, [], { parsers: VALUE_PARSERS, rowMode: 'array' })
         .catch((error: unknown) => {
           throw toQueryError(error);
         });
-      return { fields: result.fields.map((f) => f.name), rows: result.rows };
+      return toQueryRows(
+        result.fields.map((f) => f.name),
+        result.rows,
+      );
     } finally {
       await tx.rollback().catch(() => undefined);
     }

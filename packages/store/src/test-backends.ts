@@ -28,7 +28,7 @@ export interface TestBackend {
   create(options?: OpenStoreOptions): Promise<TestDatabase>;
 }
 
-async function adminQuery(statement: string): Promise<void> {
+export async function adminQuery(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
   try {
     await client.connect();

@@ -1,10 +1,17 @@
 export type OutputFormat = 'table' | 'json' | 'csv';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv'];
 
+/** JSON that also carries bigints (PGlite returns them inside int8 arrays): as numbers when exact. */
+function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v,
+  );
+}
+
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'object') return toJson(value);
   return String(value);
 }
 
@@ -42,7 +49,7 @@ export function formatCsv(fields: string[], rows: Record<string, unknown>[]): st
 /** One JSON array, a row per line, keys in column order: valid JSON that still greps well. */
 export function formatJson(fields: string[], rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return '[]';
-  const lines = rows.map((r) => JSON.stringify(Object.fromEntries(fields.map((f) => [f, r[f] ?? null]))));
+  const lines = rows.map((r) => toJson(Object.fromEntries(fields.map((f) => [f, r[f] ?? null]))));
   return `[\n${lines.join(',\n')}\n]`;
 }
 
