@@ -12,6 +12,21 @@ export {
   type Store,
 } from './open-store.js';
 export type { QueryRows } from './read-only-query.js';
+export {
+  type CheckpointRecord,
+  cancelRuns,
+  FINAL_RUN_STATUSES,
+  failRun,
+  finishRun,
+  insertExperimentRuns,
+  markRunRunning,
+  type PeerRunRecord,
+  peerRuns,
+  RunNotFoundError,
+  type RunOutcome,
+  recordCheckpoint,
+  runStatus,
+} from './run-records.js';
 export * from './schema/index.js';
 export { type UpsertEvalsOptions, upsertEvals } from './upsert-evals.js';
 export * from './views/index.js';
