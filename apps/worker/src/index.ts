@@ -1,0 +1,2 @@
+export { readWorkerConfig, type WorkerConfig, WorkerConfigError, WorkerEnv } from './env';
+export { type StartWorkerOptions, startWorker, type WorkerHandle } from './start-worker';

@@ -1,0 +1,42 @@
+import type { EvalPoint, PeerRun } from '@curfew/policies';
+import { type Eval, FINAL_RUN_STATUSES, peerRuns, type StoreDatabase } from '@curfew/store';
+
+/** The monitored value of a stored eval (EM, or a loss-like metric). */
+function valueOf(row: Eval, monitor: string): number | null {
+  switch (monitor) {
+    case 'em':
+      return row.em;
+    case 'loss':
+      return row.valLoss;
+    case 'perplexity':
+      return row.perplexity;
+    case 'train_loss':
+      return row.trainLoss;
+    default:
+      return row.metrics?.[monitor] ?? null;
+  }
+}
+
+/** The experiment's other runs as cross-run policies see them: their evals written so far. */
+export async function loadPeers(
+  db: StoreDatabase,
+  experimentId: string,
+  runId: string,
+  monitor: string,
+): Promise<PeerRun[]> {
+  const records = await peerRuns(db, experimentId, runId);
+  return records.map((record) => {
+    const evals: EvalPoint[] = [];
+    for (const row of record.evals) {
+      const value = valueOf(row, monitor);
+      if (value !== null) evals.push({ step: row.step, tokens: row.tokens, value });
+    }
+    return {
+      id: record.runId,
+      budgetTokens: record.budgetTokens ?? 0,
+      evals,
+      features: record.config,
+      finished: (FINAL_RUN_STATUSES as readonly string[]).includes(record.status),
+    };
+  });
+}

@@ -1,0 +1,83 @@
+import { createRedis, JOB_CATALOG, redactRedisUrl } from '@curfew/queue';
+import { describeStore, openStore, type Store } from '@curfew/store';
+import { selectBackend } from '@curfew/trainer';
+import { Worker } from 'bullmq';
+import type { WorkerConfig } from './env';
+import { createTrainRunProcessor } from './train-run.processor';
+
+export interface WorkerHandle {
+  /** Checkpoints running runs, releases them to the queue and closes every connection. */
+  close(): Promise<void>;
+  readonly worker: Worker;
+}
+
+export interface StartWorkerOptions {
+  log?: (line: string) => void;
+  /** An already open store (the local cluster shares its embedded database). */
+  store?: Store;
+}
+
+/** Starts a BullMQ worker on the runs queue. */
+export async function startWorker(
+  config: WorkerConfig,
+  options: StartWorkerOptions = {},
+): Promise<WorkerHandle> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const backend = await selectBackend(config.backend);
+  const store =
+    options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const shutdown = new AbortController();
+  let redisDown = false;
+  const connection = createRedis(config.redisUrl, {
+    blocking: true,
+    onError: (error) => {
+      if (redisDown) return;
+      redisDown = true;
+      log(
+        `curfew worker: Redis at ${redactRedisUrl(config.redisUrl)} is unreachable (${error.message}); retrying`,
+      );
+    },
+  });
+  connection.on('ready', () => {
+    if (redisDown) log(`curfew worker: Redis at ${redactRedisUrl(config.redisUrl)} is back`);
+    redisDown = false;
+  });
+  const worker = new Worker(
+    JOB_CATALOG['train-run'].queue,
+    createTrainRunProcessor({
+      db: store.db,
+      artifactsDir: config.artifactsDir,
+      backend: backend.name,
+      shutdown: shutdown.signal,
+      log,
+    }),
+    {
+      connection,
+      prefix: config.queuePrefix,
+      concurrency: config.concurrency,
+      lockDuration: config.lockDurationMs,
+      stalledInterval: config.stalledIntervalMs,
+    },
+  );
+  worker.on('error', (error) => {
+    if (!redisDown) log(`curfew worker: ${error.message}`);
+  });
+  worker.on('failed', (job, error) =>
+    log(`run ${job?.data?.runId ?? job?.id}: attempt failed: ${error.message}`),
+  );
+  const skipped = Object.entries(backend.skipped).map(([name, why]) => `${name}: ${why}`);
+  log(
+    `curfew worker: queue ${config.queuePrefix}:${JOB_CATALOG['train-run'].queue} on ${redactRedisUrl(config.redisUrl)}, ` +
+      `store ${describeStore(store)}, backend ${backend.name}${skipped.length ? ` (skipped ${skipped.join('; ')})` : ''}, ` +
+      `concurrency ${config.concurrency}`,
+  );
+  return {
+    worker,
+    async close() {
+      shutdown.abort();
+      await worker.close();
+      await connection.quit().catch(() => connection.disconnect());
+      if (!options.store) await store.close();
+    },
+  };
+}

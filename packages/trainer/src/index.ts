@@ -1,0 +1,19 @@
+// TensorFlow.js training for curfew: backends, built-in tasks with EM, models, the training loop
+// and checkpoints. Knows nothing of queues or databases (STYLE.md): callers persist via callbacks.
+
+export {
+  BACKEND_NAMES,
+  BackendError,
+  type BackendName,
+  parseBackendName,
+  type SelectedBackend,
+  selectBackend,
+} from './backend/select-backend';
+export { CheckpointError } from './checkpoint/checkpoint-files';
+export { createModel, ModelFamilyError, TRAINABLE_MODEL_FAMILIES } from './models/create-model';
+export type { Model, ModelShape } from './models/model';
+export { evalDifferences } from './same-evals';
+export * from './tasks/index';
+export { type ResolveOptions, resolveTrainRun } from './train/resolve-run';
+export { train } from './train/train-run';
+export type * from './train/types';
