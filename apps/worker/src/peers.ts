@@ -2,7 +2,7 @@ import type { EvalPoint, PeerRun } from '@curfew/policies';
 import { type Eval, FINAL_RUN_STATUSES, peerRuns, type StoreDatabase } from '@curfew/store';
 
 /** The monitored value of a stored eval (EM, or a loss-like metric). */
-function valueOf(row: Eval, monitor: string): number | null {
+function monitoredValue(row: Eval, monitor: string): number | null {
   switch (monitor) {
     case 'em':
       return row.em;
@@ -28,7 +28,7 @@ export async function loadPeers(
   return records.map((record) => {
     const evals: EvalPoint[] = [];
     for (const row of record.evals) {
-      const value = valueOf(row, monitor);
+      const value = monitoredValue(row, monitor);
       if (value !== null) evals.push({ step: row.step, tokens: row.tokens, value });
     }
     return {

@@ -144,3 +144,17 @@ export async function runOf(db: StoreDatabase, runId: string) {
   const [row] = await db.select().from(runs).where(eq(runs.id, runId));
   return row;
 }
+
+/** The run once it has `status`; a run that failed instead ends the wait with its error. */
+export function runWithStatus(db: StoreDatabase, runId: string, status: string, timeoutMs: number) {
+  return waitUntil(
+    `run ${runId} to be ${status}`,
+    async () => {
+      const row = await runOf(db, runId);
+      if (row?.status === 'failed' && status !== 'failed')
+        throw new Error(`run ${runId} failed: ${row.error}`);
+      return row?.status === status ? row : undefined;
+    },
+    timeoutMs,
+  );
+}
