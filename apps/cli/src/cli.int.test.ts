@@ -8,6 +8,8 @@ describe('curfew', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^\s+validate\s+/m);
     expect(result.stdout).toMatch(/^\s+sql\s+/m);
+    expect(result.stdout).toMatch(/^\s+tasks\s+/m);
+    expect(result.stdout).toMatch(/^\s+train\s+/m);
   });
 
   it('--version prints the package version', async () => {

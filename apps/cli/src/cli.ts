@@ -2,11 +2,21 @@ import { createRequire } from 'node:module';
 import type { Command, CommandContext } from './command';
 import { replayCommand } from './commands/replay';
 import { sqlCommand } from './commands/sql';
+import { tasksCommand } from './commands/tasks';
+import { trainCommand } from './commands/train';
 import { validateCommand } from './commands/validate';
+import { workerCommand } from './commands/worker';
 import { readEnv } from './env';
 import { isExpectedError } from './errors';
 
-const commands: Command[] = [validateCommand, replayCommand, sqlCommand];
+const commands: Command[] = [
+  validateCommand,
+  tasksCommand,
+  trainCommand,
+  workerCommand,
+  replayCommand,
+  sqlCommand,
+];
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 

@@ -1,7 +1,7 @@
-import type { CliEnv } from './env';
+import type { ResolvedEnv } from './env';
 
 export interface CommandContext {
-  env: CliEnv & { dataDir: string };
+  env: ResolvedEnv;
   out: (text: string) => void;
   err: (text: string) => void;
 }

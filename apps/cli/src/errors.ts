@@ -25,6 +25,13 @@ const EXPECTED_ERROR_NAMES = new Set([
   'StoreConnectionError',
   'MigrationError',
   'PolicyOptionsError',
+  // @curfew/trainer: an unavailable backend, an untrainable model, a damaged checkpoint.
+  'BackendError',
+  'ModelFamilyError',
+  'CheckpointError',
+  'TaskParamsError',
+  // @curfew/worker: a bad worker variable (REDIS_URL, CURFEW_WORKER_CONCURRENCY, …).
+  'WorkerConfigError',
 ]);
 
 export function isExpectedError(err: unknown): err is Error {

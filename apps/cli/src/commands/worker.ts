@@ -1,0 +1,58 @@
+import { parseCommandArgs } from '../args';
+import type { Command } from '../command';
+import { UsageError } from '../errors';
+
+const USAGE = `Usage: curfew worker [--concurrency N]
+
+Starts a training worker: a BullMQ worker on the runs queue that trains each run with TF.js,
+writes its evals to the database and obeys its stopping policy. Runs until Ctrl-C or SIGTERM,
+which checkpoint the runs in progress and hand them back to the queue.
+
+Options:
+  --concurrency N   runs trained at once (default: CURFEW_WORKER_CONCURRENCY or 1)
+
+Environment:
+  REDIS_URL          Redis of the queues (default redis://127.0.0.1:6379)
+  DATABASE_URL       Postgres server; unset: the embedded database under CURFEW_HOME
+  CURFEW_ARTIFACTS   checkpoint folder (default $CURFEW_HOME/artifacts)
+  CURFEW_BACKEND     force a TF.js backend: node-gpu, node, wasm or cpu`;
+
+function concurrencyOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`curfew worker: --concurrency must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export const workerCommand: Command = {
+  name: 'worker',
+  summary: 'Start a training worker on the runs queue',
+  usage: USAGE,
+  async run(args, ctx) {
+    const { values, positionals } = parseCommandArgs('worker', args, { concurrency: { type: 'string' } });
+    if (values.help) {
+      ctx.out(USAGE);
+      return 0;
+    }
+    if (positionals.length > 0)
+      throw new UsageError(`curfew worker: unexpected argument "${positionals[0]}"`);
+    const concurrency = concurrencyOf(values.concurrency as string | undefined);
+    // Imported on demand: the worker loads TF.js, BullMQ and the database driver.
+    const { readWorkerConfig, startWorker } = await import('@curfew/worker');
+    const config = readWorkerConfig({ ...ctx.env.source });
+    // Listen before starting, so a signal during start-up still shuts down cleanly.
+    const stopped = new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    const handle = await startWorker(
+      { ...config, ...(concurrency ? { concurrency } : {}) },
+      { log: ctx.out },
+    );
+    const signal = await stopped;
+    ctx.out(`curfew worker: ${signal}, checkpointing the runs in progress`);
+    await handle.close();
+    return 0;
+  },
+};
