@@ -52,11 +52,12 @@ describe('add', () => {
     );
   });
 
-  it('gives a provisional budget of 8 epochs and 40 evals', () => {
-    // 3 digits: 7 input + 4 target tokens per example.
-    expect(addTask.defaults(AddParams.parse({ train_examples: 1000 }))).toEqual({
-      budgetTokens: 1000 * 11 * 8,
-      evalEveryTokens: 2200,
-    });
+  it('gives a budget of 1.25 × 15000 × digits³ examples, evaluated 30 times, whatever the data size', () => {
+    // 1.25 × 15000 × 3³ examples × (7 input + 4 target) tokens.
+    const defaults = { budgetTokens: 5_568_750, evalEveryTokens: 185_625 };
+    expect(addTask.defaults(AddParams.parse({}))).toEqual(defaults);
+    expect(addTask.defaults(AddParams.parse({ train_examples: 1000, seed: 4 }))).toEqual(defaults);
+    // 1.25 × 15000 × 2³ examples × (5 + 3) tokens.
+    expect(addTask.defaults(AddParams.parse({ digits: 2 })).budgetTokens).toBe(1_200_000);
   });
 });

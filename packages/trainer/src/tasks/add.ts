@@ -1,9 +1,9 @@
 import type { AddParams, Rng } from '@curfew/spec';
-import { provisionalDefaults } from './provisional-defaults.js';
 import { randomInt } from './random-sequence.js';
 import { type InputSpace, sampleSplit } from './sample-split.js';
 import { decodeIds, PAD_SYMBOL } from './symbols.js';
 import type { Example, TaskData, TaskFamily } from './task.js';
+import { measuredDefaults, PLATEAU_EXAMPLES } from './task-defaults.js';
 
 /**
  * Layout (d = `digits`), every number least-significant digit first:
@@ -69,6 +69,6 @@ export const addTask: TaskFamily<AddParams> = {
   },
   defaults(params: AddParams) {
     const { inputLength, targetLength } = addShape(params);
-    return provisionalDefaults(params.train_examples, inputLength + targetLength);
+    return measuredDefaults(inputLength + targetLength, PLATEAU_EXAMPLES.add(params));
   },
 };

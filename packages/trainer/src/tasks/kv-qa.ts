@@ -1,10 +1,10 @@
 import type { KvQaParams, Rng } from '@curfew/spec';
 import { TaskParamsError } from './errors.js';
-import { provisionalDefaults } from './provisional-defaults.js';
 import { randomInt, randomSymbols } from './random-sequence.js';
 import { type InputSpace, inputKey, sampleSplit } from './sample-split.js';
 import { contentSymbols, decodeIds, PAD_SYMBOL } from './symbols.js';
 import type { Example, TaskData, TaskFamily } from './task.js';
+import { measuredDefaults, PLATEAU_EXAMPLES } from './task-defaults.js';
 
 /**
  * Layout (p = `pairs`, each key `key_length` symbols, each value `value_length` symbols):
@@ -86,6 +86,6 @@ export const kvQaTask: TaskFamily<KvQaParams> = {
   },
   defaults(params: KvQaParams) {
     const { inputLength, targetLength } = kvQaShape(params);
-    return provisionalDefaults(params.train_examples, inputLength + targetLength);
+    return measuredDefaults(inputLength + targetLength, PLATEAU_EXAMPLES['kv-qa']());
   },
 };

@@ -88,7 +88,7 @@ export interface TaskFamilyInfo {
   name: TaskFamilyName;
   description: string;
   params: ParamInfo[];
-  /** Budget and eval cadence at the default params (provisional, see provisional-defaults.ts). */
+  /** Budget and eval cadence at the default params (measured, see task-defaults.ts). */
   defaults: TaskDefaults;
 }
 

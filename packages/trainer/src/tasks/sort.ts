@@ -1,9 +1,9 @@
 import type { SortParams } from '@curfew/spec';
-import { provisionalDefaults } from './provisional-defaults.js';
 import { randomSymbols } from './random-sequence.js';
 import { type InputSpace, sampleSplit } from './sample-split.js';
 import { contentSymbols, decodeIds, PAD_SYMBOL } from './symbols.js';
 import type { TaskData, TaskFamily } from './task.js';
+import { measuredDefaults, PLATEAU_EXAMPLES } from './task-defaults.js';
 
 /**
  * Layout (n = `length`, v = `vocab`):
@@ -40,6 +40,6 @@ export const sortTask: TaskFamily<SortParams> = {
   },
   defaults(params: SortParams) {
     const { inputLength, targetLength } = sortShape(params);
-    return provisionalDefaults(params.train_examples, inputLength + targetLength);
+    return measuredDefaults(inputLength + targetLength, PLATEAU_EXAMPLES.sort(params));
   },
 };

@@ -17,8 +17,8 @@ export interface IncrementalValidationOptions {
 export interface ValidationQuestion {
   /** Best EM so far (null before the first eval: then the full set is scored). */
   best: number | null;
-  /** True when the policy's decision would not be `continue` at this EM: then the full set decides. */
-  wouldAct(em: number): boolean;
+  /** True when the policy's decision would not be `continue` on these scores: then the full set decides. */
+  wouldAct(scores: ExampleScores): boolean;
 }
 
 export interface ValidationResult {
@@ -29,8 +29,8 @@ export interface ValidationResult {
 
 /**
  * Incremental validation: score a fixed shuffled order of the validation set in doubling chunks
- * and stop as soon as the EM interval settles the question a decision depends on: whether this
- * eval beats the best so far. Anything the policy would act on (stop, adjust) is scored in full.
+ * and stop as soon as the sample settles the eval (see `settled`): clearly no new best. Possible
+ * new bests and close calls are scored in full, and so is anything the policy would act on.
  */
 export class IncrementalValidator {
   private readonly order: readonly Example[];
@@ -71,7 +71,7 @@ export class IncrementalValidator {
     while (scored < total) {
       const em = scores.correct / scored;
       if (this.settled(em, scored, total, question.best)) {
-        if (!question.wouldAct(em)) return { scores, full: false };
+        if (!question.wouldAct(scores)) return { scores, full: false };
         break;
       }
       const next = Math.min(total, scored * 2);
@@ -82,10 +82,16 @@ export class IncrementalValidator {
     return { scores, full: true };
   }
 
-  /** The interval around `em` lies wholly above or below `best` (finite-population standard error). */
+  /**
+   * The sample settles this eval: its interval lies wholly below `best`, so it cannot be a new
+   * best. A possible new best is scored in full: a sampled one would carry the winner's curse (a
+   * sample accepted for running high) into the reference later evals and the deployed checkpoint
+   * are judged by. Measured (bench/incremental-validation.ts): accepting precise-enough sampled
+   * new bests saved 27% of validation tokens but changed the stop step of half the runs.
+   */
   private settled(em: number, scored: number, total: number, best: number): boolean {
     const p = (em * scored + 1) / (scored + 2);
     const se = Math.sqrt(((p * (1 - p)) / scored) * ((total - scored) / Math.max(1, total - 1)));
-    return em + this.z * se < best || em - this.z * se > best;
+    return em + this.z * se < best;
   }
 }

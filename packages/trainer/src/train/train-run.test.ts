@@ -124,7 +124,7 @@ describe('train', () => {
     expect(evals.at(-1)).toMatchObject({ tokens: 3_996, decision: 'stop:budget' });
   });
 
-  it('scores a growing validation sample when it settles whether an eval beats the best', async () => {
+  it('scores a growing validation sample only where an eval clearly cannot beat the best', async () => {
     const run = tinyRun({
       task: {
         family: 'reverse',

@@ -7,7 +7,7 @@ import { loadLatest, readWeights, saveBest, saveLatest, setWeights } from './che
 import { crossEntropy, encodeInputs, encodeTargets } from './encode';
 import { type RunSetup, setUpRun } from './run-setup';
 import { freshState, type RunState } from './run-state';
-import { scoreExamples } from './score';
+import { type ExampleScores, scoreExamples } from './score';
 import type { StartInfo, TrainEval, TrainOptions, TrainRun, TrainSummary } from './types';
 
 /** Lets the event loop run (BullMQ lock renewal, signals) between training steps. */
@@ -113,7 +113,7 @@ class RunTrainer {
   }
 
   private async evalAndDecide(): Promise<void> {
-    const peers = this.options.peers ? await this.options.peers() : [];
+    const peers = this.options.peers ? await this.options.peers(this.state.tokens) : [];
     const { point, evalRow } = this.evaluate(peers);
     this.state.points.push(point);
     const decision = this.setup.policy.decide({ evals: this.state.points, peers });
@@ -134,40 +134,33 @@ class RunTrainer {
   private evaluate(peers: readonly PeerRun[]): { point: EvalPoint; evalRow: TrainEval } {
     const { validator, model, policy, monitor } = this.setup;
     const best = this.state.best;
+    const { sum, count } = this.state.trainLoss;
+    const trainLoss = count > 0 ? sum / count : null;
+    const pointOf = (scores: ExampleScores) => this.pointOf(scores, trainLoss);
     const result = validator.evaluate(model, {
       best: best && monitor === 'em' ? best.value : null,
-      wouldAct: (em) => {
+      // A dry run of the decision on the sampled scores, with exactly the point it would see.
+      wouldAct: (scores) => {
         const saved = policy.snapshot();
         try {
-          const probe = { step: this.state.step + 1, tokens: this.state.tokens, value: em };
-          return policy.decide({ evals: [...this.state.points, probe], peers }).kind !== 'continue';
+          return policy.decide({ evals: [...this.state.points, pointOf(scores)], peers }).kind !== 'continue';
         } finally {
           policy.restore(saved);
         }
       },
     });
     const { scores } = result;
-    const em = scores.correct / scores.examples;
-    const valLoss = scores.lossSum / scores.examples;
-    const { sum, count } = this.state.trainLoss;
-    const trainLoss = count > 0 ? sum / count : null;
     this.state.trainLoss = { sum: 0, count: 0 };
     this.state.valTokens += scores.tokens;
-    const metrics: Record<string, number> = { em, loss: valLoss, perplexity: Math.exp(valLoss) };
-    if (trainLoss !== null) metrics.train_loss = trainLoss;
-    const value = metrics[monitor];
-    if (value === undefined)
-      throw new Error(
-        `policy.monitor: the trainer reports em, loss, perplexity and train_loss, not ${monitor}`,
-      );
-    const point: EvalPoint = { step: this.state.step, tokens: this.state.tokens, value, metrics };
+    const point = pointOf(scores);
+    const valLoss = scores.lossSum / scores.examples;
     const evalRow: TrainEval = {
       step: this.state.step,
       tokens: this.state.tokens,
       valTokens: this.state.valTokens,
       trainLoss,
       valLoss,
-      em,
+      em: scores.correct / scores.examples,
       perplexity: Math.exp(valLoss),
       lr: this.setup.schedule.lrAt(this.state.tokens),
       weightDecay: this.state.weightDecay,
@@ -177,6 +170,24 @@ class RunTrainer {
       decision: 'continue',
     };
     return { point, evalRow };
+  }
+
+  /** The point a policy sees for these validation scores at the current step. */
+  private pointOf(scores: ExampleScores, trainLoss: number | null): EvalPoint {
+    const valLoss = scores.lossSum / scores.examples;
+    const metrics: Record<string, number> = {
+      em: scores.correct / scores.examples,
+      loss: valLoss,
+      perplexity: Math.exp(valLoss),
+    };
+    if (trainLoss !== null) metrics.train_loss = trainLoss;
+    const value = metrics[this.setup.monitor];
+    if (value === undefined) {
+      throw new Error(
+        `policy.monitor: the trainer reports em, loss, perplexity and train_loss, not ${this.setup.monitor}`,
+      );
+    }
+    return { step: this.state.step, tokens: this.state.tokens, value, metrics };
   }
 
   private applySchedules(point: EvalPoint, evalRow: TrainEval, decision: Decision): void {
@@ -254,6 +265,7 @@ class RunTrainer {
     const current = readWeights(this.setup.model);
     setWeights(this.setup.model, this.bestWeights);
     const { scores } = this.setup.validator.full(this.setup.model);
+    this.state.valTokens += scores.tokens;
     setWeights(this.setup.model, current);
     return scores.correct / scores.examples;
   }

@@ -101,8 +101,8 @@ export interface TrainOptions {
   resume?: boolean;
   /** What history taught, for `meta` and `auto`. */
   stopModel?: StopModel | null;
-  /** Other runs of the experiment as visible now, for cross-run policies. */
-  peers?: () => Promise<readonly PeerRun[]> | readonly PeerRun[];
+  /** Other runs of the experiment as visible now (given this run's tokens), for cross-run policies. */
+  peers?: (tokens: number) => Promise<readonly PeerRun[]> | readonly PeerRun[];
   onEval?: (evalPoint: TrainEval) => Promise<void> | void;
   /**
    * Called once when the run resumes from a checkpoint, with every eval the checkpoint holds, so
