@@ -1,5 +1,19 @@
 export type { StoreDatabase } from './database.js';
 export { MigrationError, QueryError, ReadOnlyQueryError, StoreConnectionError } from './errors.js';
+export {
+  closeExperimentIfEnded,
+  ExperimentNotFoundError,
+  type ExperimentTotals,
+  experimentsWithStatus,
+  getExperiment,
+  listExperiments,
+  type NewSubmission,
+  type RunProgress,
+  runProgress,
+  runsOf,
+  setExperimentStatus,
+  submitExperiment,
+} from './experiment-records.js';
 export { MIGRATION_LOCK_KEY, type MigrateOptions, type MigrateResult, migrate } from './migrate.js';
 export { DEFAULT_MIGRATIONS_FOLDER } from './migration-files.js';
 export { curfewMigrations } from './migrations-table.js';
@@ -18,6 +32,8 @@ export {
   FINAL_RUN_STATUSES,
   failRun,
   finishRun,
+  type HistoryRun,
+  historyRuns,
   insertExperimentRuns,
   markRunRunning,
   type PeerRunRecord,

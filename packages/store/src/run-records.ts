@@ -158,3 +158,65 @@ export async function peerRuns(
   }
   return peerRows.map((r) => ({ ...r, evals: byRun.get(r.runId) ?? [] }));
 }
+
+export interface HistoryRun {
+  runId: string;
+  experimentId: string;
+  /** The experiment's task: family and params (from its spec). */
+  task: { family: string; params: Record<string, unknown> };
+  config: Record<string, unknown>;
+  budgetTokens: number;
+  evals: Eval[];
+}
+
+/**
+ * Runs that trained to their full budget, with their evals: the history learned stopping
+ * policies learn from (a run stopped early has no label for what the rest of its budget held).
+ */
+export async function historyRuns(db: StoreDatabase): Promise<HistoryRun[]> {
+  const rows = await db
+    .select({
+      runId: runs.id,
+      experimentId: runs.experimentId,
+      config: runs.config,
+      budgetTokens: runs.budgetTokens,
+      spec: experiments.spec,
+    })
+    .from(runs)
+    .innerJoin(experiments, eq(experiments.id, runs.experimentId))
+    .where(eq(runs.status, 'completed'))
+    .orderBy(asc(runs.id));
+  if (rows.length === 0) return [];
+  const evalRows = await db
+    .select()
+    .from(evals)
+    .where(
+      inArray(
+        evals.runId,
+        rows.map((r) => r.runId),
+      ),
+    )
+    .orderBy(asc(evals.runId), asc(evals.step));
+  const byRun = new Map<string, Eval[]>();
+  for (const row of evalRows) {
+    const list = byRun.get(row.runId);
+    if (list) list.push(row);
+    else byRun.set(row.runId, [row]);
+  }
+  return rows.flatMap((r) => {
+    const task = (r.spec as { task?: { family?: string; params?: Record<string, unknown> } }).task;
+    const list = byRun.get(r.runId) ?? [];
+    if (!task?.family || list.length === 0) return [];
+    const budgetTokens = r.budgetTokens ?? (list.at(-1) as Eval).tokens;
+    return [
+      {
+        runId: r.runId,
+        experimentId: r.experimentId,
+        task: { family: task.family, params: task.params ?? {} },
+        config: r.config,
+        budgetTokens,
+        evals: list,
+      },
+    ];
+  });
+}
