@@ -17,19 +17,26 @@ function monitoredValue(row: Eval, monitor: string): number | null {
   }
 }
 
-/** The experiment's other runs as cross-run policies see them: their evals written so far. */
+/**
+ * The experiment's other runs as cross-run policies see them: their evals written so far, up to
+ * this run's tokens (as replay's token clock), so two workers reporting at once decide from the
+ * same peer state whichever writes first.
+ */
 export async function loadPeers(
   db: StoreDatabase,
   experimentId: string,
   runId: string,
   monitor: string,
+  /** This run's tokens: a peer's evals past them had not happened on a shared token clock. */
+  upToTokens: number,
 ): Promise<PeerRun[]> {
   const records = await peerRuns(db, experimentId, runId);
   return records.map((record) => {
     const evals: EvalPoint[] = [];
     for (const row of record.evals) {
       const value = monitoredValue(row, monitor);
-      if (value !== null) evals.push({ step: row.step, tokens: row.tokens, value });
+      if (value !== null && row.tokens <= upToTokens)
+        evals.push({ step: row.step, tokens: row.tokens, value });
     }
     return {
       id: record.runId,

@@ -3,6 +3,7 @@ import { describeStore, openStore, type Store } from '@curfew/store';
 import { selectBackend } from '@curfew/trainer';
 import { Worker } from 'bullmq';
 import type { WorkerConfig } from './env';
+import { HistoryModelCache } from './history-model';
 import { createTrainRunProcessor } from './train-run.processor';
 
 export interface WorkerHandle {
@@ -46,6 +47,7 @@ export async function startWorker(
     JOB_CATALOG['train-run'].queue,
     createTrainRunProcessor({
       db: store.db,
+      history: new HistoryModelCache(store.db),
       artifactsDir: config.artifactsDir,
       backend: backend.name,
       shutdown: shutdown.signal,

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { usesHistory } from '@curfew/policies';
 import { parseJobData, type TrainRunResult } from '@curfew/queue';
 import {
   failRun,
@@ -11,11 +12,14 @@ import {
 import { type BackendName, resolveTrainRun, type TrainSummary, train } from '@curfew/trainer';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
 import { EvalWriter } from './eval-writer';
+import type { HistoryModelCache } from './history-model';
 import { loadPeers } from './peers';
 import { usesPeers } from './uses-peers';
 
 export interface ProcessorDeps {
   db: StoreDatabase;
+  /** Models learned from the database's history, for `meta` and `auto`. */
+  history: HistoryModelCache;
   artifactsDir: string;
   backend: BackendName;
   /** Aborted when the worker shuts down: runs checkpoint and go back to the queue. */
@@ -54,6 +58,14 @@ export function createTrainRunProcessor(deps: ProcessorDeps) {
       { trial: data.trial, params: data.params, sampled: {} },
       { runId },
     );
+    const learns = usesHistory(run.policy.name);
+    const stopModel = learns ? await deps.history.modelFor(run.task) : null;
+    if (learns) {
+      const how = stopModel
+        ? 'with a stop model learned from history'
+        : 'no validated history yet: threshold rule';
+      deps.log(`run ${runId}: policy ${run.policy.name}, ${how}`);
+    }
     const controller = new AbortController();
     const onShutdown = () => controller.abort('shutdown');
     deps.shutdown.addEventListener('abort', onShutdown);
@@ -63,9 +75,9 @@ export function createTrainRunProcessor(deps: ProcessorDeps) {
       const summary = await train(run, {
         backend: deps.backend,
         checkpointDir: path.join(deps.artifactsDir, ...runId.split('/')),
-        stopModel: null,
+        stopModel,
         ...(usesPeers(run.policy.name)
-          ? { peers: () => loadPeers(deps.db, data.experimentId, runId, monitor) }
+          ? { peers: (tokens: number) => loadPeers(deps.db, data.experimentId, runId, monitor, tokens) }
           : {}),
         onResume: (evals) => writer.add(evals),
         onEval: async (evalRow) => {
