@@ -8,7 +8,7 @@ import { DEFAULT_MIGRATIONS_FOLDER, readMigrationFiles } from './migration-files
 import { openStore } from './open-store.js';
 import { adminQuery, BACKENDS, postgresBackend, type TestDatabase } from './test-backends.js';
 
-const TABLES = ['checkpoints', 'evals', 'experiments', 'meta_models', 'predictions', 'runs'];
+const TABLES = ['checkpoints', 'evals', 'experiments', 'meta_history', 'meta_models', 'predictions', 'runs'];
 const VIEWS = ['experiment_summary', 'run_summary', 'savings'];
 
 describe.each(BACKENDS)('migrate on $name', (backend) => {
@@ -22,7 +22,7 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
 
   it('creates the tables and views on an empty database, and re-applying is a no-op', async () => {
     const tags = (await readMigrationFiles(DEFAULT_MIGRATIONS_FOLDER)).map((m) => m.tag);
-    expect(tags).toEqual(['0000_tables', '0001_views']);
+    expect(tags).toEqual(['0000_tables', '0001_views', '0002_meta']);
 
     expect(await migrate(t.store.db)).toEqual({ applied: tags });
     const { rows } = await t.store.readOnlyQuery(
@@ -78,13 +78,14 @@ describe('migrate on postgres, from several processes at once', () => {
     const results = await Promise.all(stores.map((store) => migrate(store.db)));
 
     const appliedTags = results.flatMap((r) => r.applied);
-    expect(appliedTags.sort()).toEqual(['0000_tables', '0001_views']);
+    expect(appliedTags.sort()).toEqual(['0000_tables', '0001_views', '0002_meta']);
     const { rows } = await t.store.readOnlyQuery(
       'select tag, count(*) as times from curfew_migrations group by tag order by tag',
     );
     expect(rows).toEqual([
       { tag: '0000_tables', times: 1 },
       { tag: '0001_views', times: 1 },
+      { tag: '0002_meta', times: 1 },
     ]);
   });
 });

@@ -140,22 +140,10 @@ export async function peerRuns(
     .where(and(eq(runs.experimentId, experimentId), ne(runs.id, excludeRunId)))
     .orderBy(asc(runs.trial));
   if (peerRows.length === 0) return [];
-  const evalRows = await db
-    .select()
-    .from(evals)
-    .where(
-      inArray(
-        evals.runId,
-        peerRows.map((r) => r.runId),
-      ),
-    )
-    .orderBy(asc(evals.runId), asc(evals.step));
-  const byRun = new Map<string, Eval[]>();
-  for (const row of evalRows) {
-    const list = byRun.get(row.runId);
-    if (list) list.push(row);
-    else byRun.set(row.runId, [row]);
-  }
+  const byRun = await evalsByRun(
+    db,
+    peerRows.map((r) => r.runId),
+  );
   return peerRows.map((r) => ({ ...r, evals: byRun.get(r.runId) ?? [] }));
 }
 
@@ -187,22 +175,10 @@ export async function historyRuns(db: StoreDatabase): Promise<HistoryRun[]> {
     .where(eq(runs.status, 'completed'))
     .orderBy(asc(runs.id));
   if (rows.length === 0) return [];
-  const evalRows = await db
-    .select()
-    .from(evals)
-    .where(
-      inArray(
-        evals.runId,
-        rows.map((r) => r.runId),
-      ),
-    )
-    .orderBy(asc(evals.runId), asc(evals.step));
-  const byRun = new Map<string, Eval[]>();
-  for (const row of evalRows) {
-    const list = byRun.get(row.runId);
-    if (list) list.push(row);
-    else byRun.set(row.runId, [row]);
-  }
+  const byRun = await evalsByRun(
+    db,
+    rows.map((r) => r.runId),
+  );
   return rows.flatMap((r) => {
     const task = (r.spec as { task?: { family?: string; params?: Record<string, unknown> } }).task;
     const list = byRun.get(r.runId) ?? [];
@@ -219,4 +195,21 @@ export async function historyRuns(db: StoreDatabase): Promise<HistoryRun[]> {
       },
     ];
   });
+}
+
+/** The evals of some runs, in step order, by run id. */
+async function evalsByRun(db: StoreDatabase, runIds: readonly string[]): Promise<Map<string, Eval[]>> {
+  const byRun = new Map<string, Eval[]>();
+  if (runIds.length === 0) return byRun;
+  const rows = await db
+    .select()
+    .from(evals)
+    .where(inArray(evals.runId, [...runIds]))
+    .orderBy(asc(evals.runId), asc(evals.step));
+  for (const row of rows) {
+    const list = byRun.get(row.runId);
+    if (list) list.push(row);
+    else byRun.set(row.runId, [row]);
+  }
+  return byRun;
 }

@@ -1,0 +1,31 @@
+// The meta-learner: run and task features, fitting from history, and the prediction, which is the
+// SQL function curfew_predict_stop (migrations/0002_meta.sql). The same code serves recorded
+// curves loaded into an embedded store and the live cluster's Postgres.
+export {
+  type FeatureValue,
+  flattenFeatures,
+  RANK_SUFFIX,
+  type RunFeatures,
+  rankWithinGroups,
+  specRunFeatures,
+  withGroupRanks,
+} from './features.js';
+export { type FitOptions, type FitRun, fitState, MetaFitError } from './fit.js';
+export { curveFeatures, curvesFeatures, loadCurvesAsHistory, readHistory } from './history.js';
+export { type HistoryRun, type KernelPrediction, predictKernel } from './kernel.js';
+export {
+  type FitMetaModelOptions,
+  type FittedMetaModel,
+  fitMetaModel,
+  predictStop,
+  predictStopMany,
+  type StopPrediction,
+  type StopQuery,
+} from './meta-model.js';
+export {
+  type CategoryFeature,
+  encodeFeatures,
+  type LotoSummary,
+  type MetaModelState,
+  type NumericFeature,
+} from './model-state.js';

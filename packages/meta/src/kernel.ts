@@ -1,0 +1,138 @@
+import type { EncodedFeatures, MetaModelState } from './model-state.js';
+
+/** One finished past run, as the meta-learner sees it. */
+export interface HistoryRun {
+  runId: string;
+  /** Leave-one-task-out groups runs by this. */
+  task: string;
+  /** Tokens of the best eval as a fraction of the budget, in [0, 1]. */
+  peakFraction: number;
+  /** Best eval's value (deployed EM). */
+  peakValue: number;
+  /** Last eval's value (full budget). */
+  finalValue: number;
+}
+
+export interface KernelPrediction {
+  peakFraction: number;
+  low: number;
+  high: number;
+  peakValue: number;
+  finalValue: number;
+  /** The heaviest past runs, with weights normalised to sum to 1 over all history. */
+  sources: { runId: string; weight: number; peakFraction: number }[];
+}
+
+/** Peak fractions are binned to 1/BINS of the budget. */
+export const BINS = 100;
+/** How many past runs a prediction names as its sources. */
+export const SOURCES = 5;
+
+export const binOf = (fraction: number): number => Math.round(Math.min(1, Math.max(0, fraction)) * BINS);
+
+/**
+ * Squared distance between two encoded runs. The SQL function computes the same sum; keep them
+ * in step.
+ */
+export function distance2(
+  state: Pick<MetaModelState, 'numeric' | 'categories' | 'missingPenalty'>,
+  a: EncodedFeatures,
+  b: EncodedFeatures,
+): number {
+  let d = 0;
+  state.numeric.forEach((f, k) => {
+    const x = a.num[k] ?? null;
+    const y = b.num[k] ?? null;
+    if (x === null && y === null) return;
+    d += f.weight * (x === null || y === null ? state.missingPenalty : (x - y) * (x - y));
+  });
+  state.categories.forEach((f, k) => {
+    if ((a.cat[k] ?? null) !== (b.cat[k] ?? null)) d += f.weight;
+  });
+  return d;
+}
+
+/**
+ * The narrowest run of bins holding at least `mass` of the histogram's weight (ties: the lower
+ * start), as bin indices [first, last].
+ */
+export function densestBins(histogram: ArrayLike<number>, mass: number): [number, number] {
+  const n = histogram.length;
+  const prefix = new Float64Array(n + 1);
+  for (let b = 0; b < n; b++) prefix[b + 1] = (prefix[b] as number) + (histogram[b] as number);
+  const need = mass * (prefix[n] as number);
+  let best: [number, number] = [0, n - 1];
+  let bestWidth = Number.POSITIVE_INFINITY;
+  let j = 0;
+  for (let i = 0; i < n; i++) {
+    if (j < i) j = i;
+    // The first j with mass(i..j) ≥ need; it never moves back as i grows.
+    while (j < n && (prefix[j + 1] as number) - (prefix[i] as number) < need) j++;
+    if (j >= n) break;
+    if (j - i < bestWidth) {
+      bestWidth = j - i;
+      best = [i, j];
+    }
+  }
+  return best;
+}
+
+/** Bin indices → the fractions they cover: the interval includes every peak binned inside it. */
+export function binsToInterval([first, last]: [number, number]): [number, number] {
+  return [Math.max(0, (first - 0.5) / BINS), Math.min(1, (last + 0.5) / BINS)];
+}
+
+/** Kernel weights exp(−(d² − min d²)): the nearest run weighs 1. */
+export function kernelWeights(distances: ArrayLike<number>): Float64Array {
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < distances.length; i++) min = Math.min(min, distances[i] as number);
+  const w = new Float64Array(distances.length);
+  for (let i = 0; i < distances.length; i++) w[i] = Math.exp(-((distances[i] as number) - min));
+  return w;
+}
+
+/** Point prediction, interval and values from kernel weights over history (the SQL function's algorithm). */
+export function predictFromWeights(
+  state: Pick<MetaModelState, 'peakMass' | 'intervalMass'>,
+  history: readonly HistoryRun[],
+  weights: ArrayLike<number>,
+): KernelPrediction {
+  const histogram = new Float64Array(BINS + 1);
+  let total = 0;
+  let peakValue = 0;
+  let finalValue = 0;
+  history.forEach((h, i) => {
+    const w = weights[i] as number;
+    const bin = binOf(h.peakFraction);
+    histogram[bin] = (histogram[bin] as number) + w;
+    total += w;
+    peakValue += w * h.peakValue;
+    finalValue += w * h.finalValue;
+  });
+  const [first, last] = densestBins(histogram, state.peakMass);
+  const [low, high] = binsToInterval(densestBins(histogram, state.intervalMass));
+  const order = history
+    .map((h, i) => ({ h, w: weights[i] as number }))
+    .sort((a, b) => b.w - a.w || (a.h.runId < b.h.runId ? -1 : a.h.runId > b.h.runId ? 1 : 0))
+    .slice(0, SOURCES);
+  return {
+    peakFraction: (first + last) / (2 * BINS),
+    low,
+    high,
+    peakValue: peakValue / total,
+    finalValue: finalValue / total,
+    sources: order.map(({ h, w }) => ({ runId: h.runId, weight: w / total, peakFraction: h.peakFraction })),
+  };
+}
+
+/** Predicts for one encoded query from encoded history, in TypeScript (fitting and tests). */
+export function predictKernel(
+  state: MetaModelState,
+  history: readonly HistoryRun[],
+  encoded: readonly EncodedFeatures[],
+  query: EncodedFeatures,
+): KernelPrediction | null {
+  if (history.length === 0) return null;
+  const weights = kernelWeights(encoded.map((e) => distance2(state, e, query)));
+  return predictFromWeights(state, history, weights);
+}

@@ -1,0 +1,94 @@
+import { metaModels } from '@curfew/store';
+import { BACKENDS, type TestDatabase } from '@curfew/store/testing';
+import { asc, sql } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withGroupRanks } from './features.js';
+import { curvesFeatures, loadCurvesAsHistory, readHistory } from './history.js';
+import { predictKernel } from './kernel.js';
+import { fitMetaModel, predictStop, predictStopMany } from './meta-model.js';
+import { encodeFeatures } from './model-state.js';
+import { syntheticCurves } from './test-curves.js';
+
+describe.each(BACKENDS)('meta-learner on $name', (backend) => {
+  let database: TestDatabase | undefined;
+  afterEach(async () => {
+    await database?.cleanup();
+    database = undefined;
+  });
+
+  it('predicts an earlier peak for a high-lr run than for a low-lr one, from seeded history', async () => {
+    database = await backend.create();
+    const { db } = database.store;
+    await loadCurvesAsHistory(db, syntheticCurves(['a', 'b', 'c']));
+    await fitMetaModel(db);
+    // A new task whose learning rates are 100× larger: only its place in the sweep is familiar.
+    const sweep = withGroupRanks([1e-2, 1e-1, 1, 10].map((lr) => ({ family: 'kv-qa', lr, batch_size: 32 })));
+    const high = await predictStop(db, sweep[3] ?? {}, 2_000_000);
+    const low = await predictStop(db, sweep[0] ?? {}, 2_000_000);
+    expect(high?.peakFraction).toBeLessThan(0.3);
+    expect(low?.peakFraction).toBeGreaterThan(0.8);
+    expect(high?.peakTokens).toBeCloseTo((high?.peakFraction ?? 0) * 2_000_000, 3);
+    for (const p of [high, low]) {
+      expect(p?.lowFraction).toBeLessThanOrEqual(p?.peakFraction ?? Number.NaN);
+      expect(p?.highFraction).toBeGreaterThanOrEqual(p?.peakFraction ?? Number.NaN);
+      expect(p?.peakValue).toBeCloseTo(0.5, 5);
+      expect(p?.sources).toHaveLength(5);
+    }
+    expect(high?.sources[0]?.peak_fraction).toBeCloseTo(0.2, 5);
+  });
+
+  it('answers exactly as the TypeScript mirror of the SQL function', async () => {
+    database = await backend.create();
+    const { db } = database.store;
+    const history = syntheticCurves(['a', 'b', 'c']);
+    const queries = syntheticCurves(['q'], 8, 30);
+    await loadCurvesAsHistory(db, history);
+    const { state } = await fitMetaModel(db);
+    const runs = await readHistory(db);
+    const encoded = runs.map((r) => encodeFeatures(state, r.features));
+    const features = curvesFeatures(queries);
+    const fromSql = await predictStopMany(
+      db,
+      queries.map((c, i) => ({ id: c.id, features: features[i] ?? {} })),
+    );
+    queries.forEach((c, i) => {
+      const ts = predictKernel(state, runs, encoded, encodeFeatures(state, features[i] ?? {}));
+      const p = fromSql.get(c.id);
+      expect(p?.peakFraction).toBeCloseTo(ts?.peakFraction ?? Number.NaN, 9);
+      expect(p?.lowFraction).toBeCloseTo(ts?.low ?? Number.NaN, 9);
+      expect(p?.highFraction).toBeCloseTo(ts?.high ?? Number.NaN, 9);
+      expect(p?.finalValue).toBeCloseTo(ts?.finalValue ?? Number.NaN, 9);
+      expect(p?.sources.map((s) => s.run_id)).toEqual(ts?.sources.map((s) => s.runId));
+      expect(p?.peakTokens).toBeNull();
+    });
+  });
+
+  it('adds a meta-model version with its leave-one-task-out error at every fit', async () => {
+    database = await backend.create();
+    const { db } = database.store;
+    expect(await predictStop(db, { lr: 0.01 })).toBeNull();
+    await loadCurvesAsHistory(db, syntheticCurves(['a', 'b']));
+    const first = await fitMetaModel(db);
+    await loadCurvesAsHistory(db, syntheticCurves(['c']));
+    const second = await fitMetaModel(db, { notes: 'after task c' });
+    expect(second.version).toBeGreaterThan(first.version);
+    const rows = await db.select().from(metaModels).orderBy(asc(metaModels.version));
+    expect(rows.map((r) => [r.nRuns, r.nTasks, r.notes])).toEqual([
+      [24, 2, null],
+      [36, 3, 'after task c'],
+    ]);
+    for (const row of rows) {
+      expect(row.lotoError).toBeTypeOf('number');
+      expect(row.lotoError).toBeLessThanOrEqual(
+        (row.state as { loto: { baselineMedianAbsError: number } }).loto.baselineMedianAbsError,
+      );
+    }
+    const history = await db.execute(
+      sql`select meta_model_version as version, count(*)::int as n from meta_history group by 1`,
+    );
+    expect((history as unknown as { rows: { version: number; n: number }[] }).rows).toEqual([
+      { version: second.version, n: 36 },
+    ]);
+    expect((await predictStop(db, { lr: 0.01 }))?.metaModelVersion).toBe(second.version);
+  });
+});

@@ -1,0 +1,169 @@
+import { metaModels, type StoreDatabase } from '@curfew/store';
+import { sql } from 'drizzle-orm';
+import type { RunFeatures } from './features.js';
+import { type FitOptions, fitState } from './fit.js';
+import { readHistory } from './history.js';
+import { encodeFeatures, type MetaModelState } from './model-state.js';
+
+export interface FitMetaModelOptions extends FitOptions {
+  /** Tasks left out of the history (to measure the model on them). */
+  excludeTasks?: readonly string[];
+  /** Stored in `meta_models.notes`. */
+  notes?: string;
+}
+
+export interface FittedMetaModel {
+  version: number;
+  state: MetaModelState;
+}
+
+/** Key of the transaction-level advisory lock that serialises refits. */
+const FIT_LOCK_KEY = 7_307_021_448;
+
+/**
+ * Fits a new meta-model version from the finished runs in the store and stores it: the learned
+ * state in `meta_models` (with its leave-one-task-out error in `loto_error`) and the history it
+ * learned from in `meta_history`, replacing older versions' rows. Throws a `MetaFitError` when
+ * history has fewer than two tasks.
+ */
+export async function fitMetaModel(
+  db: StoreDatabase,
+  options: FitMetaModelOptions = {},
+): Promise<FittedMetaModel> {
+  const excluded = new Set(options.excludeTasks ?? []);
+  const history = (await readHistory(db)).filter((h) => !excluded.has(h.task));
+  const state = fitState(history, options);
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(FIT_LOCK_KEY))})`);
+    const [row] = await tx
+      .insert(metaModels)
+      .values({
+        nRuns: state.loto.runs,
+        nTasks: state.loto.tasks,
+        state: state as unknown as Record<string, unknown>,
+        lotoError: state.loto.medianAbsError,
+        notes: options.notes ?? null,
+      })
+      .returning({ version: metaModels.version });
+    const version = (row as { version: number }).version;
+    await tx.execute(sql`DELETE FROM meta_history WHERE meta_model_version < ${version}`);
+    const rows = history.map((h) => {
+      const encoded = encodeFeatures(state, h.features);
+      return {
+        meta_model_version: version,
+        run_id: h.runId,
+        task: h.task,
+        features: h.features,
+        num: encoded.num,
+        cat: encoded.cat,
+        peak_fraction: h.peakFraction,
+        peak_value: h.peakValue,
+        final_value: h.finalValue,
+      };
+    });
+    for (let i = 0; i < rows.length; i += 1000) {
+      await tx.execute(sql`
+        INSERT INTO meta_history (meta_model_version, run_id, task, features, num, cat, peak_fraction,
+          peak_value, final_value)
+        SELECT r.meta_model_version, r.run_id, r.task, r.features,
+          ARRAY(SELECT x::float8 FROM jsonb_array_elements_text(r.num) x),
+          ARRAY(SELECT x FROM jsonb_array_elements_text(r.cat) x),
+          r.peak_fraction, r.peak_value, r.final_value
+        FROM jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + 1000))}::jsonb) AS r(
+          meta_model_version int, run_id text, task text, features jsonb, num jsonb, cat jsonb,
+          peak_fraction float8, peak_value float8, final_value float8)`);
+    }
+    return { version, state };
+  });
+}
+
+/** What `curfew_predict_stop` returns for one run. */
+export interface StopPrediction {
+  metaModelVersion: number;
+  /** Tokens of the predicted best eval, as a fraction of the budget. */
+  peakFraction: number;
+  lowFraction: number;
+  highFraction: number;
+  /** The same in tokens, when a budget was given. */
+  peakTokens: number | null;
+  lowTokens: number | null;
+  highTokens: number | null;
+  /** Predicted value (EM) of the best eval: the deployed EM of the full-budget run. */
+  peakValue: number;
+  /** Predicted value (EM) of the last eval, at the full budget. */
+  finalValue: number;
+  historyRuns: number;
+  /** The past runs the prediction drew on most, heaviest first. */
+  sources: { run_id: string; weight: number; peak_fraction: number }[];
+}
+
+export interface StopQuery {
+  id: string;
+  features: RunFeatures;
+  budgetTokens?: number | null;
+}
+
+interface PredictionRow {
+  id: string;
+  meta_model_version: number;
+  predicted_peak_fraction: number;
+  low_fraction: number;
+  high_fraction: number;
+  predicted_peak_tokens: number | null;
+  low_tokens: number | null;
+  high_tokens: number | null;
+  predicted_peak_value: number;
+  predicted_final_value: number;
+  history_runs: number;
+  sources: StopPrediction['sources'] | string;
+}
+
+/**
+ * Predicts with the SQL function `curfew_predict_stop`, many runs in one statement. Runs are
+ * returned in the order given; a map without an entry for a run means no meta-model exists yet.
+ */
+export async function predictStopMany(
+  db: StoreDatabase,
+  queries: readonly StopQuery[],
+): Promise<Map<string, StopPrediction>> {
+  const out = new Map<string, StopPrediction>();
+  for (let i = 0; i < queries.length; i += 500) {
+    const batch = queries
+      .slice(i, i + 500)
+      .map((q, ord) => ({ ord, id: q.id, features: q.features, budget_tokens: q.budgetTokens ?? null }));
+    const result = await db.execute(sql`
+      SELECT q.id, p.*
+      FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS q(ord int, id text, features jsonb, budget_tokens float8)
+      CROSS JOIN LATERAL curfew_predict_stop(q.features, q.budget_tokens) p
+      ORDER BY q.ord`);
+    for (const r of (result as unknown as { rows: PredictionRow[] }).rows) out.set(r.id, toPrediction(r));
+  }
+  return out;
+}
+
+/** Predicts one run's peak (see {@link predictStopMany}); null when no meta-model exists yet. */
+export async function predictStop(
+  db: StoreDatabase,
+  features: RunFeatures,
+  budgetTokens?: number | null,
+): Promise<StopPrediction | null> {
+  const result = await predictStopMany(db, [{ id: 'run', features, budgetTokens: budgetTokens ?? null }]);
+  return result.get('run') ?? null;
+}
+
+function toPrediction(r: PredictionRow): StopPrediction {
+  const num = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    metaModelVersion: Number(r.meta_model_version),
+    peakFraction: Number(r.predicted_peak_fraction),
+    lowFraction: Number(r.low_fraction),
+    highFraction: Number(r.high_fraction),
+    peakTokens: num(r.predicted_peak_tokens),
+    lowTokens: num(r.low_tokens),
+    highTokens: num(r.high_tokens),
+    peakValue: Number(r.predicted_peak_value),
+    finalValue: Number(r.predicted_final_value),
+    historyRuns: Number(r.history_runs),
+    sources: typeof r.sources === 'string' ? JSON.parse(r.sources) : r.sources,
+  };
+}

@@ -1,0 +1,80 @@
+import type { RunFeatures } from './features.js';
+
+/** A numeric feature: z-score of the value (of its natural log when `log`), weighted. */
+export interface NumericFeature {
+  key: string;
+  log: boolean;
+  center: number;
+  scale: number;
+  /** Squared-distance weight; larger means runs must agree more on this feature. */
+  weight: number;
+}
+
+/** A categorical feature: `weight` is added to the squared distance when two runs differ. */
+export interface CategoryFeature {
+  key: string;
+  weight: number;
+}
+
+/**
+ * The learned state of a meta-model version (`meta_models.state`), read by the SQL function
+ * `curfew_predict_stop`. Only features with a positive weight are listed.
+ */
+export interface MetaModelState {
+  kind: 'kernel-shorth';
+  numeric: NumericFeature[];
+  categories: CategoryFeature[];
+  /** Squared distance added when one run has a feature and the other has not. */
+  missingPenalty: number;
+  /** Kernel-weighted mass of the densest run of peak bins whose midpoint is the point prediction. */
+  peakMass: number;
+  /** Mass of the densest run of peak bins reported as [low, high], calibrated out of fold. */
+  intervalMass: number;
+  /** Share of actual peaks the interval was calibrated to cover, leave-one-task-out. */
+  coverageTarget: number;
+  /** Leave-one-task-out results of this fit. */
+  loto: LotoSummary;
+  /** Features considered by the fit (including those it gave no weight). */
+  considered: string[];
+}
+
+export interface LotoSummary {
+  /** Median absolute error of the predicted peak, as a fraction of the budget. */
+  medianAbsError: number;
+  /** The same for the baseline that predicts the other tasks' median peak fraction. */
+  baselineMedianAbsError: number;
+  /** Share of actual peaks inside [low, high]. */
+  coverage: number;
+  runs: number;
+  tasks: number;
+}
+
+/** A history run encoded for one state: numeric z-scores and categories, aligned with the state's features. */
+export interface EncodedFeatures {
+  num: (number | null)[];
+  cat: (string | null)[];
+}
+
+/** The value a numeric feature takes for `features`, or null when absent (as the SQL function does it). */
+export function encodeNumeric(feature: Omit<NumericFeature, 'weight'>, features: RunFeatures): number | null {
+  const raw = features[feature.key];
+  if (typeof raw !== 'number' || !Number.isFinite(raw)) return null;
+  if (feature.log && raw <= 0) return null;
+  const v = feature.log ? Math.log(raw) : raw;
+  return (v - feature.center) / feature.scale;
+}
+
+export function encodeCategory(key: string, features: RunFeatures): string | null {
+  const raw = features[key];
+  return raw === undefined ? null : String(raw);
+}
+
+export function encodeFeatures(
+  state: Pick<MetaModelState, 'numeric' | 'categories'>,
+  features: RunFeatures,
+): EncodedFeatures {
+  return {
+    num: state.numeric.map((f) => encodeNumeric(f, features)),
+    cat: state.categories.map((f) => encodeCategory(f.key, features)),
+  };
+}
