@@ -7,6 +7,7 @@ import {
   type StoreDatabase,
   setExperimentStatus,
 } from '@curfew/store';
+import { inArray } from 'drizzle-orm';
 
 /** What the meta-learner predicts for a run before it is enqueued. */
 export interface RunPrediction {
@@ -18,12 +19,16 @@ export interface RunPrediction {
   sources: unknown;
 }
 
-/** Asks the meta-learner about a run (features as in run configs; budget in tokens). */
+/**
+ * Asks the meta-learner about an experiment's runs (by run id, with their parameters) before they
+ * are enqueued; runs it cannot predict (no history yet) are left out of the answer.
+ */
 export type Predictor = (
   db: StoreDatabase,
-  features: Record<string, unknown>,
+  spec: ExperimentSpec,
+  runs: readonly { id: string; params: Record<string, unknown> }[],
   budgetTokens: number,
-) => Promise<RunPrediction | null>;
+) => Promise<ReadonlyMap<string, RunPrediction>>;
 
 /** The run's budget: the spec's, or the task family's default (resolved by the worker the same way). */
 export type BudgetOf = (spec: ExperimentSpec) => number;
@@ -65,16 +70,24 @@ async function predictMissing(
   budgetTokens: number,
   predict: Predictor,
 ) {
-  const have = new Set((await db.select({ runId: predictions.runId }).from(predictions)).map((p) => p.runId));
-  for (const run of await runsOf(db, experimentId)) {
-    if (have.has(run.id)) continue;
-    const features = {
-      family: spec.task.family,
-      model: spec.model.family,
-      ...spec.task.params,
-      ...run.config,
-    };
-    const prediction = await predict(db, features, budgetTokens);
-    if (prediction) await db.insert(predictions).values({ runId: run.id, ...prediction });
-  }
+  const runs = await runsOf(db, experimentId);
+  const ids = runs.map((r) => r.id);
+  const have = new Set(
+    (
+      await db.select({ runId: predictions.runId }).from(predictions).where(inArray(predictions.runId, ids))
+    ).map((p) => p.runId),
+  );
+  if (runs.every((r) => have.has(r.id))) return;
+  // The whole sweep is predicted together: features such as a run's lr rank depend on its peers.
+  const answers = await predict(
+    db,
+    spec,
+    runs.map((r) => ({ id: r.id, params: r.config })),
+    budgetTokens,
+  );
+  const rows = runs.flatMap((r) => {
+    const prediction = answers.get(r.id);
+    return prediction && !have.has(r.id) ? [{ runId: r.id, ...prediction }] : [];
+  });
+  if (rows.length > 0) await db.insert(predictions).values(rows);
 }

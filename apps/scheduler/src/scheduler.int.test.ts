@@ -55,14 +55,24 @@ describe('the scheduler', () => {
     const db = database.store.db;
     const id = await submit(spec(5, 2));
     expect(id).toBe('sched-1');
-    const predict = async (_db: unknown, features: Record<string, unknown>) => ({
-      metaModelVersion: null,
-      predictedPeakTokens: 500,
-      low: 300,
-      high: 900,
-      predictedFinalEm: 0.5,
-      sources: { lr: features.lr },
-    });
+    const predict = async (
+      _db: unknown,
+      _spec: unknown,
+      runs: readonly { id: string; params: Record<string, unknown> }[],
+    ) =>
+      new Map(
+        runs.map((r) => [
+          r.id,
+          {
+            metaModelVersion: null,
+            predictedPeakTokens: 500,
+            low: 300,
+            high: 900,
+            predictedFinalEm: 0.5,
+            sources: { lr: r.params.lr },
+          },
+        ]),
+      );
     await expandExperiment(db, id, { budgetOf: () => 1000, predict });
     // A restart mid-expansion runs it again: nothing is duplicated.
     await expandExperiment(db, id, { budgetOf: () => 1000, predict });
