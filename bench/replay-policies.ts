@@ -14,6 +14,7 @@ import {
   type PolicyOptions,
   parseCurveFile,
   type ReplayScope,
+  type RunOutcome,
   replayPolicy,
   type Score,
   scoreStops,
@@ -56,10 +57,63 @@ const defaults: Record<string, PolicyOptions> = {
 };
 
 const modelFor = historyModels(curves);
-function run(options: PolicyOptions, scope: ReplayScope): { score: Score; ms: number } {
+function run(
+  options: PolicyOptions,
+  scope: ReplayScope,
+): { score: Score; ms: number; outcomes: RunOutcome[] } {
   const t0 = performance.now();
-  const { score } = replayPolicy({ curves, modelFor, options, scope, workers: 8, tolerance: TOLERANCE });
-  return { score, ms: performance.now() - t0 };
+  const { score, outcomes } = replayPolicy({
+    curves,
+    modelFor,
+    options,
+    scope,
+    workers: 8,
+    tolerance: TOLERANCE,
+  });
+  return { score, ms: performance.now() - t0, outcomes };
+}
+
+/**
+ * Where a policy's tokens go in experiment scope, as shares of each group's full tokens averaged
+ * over groups (so they add up to 1 − saved): the floor every run pays to reach the first
+ * successive-halving rung (1/27 of its budget), then the tokens beyond it by the run's fate (the
+ * group's eventual best run, or the stop reason) and by how far the run's full curve ends below
+ * the group's best (tokens on runs far behind are the waste a better rule could cut).
+ */
+function tokenShares(outcomes: readonly RunOutcome[]): Map<string, number> {
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  const groups = new Map<string, Curve[]>();
+  for (const c of curves) groups.set(c.group, [...(groups.get(c.group) ?? []), c]);
+  const shares = new Map<string, number>();
+  const add = (key: string, tokens: number, full: number) =>
+    shares.set(key, (shares.get(key) ?? 0) + tokens / full / groups.size);
+  const sign = (c: Curve) => (c.mode === 'max' ? 1 : -1);
+  const bestUpTo = (c: Curve, k: number) =>
+    Math.max(...c.evals.slice(0, k + 1).map((e) => sign(c) * e.value));
+  for (const runs of groups.values()) {
+    const full = runs.reduce((s, c) => s + (c.evals.at(-1)?.tokens ?? 0), 0);
+    const deployed = (c: Curve) => bestUpTo(c, byId.get(c.id)?.stopIndex ?? c.evals.length - 1);
+    const winner = runs.reduce((w, c) => (deployed(c) > deployed(w) ? c : w));
+    const groupBest = Math.max(...runs.map((c) => bestUpTo(c, c.evals.length - 1)));
+    for (const c of runs) {
+      const o = byId.get(c.id) as RunOutcome;
+      const floor = c.evals.find((e) => e.tokens >= (c.budgetTokens / 27) * (1 - 1e-9))?.tokens ?? 0;
+      const beyond = Math.max(0, o.stopTokens - floor);
+      add('floor: every run up to the first rung (1/27)', Math.min(floor, o.stopTokens), full);
+      add(
+        `beyond it, by fate: ${c === winner ? 'the eventual best run' : o.reason === 'budget' ? 'other runs trained to budget' : `runs stopped by ${o.reason}`}`,
+        beyond,
+        full,
+      );
+      const gap = groupBest - bestUpTo(c, c.evals.length - 1);
+      add(
+        `beyond it, by final gap: runs ending ${gap < 0.02 ? '< 2' : gap < 0.05 ? '2-5' : '>= 5'} points behind the best`,
+        beyond,
+        full,
+      );
+    }
+  }
+  return shares;
 }
 
 const pad = (s: string, n: number) => s.padEnd(n);
@@ -126,11 +180,16 @@ if (bestPatience) row(bestPatience.label, bestPatience.score);
 // Experiment scope.
 header('experiment scope (runs of a task compete on 8 workers, tokens as the clock)');
 const expResults = new Map<string, Score>();
+let autoOutcomes: RunOutcome[] = [];
 for (const name of POLICY_NAMES) {
   const r = run(defaults[name] as PolicyOptions, 'experiment');
   expResults.set(name, r.score);
+  if (name === 'auto') autoOutcomes = r.outcomes;
   row(name, r.score, r.ms);
 }
+console.log('\nwhere auto spends tokens in experiment scope (share of full tokens, mean over groups)');
+for (const [key, share] of [...tokenShares(autoOutcomes)].sort())
+  console.log(`  ${pad(key, 66)}${f(share, 4)}`);
 
 const auto = results.get('auto') as Score;
 const autoExp = expResults.get('auto') as Score;

@@ -1,10 +1,10 @@
-// `npm run demo`: the local cluster running an example experiment end to end. It needs the
-// scheduler, the workers and `curfew up`, which land with the scheduler issue; until then say
-// so plainly instead of pretending.
-console.error(
-  'npm run demo: the local cluster (curfew up) is not built yet; it lands with the scheduler issue.',
-);
-console.error(
-  'For now: npx curfew validate examples/*.yaml, and npx curfew sql "select * from run_summary".',
-);
-process.exit(1);
+#!/usr/bin/env node
+// `npm run demo`: the end-to-end demo (curfew demo) on a local cluster. Redis and PostgreSQL are
+// started (or installed, as root) when they are missing; without PostgreSQL the demo runs on
+// the embedded database.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../apps/cli/bin/curfew.mjs', import.meta.url));
+const result = spawnSync(process.execPath, [bin, 'demo', ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

@@ -24,9 +24,11 @@ const workspaces = ['apps', 'packages'].flatMap((dir) =>
 const reportOf = (ws) => path.join(ws, 'test-results', 'vitest.json');
 for (const ws of workspaces) rmSync(reportOf(ws), { force: true });
 
+// Two tasks at a time: the integration suites train models and start worker processes, and
+// more of them at once on a 2-core machine only turns their waits into timeouts.
 const turbo = spawnSync(
   'npx',
-  ['turbo', 'run', 'lint', 'lint:root', 'typecheck', 'test', ...process.argv.slice(2)],
+  ['turbo', 'run', 'lint', 'lint:root', 'typecheck', 'test', '--concurrency=2', ...process.argv.slice(2)],
   {
     stdio: 'inherit',
     env,

@@ -1,21 +1,39 @@
 import { createRequire } from 'node:module';
 import type { Command, CommandContext } from './command';
+import { cancelCommand } from './commands/cancel';
+import { demoCommand } from './commands/demo';
+import { predictCommand } from './commands/predict';
 import { replayCommand } from './commands/replay';
+import { reportCommand } from './commands/report';
+import { runsCommand } from './commands/runs';
 import { sqlCommand } from './commands/sql';
+import { statusCommand } from './commands/status';
+import { submitCommand } from './commands/submit';
 import { tasksCommand } from './commands/tasks';
 import { trainCommand } from './commands/train';
+import { upCommand } from './commands/up';
 import { validateCommand } from './commands/validate';
+import { watchCommand } from './commands/watch';
 import { workerCommand } from './commands/worker';
 import { readEnv } from './env';
 import { isExpectedError } from './errors';
 
 const commands: Command[] = [
+  upCommand,
+  submitCommand,
+  statusCommand,
+  watchCommand,
+  runsCommand,
+  cancelCommand,
+  reportCommand,
+  sqlCommand,
   validateCommand,
   tasksCommand,
   trainCommand,
   workerCommand,
   replayCommand,
-  sqlCommand,
+  predictCommand,
+  demoCommand,
 ];
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;

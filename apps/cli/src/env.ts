@@ -22,6 +22,10 @@ export const CliEnv = z.object({
    * Checked by {@link envBackend}, on demand.
    */
   CURFEW_BACKEND: optionalString,
+  /** Redis of the queues; unset: the local cluster's, else redis://127.0.0.1:6379. */
+  REDIS_URL: optionalString,
+  /** Key prefix of the queues (a Redis Cluster hash tag). @defaultValue `{curfew}` */
+  CURFEW_QUEUE_PREFIX: optionalString,
   NO_COLOR: optionalString,
 });
 export type CliEnv = z.infer<typeof CliEnv>;

@@ -24,6 +24,8 @@ const EXPECTED_ERROR_NAMES = new Set([
   'QueryError',
   'StoreConnectionError',
   'MigrationError',
+  'ExperimentNotFoundError',
+  'RunNotFoundError',
   'PolicyOptionsError',
   // @curfew/trainer: an unavailable backend, an untrainable model, a damaged checkpoint.
   'BackendError',

@@ -1,5 +1,5 @@
-import { openStore } from '@curfew/store';
 import { oneOf, parseCommandArgs } from '../args';
+import { openCliStore } from '../cluster/connect';
 import type { Command } from '../command';
 import { UsageError } from '../errors';
 import { formatRows, OUTPUT_FORMATS } from '../output/table';
@@ -24,7 +24,7 @@ savings (see README). Example:
     if (positionals.length !== 1 || !positionals[0]?.trim()) {
       throw new UsageError('curfew sql: give exactly one query, quoted (see curfew sql --help)');
     }
-    const store = await openStore({ databaseUrl: ctx.env.DATABASE_URL, dataDir: ctx.env.dataDir });
+    const store = await openCliStore(ctx.env);
     try {
       const { fields, rows } = await store.readOnlyQuery(positionals[0]).catch((err: unknown) => {
         // Name the command on SQL errors and refusals, as every other curfew message does.

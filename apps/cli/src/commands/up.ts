@@ -1,0 +1,62 @@
+import type { ExperimentSpec } from '@curfew/spec';
+import { parseCommandArgs } from '../args';
+import { startCluster } from '../cluster/start-cluster';
+import type { Command } from '../command';
+import { UsageError } from '../errors';
+import { loadValidSpec } from '../experiments/load-valid-spec';
+
+const USAGE = `Usage: curfew up [--workers N] [--submit SPEC]...
+
+Starts a local cluster until Ctrl-C: Redis (REDIS_URL, else a local redis-server, started if it
+is installed and not running), the database (DATABASE_URL, else the local PostgreSQL server's
+"curfew" database, else the embedded one), the scheduler and N training workers. Other curfew
+commands in other terminals find it (submit, status, watch, runs, cancel, report, sql).
+Ctrl-C checkpoints the runs in progress and stops everything.
+
+Options:
+  --workers N     training worker processes (default 2; 0: scheduler only, workers elsewhere)
+  --submit SPEC   submit SPEC once the cluster is up (repeatable)`;
+
+function workersOf(value: string | undefined): number {
+  const n = Number(value ?? 2);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`curfew up: --workers must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'start a local cluster (scheduler, workers, Redis, database)',
+  usage: USAGE,
+  async run(args, ctx) {
+    const { values } = parseCommandArgs('up', args, {
+      workers: { type: 'string', short: 'w' },
+      submit: { type: 'string', multiple: true },
+    });
+    if (values.help) {
+      ctx.out(USAGE);
+      return 0;
+    }
+    const workers = workersOf(values.workers as string | undefined);
+    const specs: ExperimentSpec[] = [];
+    for (const file of (values.submit as string[] | undefined) ?? [])
+      specs.push(await loadValidSpec(file, ctx, 'up'));
+    const stopped = new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    const cluster = await startCluster({ env: ctx.env, workers, log: ctx.out });
+    try {
+      for (const spec of specs) {
+        const { id, runs } = await cluster.submit(spec);
+        ctx.out(`submitted ${id}: ${runs} runs`);
+      }
+      ctx.out('curfew up: running; Ctrl-C stops the cluster');
+      const signal = await stopped;
+      ctx.out(`curfew up: ${signal}, checkpointing runs in progress and stopping`);
+    } finally {
+      await cluster.close();
+    }
+    return 0;
+  },
+};
