@@ -20,6 +20,8 @@ export interface ClusterOptions {
   env: ResolvedEnv;
   workers: number;
   log: (line: string) => void;
+  /** Use the embedded database even when a PostgreSQL server is at hand. */
+  embedded?: boolean;
 }
 
 export interface Cluster {
@@ -29,8 +31,13 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-async function databaseUrlFor(env: ResolvedEnv, log: (line: string) => void): Promise<string | null> {
+async function databaseUrlFor(
+  env: ResolvedEnv,
+  log: (line: string) => void,
+  embedded: boolean,
+): Promise<string | null> {
   if (env.DATABASE_URL) return env.DATABASE_URL;
+  if (embedded) return null;
   const local = await ensureLocalDatabase(CLUSTER_DATABASE);
   if (local.ok) return local.url;
   log(`curfew up: no PostgreSQL (${local.why}); using the embedded database, workers in this process`);
@@ -42,12 +49,17 @@ async function databaseUrlFor(env: ResolvedEnv, log: (line: string) => void): Pr
  * PostgreSQL server, else embedded PGlite), the scheduler, and N workers (processes, or in this
  * process with the embedded database, which only one process may open).
  */
-export async function startCluster({ env, workers, log }: ClusterOptions): Promise<Cluster> {
+export async function startCluster({
+  env,
+  workers,
+  log,
+  embedded = false,
+}: ClusterOptions): Promise<Cluster> {
   const { redisUrl, queuePrefix } = queueSettings(env);
   const redis = await ensureLocalRedis(redisUrl);
   if (!redis.ok)
     throw new CliError(`curfew up: Redis is needed for the queues: ${redis.why}; or set REDIS_URL`);
-  const databaseUrl = await databaseUrlFor(env, log);
+  const databaseUrl = await databaseUrlFor(env, log, embedded);
   const store = await openStore(databaseUrl ? { databaseUrl } : { dataDir: env.dataDir });
   const connection = createRedis(redisUrl, { blocking: true });
   const { taskDefaults } = await import('@curfew/trainer');

@@ -131,4 +131,31 @@ describe('a local cluster (curfew up) with submit, status, runs and cancel', () 
       await up.done;
     }
   }, 300_000);
+
+  it('runs on the embedded database with in-process workers when asked (or when there is no PostgreSQL)', async () => {
+    const { env, write } = await setUp();
+    const embeddedEnv = { ...env, DATABASE_URL: '' };
+    const up = startCli(
+      ['up', '--embedded', '--workers', '1', '--submit', await write('tiny.json', tinySpec('tiny', 4_800))],
+      { env: embeddedEnv },
+    );
+    try {
+      await waitForStdout(up, (out) => out.includes('experiment tiny-1: done'), 180_000);
+      expect(up.stdout()).toMatch(/database PGlite at .*\/db/);
+      // Another process cannot open the database the cluster owns: it says so in one line.
+      const status = await runCli(['status'], { env: embeddedEnv });
+      expect(status.code).not.toBe(0);
+      expect(status.stderr.trim()).toMatch(
+        /^curfew: the local cluster \(curfew up, pid \d+\) owns the embedded database; /,
+      );
+    } finally {
+      up.child.kill('SIGINT');
+      expect((await up.done).code).toBe(0);
+    }
+    const after = await runCli(
+      ['sql', "select status from experiments where id = 'tiny-1'", '--format', 'json'],
+      { env: embeddedEnv },
+    );
+    expect(JSON.parse(after.stdout)).toEqual([{ status: 'done' }]);
+  }, 300_000);
 });

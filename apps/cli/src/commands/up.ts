@@ -15,7 +15,9 @@ Ctrl-C checkpoints the runs in progress and stops everything.
 
 Options:
   --workers N     training worker processes (default 2; 0: scheduler only, workers elsewhere)
-  --submit SPEC   submit SPEC once the cluster is up (repeatable)`;
+  --submit SPEC   submit SPEC once the cluster is up (repeatable)
+  --embedded      use the embedded database even when PostgreSQL is at hand (workers then run in
+                  this process, and other commands cannot reach the database while it runs)`;
 
 function workersOf(value: string | undefined): number {
   const n = Number(value ?? 2);
@@ -32,6 +34,7 @@ export const upCommand: Command = {
     const { values } = parseCommandArgs('up', args, {
       workers: { type: 'string', short: 'w' },
       submit: { type: 'string', multiple: true },
+      embedded: { type: 'boolean' },
     });
     if (values.help) {
       ctx.out(USAGE);
@@ -45,7 +48,12 @@ export const upCommand: Command = {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
-    const cluster = await startCluster({ env: ctx.env, workers, log: ctx.out });
+    const cluster = await startCluster({
+      env: ctx.env,
+      workers,
+      log: ctx.out,
+      embedded: values.embedded === true,
+    });
     try {
       for (const spec of specs) {
         const { id, runs } = await cluster.submit(spec);
