@@ -27,7 +27,7 @@ function concurrencyOf(value: string | undefined): number | undefined {
 
 export const workerCommand: Command = {
   name: 'worker',
-  summary: 'Start a training worker on the runs queue',
+  summary: 'start a training worker on the runs queue',
   usage: USAGE,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs('worker', args, { concurrency: { type: 'string' } });
