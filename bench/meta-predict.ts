@@ -6,29 +6,15 @@
 // and the share of actual peaks inside [low, high] (intervals are calibrated on history only).
 //
 //   npx tsx bench/meta-predict.ts [CURVES.jsonl...]      (default: ../shared/curves/dev/*.jsonl)
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { curvesFeatures, fitMetaModel, loadCurvesAsHistory, predictStopMany } from '@curfew/meta';
-import { type Curve, parseCurveFile } from '@curfew/policies';
+import type { Curve } from '@curfew/policies';
 import { openStore } from '@curfew/store';
+import { benchCurves } from './curve-files';
 
-const defaultDir = path.resolve(import.meta.dirname, '../../shared/curves/dev');
-if (process.argv.length <= 2 && !existsSync(defaultDir)) {
-  console.error(
-    `bench: no curves at ${defaultDir}; name curve files: npx tsx bench/meta-predict.ts FILE.jsonl...`,
-  );
-  process.exit(2);
-}
-const files =
-  process.argv.length > 2
-    ? process.argv.slice(2)
-    : readdirSync(defaultDir)
-        .filter((f) => f.endsWith('.jsonl'))
-        .map((f) => path.join(defaultDir, f));
-const seen = new Map<string, string>();
-const curves: Curve[] = files.flatMap((f) => parseCurveFile(readFileSync(f, 'utf8'), f, seen));
+const curves: Curve[] = benchCurves('meta-predict.ts');
 
 /** Tokens of the first best eval over the budget: what the meta-learner predicts. */
 function peakFraction(c: Curve): number {
@@ -97,9 +83,7 @@ try {
   }
   const mae = median(model);
   const base = median(baseline);
-  console.log(
-    `meta-learner, leave one task out: ${curves.length} runs in ${tasks.length} tasks (${files.map((f) => path.basename(f)).join(', ')})`,
-  );
+  console.log(`meta-learner, leave one task out: ${curves.length} runs in ${tasks.length} tasks`);
   console.log(
     `${'held-out task'.padEnd(28)} ${'runs'.padStart(5)}  model  median  cover  features the fit kept`,
   );

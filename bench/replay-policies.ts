@@ -5,37 +5,21 @@
 // and how long each replay takes.
 //
 //   npx tsx bench/replay-policies.ts [CURVES.jsonl...]      (default: ../shared/curves/dev/*.jsonl)
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   type Curve,
   historyModels,
   POLICY_NAMES,
   type PolicyOptions,
-  parseCurveFile,
   type ReplayScope,
   type RunOutcome,
   replayPolicy,
   type Score,
   scoreStops,
 } from '@curfew/policies';
+import { benchCurves } from './curve-files';
 
 const TOLERANCE = 0.005;
-const defaultDir = path.resolve(import.meta.dirname, '../../shared/curves/dev');
-if (process.argv.length <= 2 && !existsSync(defaultDir)) {
-  console.error(
-    `bench: no curves at ${defaultDir}; name curve files: npx tsx bench/replay-policies.ts FILE.jsonl...`,
-  );
-  process.exit(2);
-}
-const files =
-  process.argv.length > 2
-    ? process.argv.slice(2)
-    : readdirSync(defaultDir)
-        .filter((f) => f.endsWith('.jsonl'))
-        .map((f) => path.join(defaultDir, f));
-const seen = new Map<string, string>();
-const curves: Curve[] = files.flatMap((f) => parseCurveFile(readFileSync(f, 'utf8'), f, seen));
+const curves: Curve[] = benchCurves('replay-policies.ts');
 
 const common = { monitor: 'em', mode: 'max' as const, tolerance: TOLERANCE, lr_drop_before_stop: false };
 const defaults: Record<string, PolicyOptions> = {

@@ -82,3 +82,34 @@ export function oneOf<T extends string>(
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`curfew ${command}: --${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
 }
+
+/** An integer flag at least `min`; `fallback` when absent. A bad value names the flag and the value. */
+export function intFlag(
+  command: string,
+  flag: string,
+  value: string | undefined,
+  min: number,
+  fallback: number,
+): number;
+export function intFlag(
+  command: string,
+  flag: string,
+  value: string | undefined,
+  min: number,
+): number | undefined;
+export function intFlag(
+  command: string,
+  flag: string,
+  value: string | undefined,
+  min: number,
+  fallback?: number,
+): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min) {
+    const expected =
+      min === 0 ? 'a whole number' : min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
+    throw new UsageError(`curfew ${command}: --${flag} must be ${expected}, got "${value}"`);
+  }
+  return n;
+}

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runsOf } from '@curfew/store';
-import { parseCommandArgs } from '../args';
+import { intFlag, parseCommandArgs } from '../args';
 import { startCluster } from '../cluster/start-cluster';
 import type { Command, CommandContext } from '../command';
-import { UsageError } from '../errors';
 import { loadValidSpec } from '../experiments/load-valid-spec';
 import { waitForExperiments } from '../experiments/progress';
 import { formatRows, formatTable } from '../output/table';
@@ -73,9 +72,7 @@ export const demoCommand: Command = {
       ctx.out(USAGE);
       return 0;
     }
-    const workers = Number(values.workers ?? 2);
-    if (!Number.isInteger(workers) || workers < 1)
-      throw new UsageError(`curfew demo: --workers must be a positive integer, got "${values.workers}"`);
+    const workers = intFlag('demo', 'workers', values.workers as string | undefined, 1, 2);
     const spec = (name: string) => loadValidSpec(path.join(DEMO_SPECS, name), ctx, 'demo');
     const [historyA, historyB, auto, full] = await Promise.all(
       ['history-reverse.yaml', 'history-sort.yaml', 'new-task-auto.yaml', 'new-task-full.yaml'].map(spec),

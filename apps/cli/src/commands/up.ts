@@ -1,9 +1,9 @@
 import type { ExperimentSpec } from '@curfew/spec';
-import { parseCommandArgs } from '../args';
+import { intFlag, parseCommandArgs } from '../args';
 import { startCluster } from '../cluster/start-cluster';
 import type { Command } from '../command';
-import { UsageError } from '../errors';
 import { loadValidSpec } from '../experiments/load-valid-spec';
+import { untilSignal } from '../signals';
 
 const USAGE = `Usage: curfew up [--workers N] [--submit SPEC]...
 
@@ -19,13 +19,6 @@ Options:
   --embedded      use the embedded database even when PostgreSQL is at hand (workers then run in
                   this process, and other commands cannot reach the database while it runs)`;
 
-function workersOf(value: string | undefined): number {
-  const n = Number(value ?? 2);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`curfew up: --workers must be a positive integer, got "${value}"`);
-  return n;
-}
-
 export const upCommand: Command = {
   name: 'up',
   summary: 'start a local cluster (scheduler, workers, Redis, database)',
@@ -40,14 +33,11 @@ export const upCommand: Command = {
       ctx.out(USAGE);
       return 0;
     }
-    const workers = workersOf(values.workers as string | undefined);
+    const workers = intFlag('up', 'workers', values.workers as string | undefined, 0, 2);
     const specs: ExperimentSpec[] = [];
     for (const file of (values.submit as string[] | undefined) ?? [])
       specs.push(await loadValidSpec(file, ctx, 'up'));
-    const stopped = new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
+    const stopped = untilSignal();
     const cluster = await startCluster({
       env: ctx.env,
       workers,

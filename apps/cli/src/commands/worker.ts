@@ -1,6 +1,7 @@
-import { parseCommandArgs } from '../args';
+import { intFlag, parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { UsageError } from '../errors';
+import { untilSignal } from '../signals';
 
 const USAGE = `Usage: curfew worker [--concurrency N]
 
@@ -17,14 +18,6 @@ Environment:
   CURFEW_ARTIFACTS   checkpoint folder (default $CURFEW_HOME/artifacts)
   CURFEW_BACKEND     force a TF.js backend: node-gpu, node, wasm or cpu`;
 
-function concurrencyOf(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`curfew worker: --concurrency must be a positive integer, got "${value}"`);
-  return n;
-}
-
 export const workerCommand: Command = {
   name: 'worker',
   summary: 'start a training worker on the runs queue',
@@ -37,15 +30,12 @@ export const workerCommand: Command = {
     }
     if (positionals.length > 0)
       throw new UsageError(`curfew worker: unexpected argument "${positionals[0]}"`);
-    const concurrency = concurrencyOf(values.concurrency as string | undefined);
+    const concurrency = intFlag('worker', 'concurrency', values.concurrency as string | undefined, 1);
     // Imported on demand: the worker loads TF.js, BullMQ and the database driver.
     const { readWorkerConfig, startWorker } = await import('@curfew/worker');
     const config = readWorkerConfig({ ...ctx.env.source });
     // Listen before starting, so a signal during start-up still shuts down cleanly.
-    const stopped = new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
-    });
+    const stopped = untilSignal();
     const handle = await startWorker(
       { ...config, ...(concurrency ? { concurrency } : {}) },
       { log: ctx.out },
