@@ -8,6 +8,7 @@
 import {
   type Curve,
   historyModels,
+  mulberry32,
   POLICY_NAMES,
   type PolicyOptions,
   type ReplayScope,
@@ -44,10 +45,11 @@ const modelFor = historyModels(curves);
 function run(
   options: PolicyOptions,
   scope: ReplayScope,
+  order: readonly Curve[] = curves,
 ): { score: Score; ms: number; outcomes: RunOutcome[] } {
   const t0 = performance.now();
   const { score, outcomes } = replayPolicy({
-    curves,
+    curves: order,
     modelFor,
     options,
     scope,
@@ -175,6 +177,35 @@ console.log('\nwhere auto spends tokens in experiment scope (share of full token
 for (const [key, share] of [...tokenShares(autoOutcomes)].sort())
   console.log(`  ${pad(key, 66)}${f(share, 4)}`);
 
+// Which runs start first changes what successive halving sees: the same policies on the same runs
+// taken in other orders (each group's runs shuffled, seeded), next to the file's order.
+const ORDERS = 5;
+/** The curves with each group's runs in a seeded random order (groups replay independently). */
+function shuffled(seed: number): Curve[] {
+  const random = mulberry32(seed);
+  const keyed = curves.map((c) => ({ c, key: random() }));
+  return keyed.sort((a, b) => a.key - b.key).map(({ c }) => c);
+}
+console.log(
+  `\nexperiment scope in ${ORDERS + 1} run orders (the file's and ${ORDERS} shuffles of each group's runs)`,
+);
+console.log(
+  `${pad('policy', 12)}${'saved: min'.padStart(12)}${'mean'.padStart(8)}${'max'.padStart(8)}${'regret: min'.padStart(13)}${'mean'.padStart(8)}${'max'.padStart(8)}`,
+);
+const orderScores = new Map<string, Score[]>();
+for (const name of ['asha', 'auto'] as const) {
+  const scores = [expResults.get(name) as Score];
+  for (let seed = 1; seed <= ORDERS; seed++)
+    scores.push(run(defaults[name] as PolicyOptions, 'experiment', shuffled(seed)).score);
+  orderScores.set(name, scores);
+  const saved = scores.map((s) => s.groupSaved);
+  const regret = scores.map((s) => s.groupRegret);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(
+    `${pad(name, 12)}${f(Math.min(...saved)).padStart(12)}${f(mean(saved))}${f(Math.max(...saved))}${f(Math.min(...regret), 4).padStart(13)}${f(mean(regret), 4)}${f(Math.max(...regret), 4)}`,
+  );
+}
+
 const auto = results.get('auto') as Score;
 const autoExp = expResults.get('auto') as Score;
 const asha = expResults.get('asha') as Score;
@@ -184,4 +215,8 @@ console.log(
 );
 console.log(
   `experiment scope: auto saves ${(autoExp.groupSaved * 100).toFixed(1)}% at regret ${autoExp.groupRegret.toFixed(4)}; asha (η=3) ${(asha.groupSaved * 100).toFixed(1)}% at ${asha.groupRegret.toFixed(4)}; tokens used auto / asha = ${((1 - autoExp.groupSaved) / (1 - asha.groupSaved)).toFixed(2)}`,
+);
+const autoOrders = orderScores.get('auto') as Score[];
+console.log(
+  `experiment scope over ${autoOrders.length} run orders: auto saves ${((autoOrders.reduce((a, s) => a + s.groupSaved, 0) / autoOrders.length) * 100).toFixed(1)}% on average at mean regret ${(autoOrders.reduce((a, s) => a + s.groupRegret, 0) / autoOrders.length).toFixed(4)}`,
 );

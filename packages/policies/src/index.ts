@@ -9,7 +9,9 @@ export {
   CALIBRATION_THRESHOLDS,
   type CalibrationPoint,
   DEFAULT_STOP_MODEL_OPTIONS,
+  firstRungKeepShare,
   fitStopModel,
+  type RungRanks,
   type StopModel,
   type StopModelOptions,
   StopModelTrainer,
@@ -17,7 +19,7 @@ export {
 } from './learn/stop-model';
 export type * from './options';
 export { anyOf } from './policies/any-of';
-export { AshaPolicy, createAshaPolicy, type RungScore } from './policies/asha';
+export { type AshaExtras, AshaPolicy, createAshaPolicy } from './policies/asha';
 export { type AutoSettings, createAutoPolicy, DEFAULT_AUTO_SETTINGS } from './policies/auto';
 export { createExtrapolatePolicy } from './policies/extrapolate';
 export type { LrDropBeforeStopOptions } from './policies/lr-drop-before-stop';
@@ -32,6 +34,7 @@ export {
 export { createNonePolicy, NonePolicy } from './policies/none';
 export { createPatiencePolicy, PatiencePolicy } from './policies/patience';
 export { createThresholdPolicy, ThresholdPolicy } from './policies/threshold';
+export { mulberry32 } from './prng';
 export {
   createRegularizer,
   type RegularizationOptions,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { Curve } from '../replay/curve';
 import { STATE_FEATURES, stateFeatures } from './state-features';
 import type { StopModel } from './stop-model';
-import { thresholdFor } from './stop-model';
+import { firstRungKeepShare, fitStopModel, thresholdFor } from './stop-model';
 
 const model = (calibration: StopModel['calibration']): StopModel => ({
   format: 'curfew-stop-model/1',
@@ -10,6 +11,7 @@ const model = (calibration: StopModel['calibration']): StopModel => ({
   upper: { base: 0, learningRate: 0.1, trees: [] },
   upperQuantile: 0.97,
   calibration,
+  rungRanks: { fraction: 1 / 27, groups: [] },
   history: { runs: 0, tasks: [] },
 });
 
@@ -59,5 +61,62 @@ describe('stateFeatures', () => {
       const expected = (asAccuracy[i] as number) - (name === 'best' ? 1 : 0);
       expect(asLoss[i], name).toBeCloseTo(expected, 9);
     });
+  });
+});
+
+describe('rungRanks and firstRungKeepShare', () => {
+  /** A run of `group` whose value is `atRung` at the first rung (1/27 of 2,700 tokens) and `end` at the budget. */
+  const curve = (group: string, i: number, atRung: number, end: number): Curve => ({
+    id: `${group}-${i}`,
+    task: group,
+    group,
+    metric: 'em',
+    mode: 'max',
+    budgetTokens: 2_700,
+    features: {},
+    evals: [
+      { step: 1, tokens: 100, value: atRung },
+      { step: 2, tokens: 900, value: (atRung + end) / 2 },
+      { step: 3, tokens: 2_700, value: end },
+    ],
+    source: `${group}-${i}`,
+  });
+  // Group a: the best run (0.9 at the end) was third at the rung, two of ten ahead of it; a run
+  // ending 0.004 behind it led at the rung. Group b: its best run led at the rung.
+  const a = [
+    curve('a', 0, 0.5, 0.9),
+    curve('a', 1, 0.7, 0.896),
+    curve('a', 2, 0.6, 0.7),
+    ...[0.4, 0.35, 0.3, 0.25, 0.2, 0.15, 0.1].map((v, i) => curve('a', i + 3, v, 0.5)),
+  ];
+  const b = [
+    curve('b', 0, 0.8, 0.95),
+    ...[0.5, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2, 0.15].map((v, i) => curve('b', i + 1, v, 0.6)),
+  ];
+  // Group c has fewer runs than a share of 1/9 could be told from: left out.
+  const c = [curve('c', 0, 0.1, 0.99), curve('c', 1, 0.9, 0.5)];
+
+  it('records, per group large enough, how far behind each near-best run ended and the share ahead of it at the rung', () => {
+    const model = fitStopModel([...a, ...b, ...c]);
+    expect(model.rungRanks.fraction).toBeCloseTo(1 / 27);
+    const byGap = (g: { gap: number; ahead: number }[]) => [...g].sort((x, y) => x.gap - y.gap);
+    expect(model.rungRanks.groups).toHaveLength(2);
+    const [ga, gb] = model.rungRanks.groups.map(byGap);
+    expect(ga?.map((r) => r.ahead)).toEqual([0.2, 0]);
+    expect(ga?.[1]?.gap).toBeCloseTo(0.004);
+    expect(gb).toEqual([{ gap: 0, ahead: 0 }]);
+  });
+
+  it('promotes enough at the first rung to keep, in every group, a run within the tolerance: 2.5 × the largest share needed', () => {
+    const model = fitStopModel([...a, ...b]);
+    // Within 0.005, group a's run that led at the rung counts: no group needed any share ahead.
+    expect(firstRungKeepShare(model, 0.005)).toBe(0);
+    // Within 0.001, only a's best counts, and two of ten were ahead of it.
+    expect(firstRungKeepShare(model, 0.001)).toBeCloseTo(0.5);
+    expect(firstRungKeepShare(model, 0.001, 1)).toBeCloseTo(0.2);
+  });
+
+  it('says nothing (null) with fewer than two groups large enough', () => {
+    expect(firstRungKeepShare(fitStopModel([...a, ...c]), 0.005)).toBeNull();
   });
 });

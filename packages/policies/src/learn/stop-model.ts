@@ -18,8 +18,26 @@ export interface StopModel {
   upper: GbmModel;
   upperQuantile: number;
   calibration: CalibrationPoint[];
+  rungRanks: RungRanks;
   history: { runs: number; tasks: string[] };
 }
+
+/**
+ * How the runs that ended near their group's best ranked at the first successive-halving rung,
+ * per history group (an experiment; in curve files, a task's runs): for each run within
+ * `RUNG_RANK_GAP` of the group's best at the end, `gap` = the group's best − the run's best and
+ * `ahead` = the share of the group's runs whose value at the rung (their first eval at or beyond
+ * `fraction` of the budget, as successive halving compares them) was higher. Groups of fewer than
+ * `RUNG_RANK_MIN_RUNS` runs are left out: they cannot show a share that small.
+ */
+export interface RungRanks {
+  fraction: number;
+  groups: { gap: number; ahead: number }[][];
+}
+
+/** Runs further than this behind their group's best are not kept in `rungRanks`. */
+const RUNG_RANK_GAP = 0.05;
+const RUNG_RANK_MIN_RUNS = 9;
 
 export interface CalibrationPoint {
   /** Stop once the predicted remaining gain falls below this. */
@@ -37,6 +55,8 @@ export interface StopModelOptions {
   folds: number;
   /** States kept per run (long runs are subsampled evenly). */
   maxStatesPerRun: number;
+  /** Budget fraction of the first successive-halving rung, where `rungRanks` are taken (auto's). */
+  rungFraction: number;
 }
 
 export const DEFAULT_STOP_MODEL_OPTIONS: StopModelOptions = {
@@ -44,6 +64,7 @@ export const DEFAULT_STOP_MODEL_OPTIONS: StopModelOptions = {
   upperQuantile: 0.97,
   folds: 5,
   maxStatesPerRun: 10,
+  rungFraction: 1 / 27,
 };
 
 /** Thresholds tried in calibration: a geometric grid over the gains that matter (0.05 to 5 points). */
@@ -138,6 +159,10 @@ export class StopModelTrainer {
       upper,
       upperQuantile: this.options.upperQuantile,
       calibration: folds.size > 1 ? this.calibrate(rows, oof) : [],
+      rungRanks: rungRanksOf(
+        this.curves.filter((c) => !excludedFolds.has(this.foldOfTask.get(c.task) as number)),
+        this.options.rungFraction,
+      ),
       history: { runs: new Set(Array.from(rows, (r) => this.set.run[r])).size, tasks: usedTasks },
     };
   }
@@ -205,6 +230,53 @@ export function thresholdFor(model: StopModel, tolerance: number, safety = 1): n
   let best: number | null = null;
   for (const point of model.calibration) if (point.meanLoss <= safety * tolerance) best = point.threshold;
   return best;
+}
+
+function rungRanksOf(curves: readonly Curve[], fraction: number): RungRanks {
+  const byGroup = new Map<string, Curve[]>();
+  for (const c of curves) {
+    const group = byGroup.get(c.group);
+    if (group) group.push(c);
+    else byGroup.set(c.group, [c]);
+  }
+  const groups: RungRanks['groups'] = [];
+  for (const runs of byGroup.values()) {
+    if (runs.length < RUNG_RANK_MIN_RUNS) continue;
+    const sign = (c: Curve) => (c.mode === 'max' ? 1 : -1);
+    const atRung = runs.map((c) => {
+      const e = c.evals.find((x) => x.tokens >= fraction * c.budgetTokens * (1 - 1e-9)) ?? c.evals.at(-1);
+      return e ? sign(c) * e.value : Number.NEGATIVE_INFINITY;
+    });
+    const finalBest = runs.map((c) => Math.max(...c.evals.map((e) => sign(c) * e.value)));
+    const groupBest = Math.max(...finalBest);
+    const near: { gap: number; ahead: number }[] = [];
+    runs.forEach((_, j) => {
+      const gap = groupBest - (finalBest[j] as number);
+      if (!(gap <= RUNG_RANK_GAP)) return;
+      const ahead = atRung.filter((v) => v > (atRung[j] as number)).length / runs.length;
+      near.push({ gap, ahead });
+    });
+    groups.push(near);
+  }
+  return { fraction, groups };
+}
+
+/**
+ * The share of runs to promote at the first successive-halving rung so that, in every history
+ * group, a run that ended within `tolerance` of the group's best would have been promoted, with a
+ * margin: `safety` × the largest such share over groups (each group's best-placed near-best run).
+ * Null when fewer than two groups are large enough to tell.
+ */
+export function firstRungKeepShare(model: StopModel, tolerance: number, safety = 2.5): number | null {
+  const groups = model.rungRanks.groups;
+  if (groups.length < 2) return null;
+  let needed = 0;
+  for (const near of groups) {
+    let best = 1;
+    for (const r of near) if (r.gap <= tolerance && r.ahead < best) best = r.ahead;
+    needed = Math.max(needed, best);
+  }
+  return safety * needed;
 }
 
 /** Convenience: a model of all of `history`. */

@@ -154,6 +154,54 @@ describe('asha', () => {
     expect(firstStop(createAshaPolicy(options(), run('max')), evalsOf(changed), peers)?.index).toBe(index);
   });
 
+  it('promotes max(floor(n · share), 1) at a rung given a keep share (auto), 1/η elsewhere', () => {
+    // Nine peers at rung 0 (1,000 tokens) and at rung 1 (3,000): with share 1/9 only the best of ten
+    // goes on at rung 0; at rung 1 the default 1/3 keeps the top 3 of 10 (0.85 is 2nd, 0.65 4th).
+    const peers = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1].map((v, i) => peer(`p${i}`, [v, v, v]));
+    const shared = (values: number[]) =>
+      firstStop(createAshaPolicy(options(), run('max'), { keepShares: [1 / 9] }), evalsOf(values), peers);
+    expect(shared([0.85])).toMatchObject({ index: 0, decision: { reason: 'halving' } });
+    expect(shared([0.95, 0.95, 0.85])).toBe(null);
+    expect(shared([0.95, 0.95, 0.65])).toMatchObject({ index: 2, decision: { reason: 'halving' } });
+    // Without a share, 0.85 is second of ten at rung 0: within the top floor(10 / 3) = 3.
+    expect(firstStop(createAshaPolicy(options(), run('max')), evalsOf([0.85]), peers)).toBe(null);
+  });
+
+  it('with rerank, stops a run promoted alone once better peers reach its rung', () => {
+    const early = evalsOf(rising(0.5, 0.001, 3));
+    const lateRivals = [0.9, 0.8, 0.7].map((v, i) => peer(`late${i}`, [v]));
+    const policy = createAshaPolicy(options(), run('max'), { rerank: true });
+    // Alone at rung 0: promoted, and it keeps training while nobody else has reached the rung.
+    expect(policy.decide({ evals: early.slice(0, 1), peers: [] }).kind).toBe('continue');
+    expect(policy.decide({ evals: early.slice(0, 2), peers: [] }).kind).toBe('continue');
+    // Three runs then reach rung 0 above its 0.5: of four, only the top one is promoted.
+    const stop = policy.decide({ evals: early, peers: lateRivals });
+    expect(stop).toMatchObject({ kind: 'stop', reason: 'halving' });
+    expect(stop.kind === 'stop' && stop.detail).toContain('no longer in the top 1 of 4 at rung 0');
+    // Plain asha (Optuna) never revisits a promotion.
+    const plain = createAshaPolicy(options(), run('max'));
+    plain.decide({ evals: early.slice(0, 1), peers: [] });
+    expect(plain.decide({ evals: early, peers: lateRivals }).kind).toBe('continue');
+  });
+
+  it('with rerank, decides the same after a snapshot/restore at every eval', () => {
+    const peers = [peer('a', rising(0.3, 0.01)), peer('b', rising(0.35, 0.012), 1_000)];
+    const evals = evalsOf(rising(0.36, 0.011));
+    // Peers become visible one eval at a time, as on a cluster.
+    const visible = (i: number) => peers.map((p) => ({ ...p, evals: p.evals.slice(0, Math.max(0, i - 2)) }));
+    const extras = { keepShares: [0.5], rerank: true };
+    for (let k = 0; k < evals.length; k++) {
+      const original = createAshaPolicy(options(), run('max'), extras);
+      for (let i = 0; i <= k; i++) original.decide({ evals: evals.slice(0, i + 1), peers: visible(i) });
+      const resumed = createAshaPolicy(options(), run('max'), extras);
+      resumed.restore(JSON.parse(JSON.stringify(original.snapshot())));
+      for (let i = k + 1; i < evals.length; i++) {
+        const input = { evals: evals.slice(0, i + 1), peers: visible(i) };
+        expect(resumed.decide(input)).toEqual(original.decide(input));
+      }
+    }
+  });
+
   it('rejects options it cannot work with, naming the option and the value', () => {
     expect(() => createAshaPolicy(options({ reduction_factor: 1 }), run('max'))).toThrow(
       'reduction_factor: expected a number >= 2, got 1',

@@ -54,21 +54,18 @@ function atLeast(tokens: number, rungTokens: number): boolean {
  * stopped. Stop reason `halving`.
  */
 /**
- * What runs compete on at a rung, in the metric's own units and direction: by default the value
- * at the rung's eval; `auto` passes the outcome a learned model expects from the curve so far,
- * so a slow starter is not judged by its start alone.
+ * What `auto` adds to Optuna's rule (plain `asha` uses neither):
+ * - `keepShares[k]`: the share of the values at rung k that go on, in place of 1/η (the top
+ *   `max(floor(n · share), 1)` of n are promoted);
+ * - `rerank`: a run promoted at a rung while few peers had reached it is ranked again, at each of
+ *   its later evals, against every peer that has reached that rung by then, and stopped once it is
+ *   no longer among those promoted. Asynchronous halving otherwise lets the runs that start first
+ *   through every rung for lack of competition.
  */
-export type RungScore = (
-  evals: readonly EvalPoint[],
-  budgetTokens: number,
-  features?: Readonly<Record<string, unknown>>,
-) => number;
-
-/**
- * Scores of peers at rung evals, shared by every run scored by the same function: a peer's evals
- * up to a rung never change once visible, and all runs of an experiment score the same peers.
- */
-const peerScores = new WeakMap<RungScore, WeakMap<PeerRun, Map<number, number>>>();
+export interface AshaExtras {
+  keepShares?: readonly number[] | undefined;
+  rerank?: boolean | undefined;
+}
 
 export class AshaPolicy implements StoppingPolicy {
   readonly name = 'asha';
@@ -82,11 +79,13 @@ export class AshaPolicy implements StoppingPolicy {
   /** The next rung this run has not been judged at. */
   private nextRung = 0;
   private last: Decision = CONTINUE;
+  /** The run's value at each rung it was promoted at (re-ranked against later peers). */
+  private rungValues: number[] = [];
 
   constructor(
     options: AshaOptions,
-    private readonly run: RunInfo,
-    private readonly score?: RungScore,
+    run: RunInfo,
+    private readonly extras: AshaExtras = {},
   ) {
     this.mode = requireMode(options.mode, run);
     this.budgetTokens = requireBudget(run);
@@ -117,29 +116,47 @@ export class AshaPolicy implements StoppingPolicy {
     for (; this.seen < evals.length; this.seen++) {
       const e = evals[this.seen];
       if (e === undefined) continue;
-      const d = this.judge(e, evals, this.seen, peers);
+      const d = this.judge(e, peers);
       if (d.kind === 'stop') decision = d;
     }
+    if (decision.kind !== 'stop' && this.extras.rerank) decision = this.rerank(peers);
     this.last = decision;
     return decision;
   }
 
   snapshot(): PolicyState {
-    return { seen: this.seen, nextRung: this.nextRung, last: this.last };
+    return { seen: this.seen, nextRung: this.nextRung, last: this.last, rungValues: this.rungValues };
   }
 
   restore(state: PolicyState): void {
     this.seen = stateInteger(state, 'seen', this.name);
     this.nextRung = stateInteger(state, 'nextRung', this.name);
     this.last = (state.last as Decision | undefined) ?? CONTINUE;
+    const values = state.rungValues;
+    this.rungValues = Array.isArray(values) ? values.filter((v): v is number => typeof v === 'number') : [];
   }
 
-  private judge(
-    e: EvalPoint,
-    evals: readonly EvalPoint[],
-    index: number,
-    peers: readonly PeerRun[],
-  ): Decision {
+  /** Ranks the run's values at the rungs it passed again, against the peers that have reached them since. */
+  private rerank(peers: readonly PeerRun[]): Decision {
+    for (let rung = 0; rung < this.nextRung; rung++) {
+      const fraction = this.rungFractions[rung];
+      const value = this.rungValues[rung];
+      if (fraction === undefined || value === undefined) continue;
+      const competing = this.peerValues(peers, fraction);
+      competing.push(value);
+      if (this.promotable(value, competing, rung)) continue;
+      return {
+        kind: 'stop',
+        reason: 'halving',
+        detail:
+          `${value} is no longer in the top ${this.keep(competing.length, rung)} of ` +
+          `${competing.length} at rung ${rung}, now that more runs have reached it`,
+      };
+    }
+    return CONTINUE;
+  }
+
+  private judge(e: EvalPoint, peers: readonly PeerRun[]): Decision {
     for (;;) {
       const fraction = this.rungFractions[this.nextRung];
       if (fraction === undefined || !atLeast(e.tokens, fraction * this.budgetTokens)) return CONTINUE;
@@ -148,17 +165,16 @@ export class AshaPolicy implements StoppingPolicy {
         return { kind: 'stop', reason: 'halving', detail: `NaN value at rung ${rung}` };
       }
       this.nextRung++;
-      const value = this.score
-        ? this.score(evals.slice(0, index + 1), this.budgetTokens, this.run.features)
-        : e.value;
+      const value = e.value;
+      this.rungValues[rung] = value;
       const competing = this.peerValues(peers, fraction);
       competing.push(value);
-      if (!this.promotable(value, competing)) {
+      if (!this.promotable(value, competing, rung)) {
         return {
           kind: 'stop',
           reason: 'halving',
           detail:
-            `${value} is not in the top ${this.keep(competing.length)} of ${competing.length} ` +
+            `${value} is not in the top ${this.keep(competing.length, rung)} of ${competing.length} ` +
             `at rung ${rung} (${fraction.toPrecision(3)} of the budget)`,
         };
       }
@@ -169,46 +185,29 @@ export class AshaPolicy implements StoppingPolicy {
     const values: number[] = [];
     for (const peer of peers) {
       if (!(peer.budgetTokens > 0)) continue;
-      const rungTokens = fraction * peer.budgetTokens * (1 - TOKENS_EPS);
-      const i = firstEvalAtOrAfter(peer.evals, rungTokens);
-      const v = this.score && i >= 0 ? this.peerScore(peer, i) : peer.evals[i]?.value;
+      const i = firstEvalAtOrAfter(peer.evals, fraction * peer.budgetTokens * (1 - TOKENS_EPS));
+      const v = peer.evals[i]?.value;
       if (v !== undefined && !Number.isNaN(v)) values.push(v);
     }
     return values;
   }
 
-  private peerScore(peer: PeerRun, i: number): number {
-    if (!this.score) return Number.NaN;
-    let byPeer = peerScores.get(this.score);
-    if (!byPeer) {
-      byPeer = new WeakMap();
-      peerScores.set(this.score, byPeer);
-    }
-    let byEval = byPeer.get(peer);
-    if (!byEval) {
-      byEval = new Map();
-      byPeer.set(peer, byEval);
-    }
-    let v = byEval.get(i);
-    if (v === undefined) {
-      v = this.score(peer.evals.slice(0, i + 1), peer.budgetTokens, peer.features);
-      byEval.set(i, v);
-    }
-    return v;
+  /** How many of n values at a rung are promoted. */
+  private keep(n: number, rung: number): number {
+    const share = this.extras.keepShares?.[rung];
+    if (share === undefined) return Math.max(Math.floor(n / this.reductionFactor), 1);
+    // The epsilon keeps n · share exact where it is an integer (6 · (1/3) is 1.9999…).
+    return Math.max(Math.floor(n * share + 1e-9), 1);
   }
 
-  private keep(n: number): number {
-    return Math.max(Math.floor(n / this.reductionFactor), 1);
-  }
-
-  private promotable(value: number, competing: number[]): boolean {
-    const idx = this.keep(competing.length) - 1;
+  private promotable(value: number, competing: number[], rung: number): boolean {
+    const idx = this.keep(competing.length, rung) - 1;
     competing.sort((a, b) => a - b);
     if (this.mode === 'max') return value >= (competing[competing.length - 1 - idx] ?? value);
     return value <= (competing[idx] ?? value);
   }
 }
 
-export function createAshaPolicy(options: AshaOptions, run: RunInfo, score?: RungScore): StoppingPolicy {
-  return new AshaPolicy(options, run, score);
+export function createAshaPolicy(options: AshaOptions, run: RunInfo, extras?: AshaExtras): StoppingPolicy {
+  return new AshaPolicy(options, run, extras);
 }

@@ -1,9 +1,9 @@
-import type { StopModel } from '../learn/stop-model';
+import { firstRungKeepShare, type StopModel } from '../learn/stop-model';
 import type { AutoOptions } from '../options';
-import type { Mode, RunInfo, StoppingPolicy } from '../types';
+import type { RunInfo, StoppingPolicy } from '../types';
 import { anyOf } from './any-of';
-import { createAshaPolicy, type RungScore } from './asha';
-import { createMetaPolicy, DEFAULT_META_SETTINGS, expectedOutcome, type MetaPolicySettings } from './meta';
+import { createAshaPolicy } from './asha';
+import { createMetaPolicy, DEFAULT_META_SETTINGS, type MetaPolicySettings } from './meta';
 import { createThresholdPolicy } from './threshold';
 
 export interface AutoSettings extends MetaPolicySettings {
@@ -24,32 +24,13 @@ export const DEFAULT_AUTO_SETTINGS: AutoSettings = {
  * - With a model learned from history: the meta policy (expected gain left below the threshold
  *   calibrated for the tolerance; in an experiment, runs that cannot catch the best one).
  * - Without history: the noise-aware threshold policy.
- * - Across the runs of an experiment (when peers are visible): successive halving as well, where
- *   runs compete at each rung on the outcome the model expects from their curve so far (not on
- *   their current value, which punishes slow starters), while the learned rules decide how long
- *   the survivors train.
+ * - Across the runs of an experiment (when peers are visible): asynchronous successive halving as
+ *   well, with two changes. At the first rung it promotes the share of runs that history says
+ *   keeps a run ending within the tolerance of the best (`firstRungKeepShare`, between 1/η² and
+ *   1/η), instead of 1/η. And a run promoted while few peers had reached a rung is ranked again as
+ *   more reach it, so the runs that start first do not pass every rung for lack of competition.
+ *   The learned rules decide how long the survivors train.
  */
-/**
- * One rung-score function per model and mode, so successive halving can share the scores of
- * peers between all the runs of an experiment (it memoises by function, peer and eval).
- */
-const rungScores = new WeakMap<StopModel, Partial<Record<Mode, RungScore>>>();
-
-function rungScore(model: StopModel, mode: Mode): RungScore {
-  let byMode = rungScores.get(model);
-  if (!byMode) {
-    byMode = {};
-    rungScores.set(model, byMode);
-  }
-  let score = byMode[mode];
-  if (!score) {
-    score = (evals, budgetTokens, features) =>
-      expectedOutcome(model, evals, mode, budgetTokens, features, false);
-    byMode[mode] = score;
-  }
-  return score;
-}
-
 export function createAutoPolicy(
   options: AutoOptions,
   run: RunInfo,
@@ -65,16 +46,20 @@ export function createAutoPolicy(
   const single = model
     ? createMetaPolicy({ ...common, name: 'meta' }, run, model, settings)
     : createThresholdPolicy({ ...common, name: 'threshold', min_evals: 3 }, run);
-  const score = model ? rungScore(model, options.mode) : undefined;
+  const eta = settings.reductionFactor;
+  const learned = model ? firstRungKeepShare(model, options.tolerance) : null;
   const halving = createAshaPolicy(
     {
       ...common,
       name: 'asha',
-      reduction_factor: settings.reductionFactor,
+      reduction_factor: eta,
       min_resource_tokens: settings.firstRungFraction * run.budgetTokens,
     },
     run,
-    score,
+    {
+      keepShares: learned === null ? undefined : [Math.min(Math.max(learned, eta ** -2), 1 / eta)],
+      rerank: true,
+    },
   );
   const withPeers = anyOf('auto', [single, halving]);
   return {
