@@ -28,7 +28,6 @@ export { createMedianPolicy, MedianPolicy } from './policies/median';
 export {
   createMetaPolicy,
   DEFAULT_META_SETTINGS,
-  expectedOutcome,
   type MetaPolicySettings,
 } from './policies/meta';
 export { createNonePolicy, NonePolicy } from './policies/none';

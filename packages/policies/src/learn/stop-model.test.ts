@@ -65,6 +65,7 @@ describe('stateFeatures', () => {
 });
 
 describe('rungRanks and firstRungKeepShare', () => {
+  const RUNG = 1 / 27;
   /** A run of `group` whose value is `atRung` at the first rung (1/27 of 2,700 tokens) and `end` at the budget. */
   const curve = (group: string, i: number, atRung: number, end: number): Curve => ({
     id: `${group}-${i}`,
@@ -82,41 +83,46 @@ describe('rungRanks and firstRungKeepShare', () => {
     source: `${group}-${i}`,
   });
   // Group a: the best run (0.9 at the end) was third at the rung, two of ten ahead of it; a run
-  // ending 0.004 behind it led at the rung. Group b: its best run led at the rung.
+  // ending 0.004 behind it led at the rung. A run that stopped before the rung does not count.
   const a = [
     curve('a', 0, 0.5, 0.9),
     curve('a', 1, 0.7, 0.896),
     curve('a', 2, 0.6, 0.7),
     ...[0.4, 0.35, 0.3, 0.25, 0.2, 0.15, 0.1].map((v, i) => curve('a', i + 3, v, 0.5)),
+    { ...curve('a', 10, 0.99, 0.99), evals: [{ step: 1, tokens: 50, value: 0.99 }] },
   ];
+  // Group b: its best run led at the rung, among nine (one value NaN, which ranks nowhere).
   const b = [
     curve('b', 0, 0.8, 0.95),
     ...[0.5, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2, 0.15].map((v, i) => curve('b', i + 1, v, 0.6)),
+    curve('b', 9, Number.NaN, 0.6),
   ];
   // Group c has fewer runs than a share of 1/9 could be told from: left out.
   const c = [curve('c', 0, 0.1, 0.99), curve('c', 1, 0.9, 0.5)];
 
-  it('records, per group large enough, how far behind each near-best run ended and the share ahead of it at the rung', () => {
+  it('records, per group large enough, how far behind each near-best run ended and the share a rung must keep to keep it', () => {
     const model = fitStopModel([...a, ...b, ...c]);
-    expect(model.rungRanks.fraction).toBeCloseTo(1 / 27);
-    const byGap = (g: { gap: number; ahead: number }[]) => [...g].sort((x, y) => x.gap - y.gap);
+    expect(model.rungRanks.fraction).toBeCloseTo(RUNG);
+    const byGap = (g: { gap: number; keep: number }[]) => [...g].sort((x, y) => x.gap - y.gap);
     expect(model.rungRanks.groups).toHaveLength(2);
     const [ga, gb] = model.rungRanks.groups.map(byGap);
-    expect(ga?.map((r) => r.ahead)).toEqual([0.2, 0]);
+    // Third of ten: a rung keeping 3 of 10 keeps it; first of ten: 1 of 10.
+    expect(ga?.map((r) => r.keep)).toEqual([0.3, 0.1]);
     expect(ga?.[1]?.gap).toBeCloseTo(0.004);
-    expect(gb).toEqual([{ gap: 0, ahead: 0 }]);
+    expect(gb).toEqual([{ gap: 0, keep: 1 / 9 }]);
   });
 
-  it('promotes enough at the first rung to keep, in every group, a run within the tolerance: 2.5 × the largest share needed', () => {
+  it('promotes enough at the first rung to keep, in every group, a run within the tolerance: 2 × the largest share needed', () => {
     const model = fitStopModel([...a, ...b]);
-    // Within 0.005, group a's run that led at the rung counts: no group needed any share ahead.
-    expect(firstRungKeepShare(model, 0.005)).toBe(0);
-    // Within 0.001, only a's best counts, and two of ten were ahead of it.
-    expect(firstRungKeepShare(model, 0.001)).toBeCloseTo(0.5);
-    expect(firstRungKeepShare(model, 0.001, 1)).toBeCloseTo(0.2);
+    // Within 0.005, group a's run that led at the rung counts: a needs 1/10, b 1/9.
+    expect(firstRungKeepShare(model, 0.005, RUNG)).toBeCloseTo(2 / 9);
+    // Within 0.001, only a's best counts: a rung must keep 3 of 10.
+    expect(firstRungKeepShare(model, 0.001, RUNG)).toBeCloseTo(0.6);
+    expect(firstRungKeepShare(model, 0.001, RUNG, 1)).toBeCloseTo(0.3);
   });
 
-  it('says nothing (null) with fewer than two groups large enough', () => {
-    expect(firstRungKeepShare(fitStopModel([...a, ...c]), 0.005)).toBeNull();
+  it('says nothing (null) with fewer than two groups large enough, or for another rung than history was ranked at', () => {
+    expect(firstRungKeepShare(fitStopModel([...a, ...c]), 0.005, RUNG)).toBeNull();
+    expect(firstRungKeepShare(fitStopModel([...a, ...b]), 0.005, 1 / 9)).toBeNull();
   });
 });

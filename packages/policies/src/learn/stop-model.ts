@@ -24,15 +24,19 @@ export interface StopModel {
 
 /**
  * How the runs that ended near their group's best ranked at the first successive-halving rung,
- * per history group (an experiment; in curve files, a task's runs): for each run within
- * `RUNG_RANK_GAP` of the group's best at the end, `gap` = the group's best − the run's best and
- * `ahead` = the share of the group's runs whose value at the rung (their first eval at or beyond
- * `fraction` of the budget, as successive halving compares them) was higher. Groups of fewer than
- * `RUNG_RANK_MIN_RUNS` runs are left out: they cannot show a share that small.
+ * per history group (an experiment; in curve files, a task's runs). Among a group's runs that
+ * reached the rung with a value (their first eval at or beyond `fraction` of the budget, as
+ * successive halving compares them), for each one ending within `RUNG_RANK_GAP` of the group's
+ * best: `gap` = the group's best − the run's best, and `keep` = (runs with a higher value at the
+ * rung + 1) / runs, the smallest share of runs a rung could promote and still keep it. Groups of
+ * fewer than `RUNG_RANK_MIN_RUNS` runs are left out: they cannot show a share that small. A
+ * cluster's history holds only runs that trained to their budget (the survivors of earlier
+ * halving), so its groups rank near-best runs among stronger company than a rung sees: the shares
+ * it learns err on the side of promoting more.
  */
 export interface RungRanks {
   fraction: number;
-  groups: { gap: number; ahead: number }[][];
+  groups: { gap: number; keep: number }[][];
 }
 
 /** Runs further than this behind their group's best are not kept in `rungRanks`. */
@@ -240,41 +244,52 @@ function rungRanksOf(curves: readonly Curve[], fraction: number): RungRanks {
     else byGroup.set(c.group, [c]);
   }
   const groups: RungRanks['groups'] = [];
-  for (const runs of byGroup.values()) {
-    if (runs.length < RUNG_RANK_MIN_RUNS) continue;
-    const sign = (c: Curve) => (c.mode === 'max' ? 1 : -1);
-    const atRung = runs.map((c) => {
-      const e = c.evals.find((x) => x.tokens >= fraction * c.budgetTokens * (1 - 1e-9)) ?? c.evals.at(-1);
-      return e ? sign(c) * e.value : Number.NEGATIVE_INFINITY;
-    });
-    const finalBest = runs.map((c) => Math.max(...c.evals.map((e) => sign(c) * e.value)));
-    const groupBest = Math.max(...finalBest);
-    const near: { gap: number; ahead: number }[] = [];
-    runs.forEach((_, j) => {
-      const gap = groupBest - (finalBest[j] as number);
-      if (!(gap <= RUNG_RANK_GAP)) return;
-      const ahead = atRung.filter((v) => v > (atRung[j] as number)).length / runs.length;
-      near.push({ gap, ahead });
-    });
+  for (const members of byGroup.values()) {
+    // Oriented (larger is better) value at the rung and best value of each run that reached it.
+    const ranked: { atRung: number; best: number }[] = [];
+    for (const c of members) {
+      const sign = c.mode === 'max' ? 1 : -1;
+      const e = c.evals.find((x) => x.tokens >= fraction * c.budgetTokens * (1 - 1e-9));
+      if (e === undefined || Number.isNaN(e.value)) continue;
+      let best = Number.NEGATIVE_INFINITY;
+      for (const x of c.evals) if (sign * x.value > best) best = sign * x.value;
+      ranked.push({ atRung: sign * e.value, best });
+    }
+    if (ranked.length < RUNG_RANK_MIN_RUNS) continue;
+    const groupBest = Math.max(...ranked.map((r) => r.best));
+    const near: { gap: number; keep: number }[] = [];
+    for (const r of ranked) {
+      const gap = groupBest - r.best;
+      if (!(gap <= RUNG_RANK_GAP)) continue;
+      const ahead = ranked.filter((o) => o.atRung > r.atRung).length;
+      near.push({ gap, keep: (ahead + 1) / ranked.length });
+    }
     groups.push(near);
   }
   return { fraction, groups };
 }
 
 /**
- * The share of runs to promote at the first successive-halving rung so that, in every history
- * group, a run that ended within `tolerance` of the group's best would have been promoted, with a
- * margin: `safety` × the largest such share over groups (each group's best-placed near-best run).
- * Null when fewer than two groups are large enough to tell.
+ * The share of runs to promote at the first successive-halving rung (at budget `fraction`) so
+ * that, in every history group, a run that ended within `tolerance` of the group's best would have
+ * been promoted, with a margin: `safety` × the largest such share over groups (each group's
+ * best-placed near-best run). Tolerances above `RUNG_RANK_GAP` count as it. Null when fewer than
+ * two groups are large enough to tell, or when history was ranked at another rung.
  */
-export function firstRungKeepShare(model: StopModel, tolerance: number, safety = 2.5): number | null {
-  const groups = model.rungRanks.groups;
-  if (groups.length < 2) return null;
+export function firstRungKeepShare(
+  model: StopModel,
+  tolerance: number,
+  fraction: number,
+  safety = 2,
+): number | null {
+  const { groups } = model.rungRanks;
+  if (groups.length < 2 || Math.abs(model.rungRanks.fraction - fraction) > 1e-9 * fraction) return null;
+  const within = Math.min(tolerance, RUNG_RANK_GAP);
   let needed = 0;
   for (const near of groups) {
-    let best = 1;
-    for (const r of near) if (r.gap <= tolerance && r.ahead < best) best = r.ahead;
-    needed = Math.max(needed, best);
+    let share = 1;
+    for (const r of near) if (r.gap <= within && r.keep < share) share = r.keep;
+    needed = Math.max(needed, share);
   }
   return safety * needed;
 }

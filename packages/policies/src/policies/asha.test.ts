@@ -168,28 +168,33 @@ describe('asha', () => {
   });
 
   it('with rerank, stops a run promoted alone once better peers reach its rung', () => {
-    const early = evalsOf(rising(0.5, 0.001, 3));
+    // Evals every 500 tokens: rung 0 (1,000 tokens) is reached at the second eval, with 0.5.
+    const evals = evalsOf([0.45, 0.5, 0.51, 0.52], 500);
     const lateRivals = [0.9, 0.8, 0.7].map((v, i) => peer(`late${i}`, [v]));
     const policy = createAshaPolicy(options(), run('max'), { rerank: true });
     // Alone at rung 0: promoted, and it keeps training while nobody else has reached the rung.
-    expect(policy.decide({ evals: early.slice(0, 1), peers: [] }).kind).toBe('continue');
-    expect(policy.decide({ evals: early.slice(0, 2), peers: [] }).kind).toBe('continue');
+    expect(policy.decide({ evals: evals.slice(0, 2), peers: [] }).kind).toBe('continue');
+    expect(policy.decide({ evals: evals.slice(0, 3), peers: [] }).kind).toBe('continue');
     // Three runs then reach rung 0 above its 0.5: of four, only the top one is promoted.
-    const stop = policy.decide({ evals: early, peers: lateRivals });
+    const stop = policy.decide({ evals, peers: lateRivals });
     expect(stop).toMatchObject({ kind: 'stop', reason: 'halving' });
     expect(stop.kind === 'stop' && stop.detail).toContain('no longer in the top 1 of 4 at rung 0');
     // Plain asha (Optuna) never revisits a promotion.
     const plain = createAshaPolicy(options(), run('max'));
-    plain.decide({ evals: early.slice(0, 1), peers: [] });
-    expect(plain.decide({ evals: early, peers: lateRivals }).kind).toBe('continue');
+    plain.decide({ evals: evals.slice(0, 2), peers: [] });
+    expect(plain.decide({ evals, peers: lateRivals }).kind).toBe('continue');
   });
 
-  it('with rerank, decides the same after a snapshot/restore at every eval', () => {
-    const peers = [peer('a', rising(0.3, 0.01)), peer('b', rising(0.35, 0.012), 1_000)];
-    const evals = evalsOf(rising(0.36, 0.011));
-    // Peers become visible one eval at a time, as on a cluster.
-    const visible = (i: number) => peers.map((p) => ({ ...p, evals: p.evals.slice(0, Math.max(0, i - 2)) }));
-    const extras = { keepShares: [0.5], rerank: true };
+  it('with rerank, decides the same after a snapshot/restore at every eval, and keeps rung values in place', () => {
+    // Evals every 500 tokens; the rivals reach rung 0 (1,000 tokens) with more than our 0.41 only
+    // once we have passed it, so the stop comes from ranking again.
+    const evals = evalsOf(rising(0.4, 0.01, 12), 500);
+    const rivals = [peer('a', [0.6, 0.6, 0.6]), peer('b', [0.7, 0.7, 0.7])];
+    const visible = (i: number) => (i < 4 ? [] : rivals);
+    const extras = { rerank: true };
+    const whole = firstStop(createAshaPolicy(options(), run('max'), extras), evals.slice(0, 4));
+    expect(whole).toBe(null);
+    let stops = 0;
     for (let k = 0; k < evals.length; k++) {
       const original = createAshaPolicy(options(), run('max'), extras);
       for (let i = 0; i <= k; i++) original.decide({ evals: evals.slice(0, i + 1), peers: visible(i) });
@@ -197,9 +202,24 @@ describe('asha', () => {
       resumed.restore(JSON.parse(JSON.stringify(original.snapshot())));
       for (let i = k + 1; i < evals.length; i++) {
         const input = { evals: evals.slice(0, i + 1), peers: visible(i) };
-        expect(resumed.decide(input)).toEqual(original.decide(input));
+        const decision = original.decide(input);
+        if (decision.kind === 'stop') stops++;
+        expect(resumed.decide(input)).toEqual(decision);
       }
     }
+    expect(stops).toBeGreaterThan(0);
+    // A state saved before rung values were kept ranks nothing again; infinite values survive JSON.
+    const old = createAshaPolicy(options(), run('max'), extras);
+    old.restore({ seen: 2, nextRung: 1, last: { kind: 'continue' } });
+    expect(old.decide({ evals: evals.slice(0, 5), peers: rivals }).kind).toBe('continue');
+    const infinite = createAshaPolicy(options(), run('max'), extras);
+    infinite.decide({ evals: evalsOf([0.1, Number.POSITIVE_INFINITY], 500), peers: [] });
+    const restored = createAshaPolicy(options(), run('max'), extras);
+    restored.restore(JSON.parse(JSON.stringify(infinite.snapshot())));
+    expect(restored.snapshot()).toEqual(infinite.snapshot());
+    expect(
+      restored.decide({ evals: evalsOf([0.1, Number.POSITIVE_INFINITY, 0.2], 500), peers: rivals }).kind,
+    ).toBe('continue');
   });
 
   it('rejects options it cannot work with, naming the option and the value', () => {

@@ -1,4 +1,11 @@
-import { checkNumber, requireBudget, requireMode, stateInteger } from '../option-checks';
+import {
+  checkNumber,
+  decodeFloat,
+  encodeFloat,
+  requireBudget,
+  requireMode,
+  stateInteger,
+} from '../option-checks';
 import type { AshaOptions } from '../options';
 import {
   CONTINUE,
@@ -34,6 +41,20 @@ function atLeast(tokens: number, rungTokens: number): boolean {
 }
 
 /**
+ * What `auto` adds to Optuna's rule (plain `asha` uses neither):
+ * - `keepShares[k]`: the share of the values at rung k that go on, in place of 1/η (the top
+ *   `max(floor(n · share), 1)` of n are promoted);
+ * - `rerank`: a run promoted at a rung while few peers had reached it is ranked again, at each of
+ *   its later evals until the next rung, against every peer that has reached that rung by then,
+ *   and stopped once it is no longer among those promoted. Asynchronous halving otherwise lets the
+ *   runs that start first through every rung for lack of competition.
+ */
+export interface AshaExtras {
+  keepShares?: readonly number[] | undefined;
+  rerank?: boolean | undefined;
+}
+
+/**
  * Asynchronous successive halving with Optuna's `SuccessiveHalvingPruner` promotion rule
  * (`min_early_stopping_rate = 0`, `bootstrap_count = 0`).
  *
@@ -53,20 +74,6 @@ function atLeast(tokens: number, rungTokens: number): boolean {
  * crosses several rungs at once is judged at each, in order, with the same value. A NaN value is
  * stopped. Stop reason `halving`.
  */
-/**
- * What `auto` adds to Optuna's rule (plain `asha` uses neither):
- * - `keepShares[k]`: the share of the values at rung k that go on, in place of 1/η (the top
- *   `max(floor(n · share), 1)` of n are promoted);
- * - `rerank`: a run promoted at a rung while few peers had reached it is ranked again, at each of
- *   its later evals, against every peer that has reached that rung by then, and stopped once it is
- *   no longer among those promoted. Asynchronous halving otherwise lets the runs that start first
- *   through every rung for lack of competition.
- */
-export interface AshaExtras {
-  keepShares?: readonly number[] | undefined;
-  rerank?: boolean | undefined;
-}
-
 export class AshaPolicy implements StoppingPolicy {
   readonly name = 'asha';
   private readonly mode: Mode;
@@ -79,8 +86,8 @@ export class AshaPolicy implements StoppingPolicy {
   /** The next rung this run has not been judged at. */
   private nextRung = 0;
   private last: Decision = CONTINUE;
-  /** The run's value at each rung it was promoted at (re-ranked against later peers). */
-  private rungValues: number[] = [];
+  /** The run's value at each rung it was promoted at, by rung (re-ranked against later peers). */
+  private rungValues: (number | undefined)[] = [];
 
   constructor(
     options: AshaOptions,
@@ -125,35 +132,45 @@ export class AshaPolicy implements StoppingPolicy {
   }
 
   snapshot(): PolicyState {
-    return { seen: this.seen, nextRung: this.nextRung, last: this.last, rungValues: this.rungValues };
+    return {
+      seen: this.seen,
+      nextRung: this.nextRung,
+      last: this.last,
+      // By position: a rung without a value (a state from before values were kept) is null.
+      rungValues: Array.from(this.rungValues, (v) => (v === undefined ? null : encodeFloat(v))),
+    };
   }
 
   restore(state: PolicyState): void {
     this.seen = stateInteger(state, 'seen', this.name);
     this.nextRung = stateInteger(state, 'nextRung', this.name);
     this.last = (state.last as Decision | undefined) ?? CONTINUE;
-    const values = state.rungValues;
-    this.rungValues = Array.isArray(values) ? values.filter((v): v is number => typeof v === 'number') : [];
+    // A state saved before values were kept has none: those rungs are not ranked again.
+    const values: unknown[] = Array.isArray(state.rungValues) ? state.rungValues : [];
+    this.rungValues = values
+      .slice(0, this.nextRung)
+      .map((v, k) => (v === null ? undefined : decodeFloat(v, `asha: state.rungValues[${k}]`)));
   }
 
-  /** Ranks the run's values at the rungs it passed again, against the peers that have reached them since. */
+  /**
+   * Ranks the run's value at the last rung it passed again, against every peer that has reached
+   * that rung by now (the latest rung supersedes the earlier ones, where it was already ranked).
+   */
   private rerank(peers: readonly PeerRun[]): Decision {
-    for (let rung = 0; rung < this.nextRung; rung++) {
-      const fraction = this.rungFractions[rung];
-      const value = this.rungValues[rung];
-      if (fraction === undefined || value === undefined) continue;
-      const competing = this.peerValues(peers, fraction);
-      competing.push(value);
-      if (this.promotable(value, competing, rung)) continue;
-      return {
-        kind: 'stop',
-        reason: 'halving',
-        detail:
-          `${value} is no longer in the top ${this.keep(competing.length, rung)} of ` +
-          `${competing.length} at rung ${rung}, now that more runs have reached it`,
-      };
-    }
-    return CONTINUE;
+    const rung = this.nextRung - 1;
+    const fraction = this.rungFractions[rung];
+    const value = this.rungValues[rung];
+    if (fraction === undefined || value === undefined) return CONTINUE;
+    const competing = this.peerValues(peers, fraction);
+    competing.push(value);
+    if (this.promotable(value, competing, rung)) return CONTINUE;
+    return {
+      kind: 'stop',
+      reason: 'halving',
+      detail:
+        `${value} is no longer in the top ${this.keep(competing.length, rung)} of ` +
+        `${competing.length} at rung ${rung}, now that more runs have reached it`,
+    };
   }
 
   private judge(e: EvalPoint, peers: readonly PeerRun[]): Decision {
@@ -196,7 +213,7 @@ export class AshaPolicy implements StoppingPolicy {
   private keep(n: number, rung: number): number {
     const share = this.extras.keepShares?.[rung];
     if (share === undefined) return Math.max(Math.floor(n / this.reductionFactor), 1);
-    // The epsilon keeps n · share exact where it is an integer (6 · (1/3) is 1.9999…).
+    // The epsilon keeps n · share exact where it is an integer (0.57 · 100 is 56.99…).
     return Math.max(Math.floor(n * share + 1e-9), 1);
   }
 

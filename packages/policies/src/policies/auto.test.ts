@@ -17,7 +17,7 @@ const options: AutoOptions = {
 
 /**
  * A model that always expects plenty more (so only successive halving stops anything), whose
- * history groups needed `needed` of the runs ahead of a near-best run at the first rung.
+ * history groups needed a first rung to keep the shares `needed` to keep a near-best run.
  */
 function model(needed: number[]): StopModel {
   return {
@@ -27,7 +27,7 @@ function model(needed: number[]): StopModel {
     upper: { base: 1, learningRate: 0.1, trees: [] },
     upperQuantile: 0.97,
     calibration: [{ threshold: 0.001, meanLoss: 0.001, saved: 0.1 }],
-    rungRanks: { fraction: 1 / 27, groups: needed.map((ahead) => [{ gap: 0, ahead }]) },
+    rungRanks: { fraction: 1 / 27, groups: needed.map((keep) => [{ gap: 0, keep }]) },
     history: { runs: 100, tasks: ['a', 'b'] },
   };
 }
@@ -42,14 +42,16 @@ const peers: PeerRun[] = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1].map((v, i
 }));
 
 describe('auto across an experiment', () => {
-  it('promotes at the first rung the share history needed (times 2.5, at least 1/η²) instead of 1/η', () => {
-    // History needed at most 2% ahead: 2.5 × 0.02 is below 1/η², so 1/9 of ten (one run) goes on.
-    const tight = createAutoPolicy(options, run, model([0, 0.02]));
+  it('promotes at the first rung the share history needed (times 2, at least 1/η²) instead of 1/η', () => {
+    // History needed at most 5%: 2 × 0.05 is below 1/η², so 1/9 of ten (one run) goes on.
+    const tight = createAutoPolicy(options, run, model([0.05, 0.02]));
     expect(tight.decide({ evals: at(0.85), peers })).toMatchObject({ kind: 'stop', reason: 'halving' });
-    // History needed 10% ahead: 2.5 × 0.1 = 0.25 of ten keeps two, so the second best goes on.
-    const wider = createAutoPolicy(options, run, model([0.1, 0]));
+    // History needed 12.5%: 2 × 0.125 = 0.25 of ten keeps two, so the second best goes on.
+    const wider = createAutoPolicy(options, run, model([0.125, 0.1]));
     expect(wider.decide({ evals: at(0.85), peers }).kind).toBe('continue');
-    expect(createAutoPolicy(options, run, model([0.1, 0])).decide({ evals: at(0.75), peers })).toMatchObject({
+    expect(
+      createAutoPolicy(options, run, model([0.125, 0.1])).decide({ evals: at(0.75), peers }),
+    ).toMatchObject({
       kind: 'stop',
     });
   });
@@ -61,7 +63,7 @@ describe('auto across an experiment', () => {
   });
 
   it('stops a run promoted while alone once better runs reach the rung', () => {
-    const policy = createAutoPolicy(options, run, model([0.1, 0]));
+    const policy = createAutoPolicy(options, run, model([0.125, 0.1]));
     const evals = [...at(0.5), { step: 2, tokens: 2_000, value: 0.55 }];
     expect(policy.decide({ evals: evals.slice(0, 1), peers: peers.slice(8) }).kind).toBe('continue');
     expect(policy.decide({ evals, peers })).toMatchObject({ kind: 'stop', reason: 'halving' });

@@ -25,10 +25,11 @@ export const DEFAULT_AUTO_SETTINGS: AutoSettings = {
  *   calibrated for the tolerance; in an experiment, runs that cannot catch the best one).
  * - Without history: the noise-aware threshold policy.
  * - Across the runs of an experiment (when peers are visible): asynchronous successive halving as
- *   well, with two changes. At the first rung it promotes the share of runs that history says
- *   keeps a run ending within the tolerance of the best (`firstRungKeepShare`, between 1/η² and
- *   1/η), instead of 1/η. And a run promoted while few peers had reached a rung is ranked again as
- *   more reach it, so the runs that start first do not pass every rung for lack of competition.
+ *   well, with two changes. At the first rung it promotes, instead of 1/η, twice the share of runs
+ *   that history says keeps a run ending within the tolerance of the best (`firstRungKeepShare`,
+ *   clamped to [1/η², 1/η]). And a run promoted while few peers had reached its last rung is
+ *   ranked again as more reach it, so the runs that start first do not pass every rung for lack
+ *   of competition.
  *   The learned rules decide how long the survivors train.
  */
 export function createAutoPolicy(
@@ -47,7 +48,7 @@ export function createAutoPolicy(
     ? createMetaPolicy({ ...common, name: 'meta' }, run, model, settings)
     : createThresholdPolicy({ ...common, name: 'threshold', min_evals: 3 }, run);
   const eta = settings.reductionFactor;
-  const learned = model ? firstRungKeepShare(model, options.tolerance) : null;
+  const learned = model ? firstRungKeepShare(model, options.tolerance, settings.firstRungFraction) : null;
   const halving = createAshaPolicy(
     {
       ...common,

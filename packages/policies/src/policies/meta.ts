@@ -73,7 +73,7 @@ function bestPeerExpected(peers: readonly PeerRun[], model: StopModel, mode: Mod
     if (!c || c.seen !== p.evals.length) {
       c = {
         seen: p.evals.length,
-        value: sign * expectedOutcome(model, p.evals, mode, p.budgetTokens, p.features, false),
+        value: sign * expectedOutcome(model, p.evals, mode, p.budgetTokens, p.features),
       };
       cache.set(p, c);
     }
@@ -103,19 +103,18 @@ function bestPeerValue(peers: readonly PeerRun[], sign: number): number {
 }
 
 /** The outcome the model expects from a curve: best so far + a share of the gain still to come. */
-export function expectedOutcome(
+function expectedOutcome(
   model: StopModel,
   evals: readonly EvalPoint[],
   mode: Mode,
   budgetTokens: number,
   features: Readonly<Record<string, unknown>> | undefined,
-  upper: boolean,
 ): number {
   const c = orient(evals, mode);
   const i = evals.length - 1;
   const x = new Float64Array(STATE_FEATURE_COUNT);
   writeStateFeatures(c.values, c.bestSoFar, c.tokens, budgetTokens, i, runFeaturesOf(features), x);
-  const gainLeft = Math.max(0, predictGbm(upper ? model.upper : model.mean, x));
+  const gainLeft = Math.max(0, predictGbm(model.mean, x));
   const best = (c.bestSoFar[i] as number) + gainLeft;
   return mode === 'max' ? best : -best;
 }
