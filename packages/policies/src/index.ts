@@ -4,6 +4,7 @@
 export { createPolicy, POLICY_NAMES, type PolicyContext, usesHistory } from './create-policy';
 export { PolicyOptionsError } from './errors';
 export { fitGbm, type GbmModel, type GbmOptions, predictGbm } from './learn/gbm';
+export { neededShares, type RankHistory, type RankStatistic, rankHistoryOf } from './learn/rank-history';
 export { runFeaturesOf, STATE_FEATURES, stateFeatures } from './learn/state-features';
 export {
   CALIBRATION_THRESHOLDS,
@@ -11,7 +12,7 @@ export {
   DEFAULT_STOP_MODEL_OPTIONS,
   firstRungKeepShare,
   fitStopModel,
-  type RungRanks,
+  progressKeepShares,
   type StopModel,
   type StopModelOptions,
   StopModelTrainer,
@@ -31,6 +32,7 @@ export {
   type MetaPolicySettings,
 } from './policies/meta';
 export { createNonePolicy, NonePolicy } from './policies/none';
+export { createOutrankedPolicy, type OutrankedSettings } from './policies/outranked';
 export { createPatiencePolicy, PatiencePolicy } from './policies/patience';
 export { createThresholdPolicy, ThresholdPolicy } from './policies/threshold';
 export { mulberry32 } from './prng';

@@ -57,6 +57,7 @@ export type StopReason =
   | 'extrapolation' // the fitted learning curve says the gain left is below tolerance
   | 'predicted-peak' // the learned model says the run has peaked
   | 'hopeless' // the learned model says it cannot catch the best run of its experiment
+  | 'outranked' // stands lower among its experiment's runs than history's near-best runs ever did
   | 'budget'; // trained to its full budget
 
 export type Decision =

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Curve } from '../replay/curve';
 import { STATE_FEATURES, stateFeatures } from './state-features';
 import type { StopModel } from './stop-model';
-import { firstRungKeepShare, fitStopModel, thresholdFor } from './stop-model';
+import {
+  DEFAULT_STOP_MODEL_OPTIONS,
+  firstRungKeepShare,
+  fitStopModel,
+  progressKeepShares,
+  thresholdFor,
+} from './stop-model';
 
 const model = (calibration: StopModel['calibration']): StopModel => ({
   format: 'curfew-stop-model/1',
@@ -11,7 +17,8 @@ const model = (calibration: StopModel['calibration']): StopModel => ({
   upper: { base: 0, learningRate: 0.1, trees: [] },
   upperQuantile: 0.97,
   calibration,
-  rungRanks: { fraction: 1 / 27, groups: [] },
+  rungRanks: { statistic: 'value-at', fractions: [1 / 27], groups: [] },
+  progressRanks: { statistic: 'best-so-far', fractions: [], groups: [] },
   history: { runs: 0, tasks: [] },
 });
 
@@ -100,29 +107,43 @@ describe('rungRanks and firstRungKeepShare', () => {
   // Group c has fewer runs than a share of 1/9 could be told from: left out.
   const c = [curve('c', 0, 0.1, 0.99), curve('c', 1, 0.9, 0.5)];
 
-  it('records, per group large enough, how far behind each near-best run ended and the share a rung must keep to keep it', () => {
+  it('records, per group large enough, the front of (gap, share a rung must keep to keep the run)', () => {
     const model = fitStopModel([...a, ...b, ...c]);
-    expect(model.rungRanks.fraction).toBeCloseTo(RUNG);
-    const byGap = (g: { gap: number; keep: number }[]) => [...g].sort((x, y) => x.gap - y.gap);
+    expect(model.rungRanks).toMatchObject({ statistic: 'value-at', fractions: [RUNG] });
     expect(model.rungRanks.groups).toHaveLength(2);
-    const [ga, gb] = model.rungRanks.groups.map(byGap);
-    // Third of ten: a rung keeping 3 of 10 keeps it; first of ten: 1 of 10.
+    const [ga, gb] = model.rungRanks.groups.map((g) => g[0]);
+    // Group a: its best (gap 0) was third of ten at the rung, the run 0.004 behind led.
     expect(ga?.map((r) => r.keep)).toEqual([0.3, 0.1]);
     expect(ga?.[1]?.gap).toBeCloseTo(0.004);
+    // Group b: the best led, among the nine with a value at the rung.
     expect(gb).toEqual([{ gap: 0, keep: 1 / 9 }]);
+    expect(model.progressRanks.statistic).toBe('best-so-far');
+    expect(model.progressRanks.fractions).toEqual(DEFAULT_STOP_MODEL_OPTIONS.rankFractions);
   });
 
-  it('promotes enough at the first rung to keep, in every group, a run within the tolerance: 2 × the largest share needed', () => {
+  it('promotes enough at the first rung to keep, in every group, a run within the tolerance: 2.5 × the largest share needed', () => {
     const model = fitStopModel([...a, ...b]);
     // Within 0.005, group a's run that led at the rung counts: a needs 1/10, b 1/9.
-    expect(firstRungKeepShare(model, 0.005, RUNG)).toBeCloseTo(2 / 9);
+    expect(firstRungKeepShare(model, 0.005, RUNG)).toBeCloseTo(2.5 / 9);
     // Within 0.001, only a's best counts: a rung must keep 3 of 10.
-    expect(firstRungKeepShare(model, 0.001, RUNG)).toBeCloseTo(0.6);
+    expect(firstRungKeepShare(model, 0.001, RUNG)).toBeCloseTo(0.75);
     expect(firstRungKeepShare(model, 0.001, RUNG, 1)).toBeCloseTo(0.3);
   });
 
   it('says nothing (null) with fewer than two groups large enough, or for another rung than history was ranked at', () => {
     expect(firstRungKeepShare(fitStopModel([...a, ...c]), 0.005, RUNG)).toBeNull();
     expect(firstRungKeepShare(fitStopModel([...a, ...b]), 0.005, 1 / 9)).toBeNull();
+    expect(progressKeepShares(fitStopModel([...a, ...c]), 0.005)).toBeNull();
+  });
+
+  it('keeps, at each rank fraction, 2.5 × the share of runs by best so far history needed, at most all', () => {
+    const kept = progressKeepShares(fitStopModel([...a, ...b]), 0.005);
+    expect(kept?.fractions).toEqual(DEFAULT_STOP_MODEL_OPTIONS.rankFractions);
+    // By best so far each group's best run leads it at every fraction (in a, the short run with
+    // 0.99 after 50 tokens), so every fraction needs 1/9 (b: its best leads nine with a value).
+    for (const share of kept?.shares ?? []) expect(share).toBeCloseTo(2.5 / 9);
+    expect(progressKeepShares(fitStopModel([...a, ...b]), 0.005, 100)?.shares.every((s) => s === 1)).toBe(
+      true,
+    );
   });
 });

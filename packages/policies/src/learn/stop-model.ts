@@ -1,5 +1,6 @@
 import type { Curve } from '../replay/curve';
 import { fitGbm, type GbmModel, type GbmOptions, predictGbm } from './gbm';
+import { neededShares, type RankHistory, rankHistoryOf } from './rank-history';
 import { STATE_FEATURES } from './state-features';
 import { buildTrainingSet, type TrainingSet } from './training-set';
 
@@ -18,30 +19,12 @@ export interface StopModel {
   upper: GbmModel;
   upperQuantile: number;
   calibration: CalibrationPoint[];
-  rungRanks: RungRanks;
+  /** How near-best runs stood at auto's first successive-halving rung (`value-at`). */
+  rungRanks: RankHistory;
+  /** How near-best runs stood, by best so far, at points through the budget (`best-so-far`). */
+  progressRanks: RankHistory;
   history: { runs: number; tasks: string[] };
 }
-
-/**
- * How the runs that ended near their group's best ranked at the first successive-halving rung,
- * per history group (an experiment; in curve files, a task's runs). Among a group's runs that
- * reached the rung with a value (their first eval at or beyond `fraction` of the budget, as
- * successive halving compares them), for each one ending within `RUNG_RANK_GAP` of the group's
- * best: `gap` = the group's best − the run's best, and `keep` = (runs with a higher value at the
- * rung + 1) / runs, the smallest share of runs a rung could promote and still keep it. Groups of
- * fewer than `RUNG_RANK_MIN_RUNS` runs are left out: they cannot show a share that small. A
- * cluster's history holds only runs that trained to their budget (the survivors of earlier
- * halving), so its groups rank near-best runs among stronger company than a rung sees: the shares
- * it learns err on the side of promoting more.
- */
-export interface RungRanks {
-  fraction: number;
-  groups: { gap: number; keep: number }[][];
-}
-
-/** Runs further than this behind their group's best are not kept in `rungRanks`. */
-const RUNG_RANK_GAP = 0.05;
-const RUNG_RANK_MIN_RUNS = 9;
 
 export interface CalibrationPoint {
   /** Stop once the predicted remaining gain falls below this. */
@@ -61,6 +44,8 @@ export interface StopModelOptions {
   maxStatesPerRun: number;
   /** Budget fraction of the first successive-halving rung, where `rungRanks` are taken (auto's). */
   rungFraction: number;
+  /** Budget fractions where `progressRanks` are taken. */
+  rankFractions: readonly number[];
 }
 
 export const DEFAULT_STOP_MODEL_OPTIONS: StopModelOptions = {
@@ -69,6 +54,7 @@ export const DEFAULT_STOP_MODEL_OPTIONS: StopModelOptions = {
   folds: 5,
   maxStatesPerRun: 10,
   rungFraction: 1 / 27,
+  rankFractions: [2 / 27, 1 / 9, 2 / 9, 1 / 3, 1 / 2, 2 / 3, 5 / 6],
 };
 
 /** Thresholds tried in calibration: a geometric grid over the gains that matter (0.05 to 5 points). */
@@ -156,6 +142,7 @@ export class StopModelTrainer {
       }
     }
     const usedTasks = this.tasks.filter((t) => !excludedFolds.has(this.foldOfTask.get(t) as number));
+    const seen = this.curves.filter((c) => !excludedFolds.has(this.foldOfTask.get(c.task) as number));
     return {
       format: 'curfew-stop-model/1',
       features: STATE_FEATURES,
@@ -163,10 +150,8 @@ export class StopModelTrainer {
       upper,
       upperQuantile: this.options.upperQuantile,
       calibration: folds.size > 1 ? this.calibrate(rows, oof) : [],
-      rungRanks: rungRanksOf(
-        this.curves.filter((c) => !excludedFolds.has(this.foldOfTask.get(c.task) as number)),
-        this.options.rungFraction,
-      ),
+      rungRanks: rankHistoryOf(seen, [this.options.rungFraction], 'value-at'),
+      progressRanks: rankHistoryOf(seen, this.options.rankFractions, 'best-so-far'),
       history: { runs: new Set(Array.from(rows, (r) => this.set.run[r])).size, tasks: usedTasks },
     };
   }
@@ -236,62 +221,44 @@ export function thresholdFor(model: StopModel, tolerance: number, safety = 1): n
   return best;
 }
 
-function rungRanksOf(curves: readonly Curve[], fraction: number): RungRanks {
-  const byGroup = new Map<string, Curve[]>();
-  for (const c of curves) {
-    const group = byGroup.get(c.group);
-    if (group) group.push(c);
-    else byGroup.set(c.group, [c]);
-  }
-  const groups: RungRanks['groups'] = [];
-  for (const members of byGroup.values()) {
-    // Oriented (larger is better) value at the rung and best value of each run that reached it.
-    const ranked: { atRung: number; best: number }[] = [];
-    for (const c of members) {
-      const sign = c.mode === 'max' ? 1 : -1;
-      const e = c.evals.find((x) => x.tokens >= fraction * c.budgetTokens * (1 - 1e-9));
-      if (e === undefined || Number.isNaN(e.value)) continue;
-      let best = Number.NEGATIVE_INFINITY;
-      for (const x of c.evals) if (sign * x.value > best) best = sign * x.value;
-      ranked.push({ atRung: sign * e.value, best });
-    }
-    if (ranked.length < RUNG_RANK_MIN_RUNS) continue;
-    const groupBest = Math.max(...ranked.map((r) => r.best));
-    const near: { gap: number; keep: number }[] = [];
-    for (const r of ranked) {
-      const gap = groupBest - r.best;
-      if (!(gap <= RUNG_RANK_GAP)) continue;
-      const ahead = ranked.filter((o) => o.atRung > r.atRung).length;
-      near.push({ gap, keep: (ahead + 1) / ranked.length });
-    }
-    groups.push(near);
-  }
-  return { fraction, groups };
-}
+/**
+ * How many times the share of runs history needed auto keeps, at the first rung and by best so
+ * far: history has few groups, and a new task may rank its runs less cleanly.
+ */
+export const HISTORY_MARGIN = 2.5;
 
 /**
  * The share of runs to promote at the first successive-halving rung (at budget `fraction`) so
  * that, in every history group, a run that ended within `tolerance` of the group's best would have
  * been promoted, with a margin: `safety` × the largest such share over groups (each group's
- * best-placed near-best run). Tolerances above `RUNG_RANK_GAP` count as it. Null when fewer than
- * two groups are large enough to tell, or when history was ranked at another rung.
+ * best-placed near-best run). Null when fewer than two groups are large enough to tell, or when
+ * history was ranked at another rung.
  */
 export function firstRungKeepShare(
   model: StopModel,
   tolerance: number,
   fraction: number,
-  safety = 2,
+  safety = HISTORY_MARGIN,
 ): number | null {
-  const { groups } = model.rungRanks;
-  if (groups.length < 2 || Math.abs(model.rungRanks.fraction - fraction) > 1e-9 * fraction) return null;
-  const within = Math.min(tolerance, RUNG_RANK_GAP);
-  let needed = 0;
-  for (const near of groups) {
-    let share = 1;
-    for (const r of near) if (r.gap <= within && r.keep < share) share = r.keep;
-    needed = Math.max(needed, share);
-  }
-  return safety * needed;
+  const at = model.rungRanks.fractions[0];
+  if (at === undefined || Math.abs(at - fraction) > 1e-9 * fraction) return null;
+  const needed = neededShares(model.rungRanks, tolerance);
+  return needed === null ? null : safety * (needed[0] as number);
+}
+
+/**
+ * At each of history's rank fractions, the share of an experiment's runs to keep by best so far
+ * so that, in every history group, a run that ended within `tolerance` of the best is kept, times
+ * `safety` (at most 1). Null when fewer than two groups are large enough to tell.
+ */
+export function progressKeepShares(
+  model: StopModel,
+  tolerance: number,
+  safety = HISTORY_MARGIN,
+): { fractions: readonly number[]; shares: number[] } | null {
+  const needed = neededShares(model.progressRanks, tolerance);
+  if (needed === null) return null;
+  return { fractions: model.progressRanks.fractions, shares: needed.map((n) => Math.min(1, safety * n)) };
 }
 
 /** Convenience: a model of all of `history`. */

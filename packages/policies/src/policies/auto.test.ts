@@ -27,7 +27,12 @@ function model(needed: number[]): StopModel {
     upper: { base: 1, learningRate: 0.1, trees: [] },
     upperQuantile: 0.97,
     calibration: [{ threshold: 0.001, meanLoss: 0.001, saved: 0.1 }],
-    rungRanks: { fraction: 1 / 27, groups: needed.map((keep) => [{ gap: 0, keep }]) },
+    rungRanks: {
+      statistic: 'value-at',
+      fractions: [1 / 27],
+      groups: needed.map((keep) => [[{ gap: 0, keep }]]),
+    },
+    progressRanks: { statistic: 'best-so-far', fractions: [], groups: [] },
     history: { runs: 100, tasks: ['a', 'b'] },
   };
 }
@@ -42,15 +47,15 @@ const peers: PeerRun[] = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1].map((v, i
 }));
 
 describe('auto across an experiment', () => {
-  it('promotes at the first rung the share history needed (times 2, at least 1/η²) instead of 1/η', () => {
-    // History needed at most 5%: 2 × 0.05 is below 1/η², so 1/9 of ten (one run) goes on.
-    const tight = createAutoPolicy(options, run, model([0.05, 0.02]));
+  it('promotes at the first rung the share history needed (times 2.5, at least 1/η²) instead of 1/η', () => {
+    // History needed at most 4%: 2.5 × 0.04 is below 1/η², so 1/9 of ten (one run) goes on.
+    const tight = createAutoPolicy(options, run, model([0.04, 0.02]));
     expect(tight.decide({ evals: at(0.85), peers })).toMatchObject({ kind: 'stop', reason: 'halving' });
-    // History needed 12.5%: 2 × 0.125 = 0.25 of ten keeps two, so the second best goes on.
-    const wider = createAutoPolicy(options, run, model([0.125, 0.1]));
+    // History needed 10%: 2.5 × 0.1 = 0.25 of ten keeps two, so the second best goes on.
+    const wider = createAutoPolicy(options, run, model([0.1, 0.08]));
     expect(wider.decide({ evals: at(0.85), peers }).kind).toBe('continue');
     expect(
-      createAutoPolicy(options, run, model([0.125, 0.1])).decide({ evals: at(0.75), peers }),
+      createAutoPolicy(options, run, model([0.1, 0.08])).decide({ evals: at(0.75), peers }),
     ).toMatchObject({
       kind: 'stop',
     });
@@ -63,7 +68,7 @@ describe('auto across an experiment', () => {
   });
 
   it('stops a run promoted while alone once better runs reach the rung', () => {
-    const policy = createAutoPolicy(options, run, model([0.125, 0.1]));
+    const policy = createAutoPolicy(options, run, model([0.1, 0.08]));
     const evals = [...at(0.5), { step: 2, tokens: 2_000, value: 0.55 }];
     expect(policy.decide({ evals: evals.slice(0, 1), peers: peers.slice(8) }).kind).toBe('continue');
     expect(policy.decide({ evals, peers })).toMatchObject({ kind: 'stop', reason: 'halving' });

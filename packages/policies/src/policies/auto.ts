@@ -1,9 +1,10 @@
-import { firstRungKeepShare, type StopModel } from '../learn/stop-model';
+import { firstRungKeepShare, progressKeepShares, type StopModel } from '../learn/stop-model';
 import type { AutoOptions } from '../options';
 import type { RunInfo, StoppingPolicy } from '../types';
 import { anyOf } from './any-of';
 import { createAshaPolicy } from './asha';
 import { createMetaPolicy, DEFAULT_META_SETTINGS, type MetaPolicySettings } from './meta';
+import { createOutrankedPolicy } from './outranked';
 import { createThresholdPolicy } from './threshold';
 
 export interface AutoSettings extends MetaPolicySettings {
@@ -24,12 +25,15 @@ export const DEFAULT_AUTO_SETTINGS: AutoSettings = {
  * - With a model learned from history: the meta policy (expected gain left below the threshold
  *   calibrated for the tolerance; in an experiment, runs that cannot catch the best one).
  * - Without history: the noise-aware threshold policy.
- * - Across the runs of an experiment (when peers are visible): asynchronous successive halving as
- *   well, with two changes. At the first rung it promotes, instead of 1/η, twice the share of runs
- *   that history says keeps a run ending within the tolerance of the best (`firstRungKeepShare`,
- *   clamped to [1/η², 1/η]). And a run promoted while few peers had reached its last rung is
- *   ranked again as more reach it, so the runs that start first do not pass every rung for lack
- *   of competition.
+ * - Across the runs of an experiment (when peers are visible), also:
+ *   - asynchronous successive halving, with two changes: at the first rung it promotes, instead of
+ *     1/η, 2.5× the share of runs that history says keeps a run ending within the tolerance of the
+ *     best (`firstRungKeepShare`, clamped to [1/η², 1/η]); and a run promoted while few peers had
+ *     reached its last rung is ranked again as more reach it, so the runs that start first do not
+ *     pass every rung for lack of competition;
+ *   - `outranked`: from 2/27 of the budget on, a run whose best so far stands lower among the
+ *     experiment's runs than 2.5× the share history's near-best runs needed at that point
+ *     (`progressKeepShares`) is stopped.
  *   The learned rules decide how long the survivors train.
  */
 export function createAutoPolicy(
@@ -62,7 +66,13 @@ export function createAutoPolicy(
       rerank: true,
     },
   );
-  const withPeers = anyOf('auto', [single, halving]);
+  // Always a part (with no shares it never stops), so a snapshot fits whatever history says later.
+  const outranked = createOutrankedPolicy(run, {
+    mode: options.mode,
+    fromFraction: settings.firstRungFraction,
+    ...((model ? progressKeepShares(model, options.tolerance) : null) ?? { fractions: [], shares: [] }),
+  });
+  const withPeers = anyOf('auto', [single, halving, outranked]);
   return {
     name: 'auto',
     decide: (input) => (input.peers.length > 0 ? withPeers.decide(input) : single.decide(input)),

@@ -18,7 +18,8 @@ function constantModel(gainLeft: number, upside: number): StopModel {
       { threshold: 0.002, meanLoss: 0.004, saved: 0.2 },
       { threshold: 0.004, meanLoss: 0.009, saved: 0.3 },
     ],
-    rungRanks: { fraction: 1 / 27, groups: [] },
+    rungRanks: { statistic: 'value-at', fractions: [1 / 27], groups: [] },
+    progressRanks: { statistic: 'best-so-far', fractions: [], groups: [] },
     history: { runs: 100, tasks: ['a', 'b'] },
   };
 }
