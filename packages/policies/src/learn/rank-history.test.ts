@@ -45,7 +45,7 @@ describe('rankHistoryOf', () => {
       { gap: 0, keep: 1 },
       { gap: expect.closeTo(0.003, 9), keep: 0.1 },
     ]);
-    // At 0.3 (the budget), run 0 stands first: the front is the single entry it makes.
+    // At 0.3 (its third and last eval), run 0 stands first: the front is the single entry it makes.
     expect(at03).toEqual([{ gap: 0, keep: 0.1 }]);
   });
 
@@ -53,6 +53,17 @@ describe('rankHistoryOf', () => {
     const max = rankHistoryOf([...group('a'), ...group('b')], [0.1], 'value-at');
     const min = rankHistoryOf([...group('a', 'min'), ...group('b', 'min')], [0.1], 'value-at');
     expect(min.groups).toEqual(max.groups);
+  });
+
+  it('ranks by best so far only the runs that have got that far', () => {
+    // Run 0 of group a stopped after its first eval (100 tokens) with 0.95: at 0.3 it stands nowhere.
+    const a = group('a').map((c, i) =>
+      i === 0 ? { ...c, evals: c.evals.slice(0, 1).map((e) => ({ ...e, value: 0.95 })) } : c,
+    );
+    const history = rankHistoryOf([...a, ...group('b')], [0.1, 0.3], 'best-so-far');
+    // At 0.1 it stands first (and is the best of the group); at 0.3 run 1 is the best of nine.
+    expect(history.groups[0]?.[0]).toEqual([{ gap: 0, keep: 0.1 }]);
+    expect(history.groups[0]?.[1]).toEqual([{ gap: 0, keep: 1 / 9 }]);
   });
 
   it('leaves out groups too small to show a share below 1/9', () => {

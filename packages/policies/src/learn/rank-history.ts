@@ -5,14 +5,16 @@ import type { Curve } from '../replay/curve';
  * ending near the group's best. A run's standing at budget fraction f is, by `statistic`:
  * - `value-at`: its value at its first eval at or beyond f of its budget (what a successive-halving
  *   rung compares); runs without one are left out there;
- * - `best-so-far`: its best value over its evals up to f of its budget; runs with none are left out.
+ * - `best-so-far`: its best value over its evals up to f of its budget; runs that stopped before f,
+ *   or have no eval by f, are left out.
  *
  * Per group (an experiment; in curve files, a task's runs) and fraction, for the runs ending
  * within `RANK_GAP` of the best of the group's runs standing there: `gap` = the group's best − the run's best, and `keep` =
  * (runs standing higher + 1) / runs standing, the smallest share of runs that, kept by standing,
  * keeps it. Only the front is stored: entries by increasing gap whose `keep` is below every
- * earlier one (a tolerance t needs the least `keep` with gap ≤ t). Groups of fewer than
- * `RANK_MIN_RUNS` runs are left out: they cannot show a share that small.
+ * earlier one (a tolerance t needs the least `keep` with gap ≤ t). A group with fewer than
+ * `RANK_MIN_RUNS` runs standing at any of the fractions is left out: it cannot show a share that
+ * small.
  *
  * A cluster's history holds only runs that trained to their budget (the survivors of earlier
  * stops), so its groups rank near-best runs among stronger company than a live experiment: the
@@ -41,6 +43,9 @@ function standing(c: Curve, fraction: number, statistic: RankStatistic): number 
     const e = c.evals.find((x) => x.tokens >= limit * (1 - TOKENS_EPS));
     return e === undefined || Number.isNaN(e.value) ? undefined : sign * e.value;
   }
+  // Like a live peer, a run stands by its best so far only once it has got that far.
+  const lastEval = c.evals[c.evals.length - 1];
+  if (lastEval === undefined || lastEval.tokens < limit * (1 - TOKENS_EPS)) return undefined;
   let best: number | undefined;
   for (const e of c.evals) {
     if (e.tokens > limit * (1 + TOKENS_EPS)) break;

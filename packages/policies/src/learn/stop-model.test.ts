@@ -139,8 +139,9 @@ describe('rungRanks and firstRungKeepShare', () => {
   it('keeps, at each rank fraction, 2.5 × the share of runs by best so far history needed, at most all', () => {
     const kept = progressKeepShares(fitStopModel([...a, ...b]), 0.005);
     expect(kept?.fractions).toEqual(DEFAULT_STOP_MODEL_OPTIONS.rankFractions);
-    // By best so far each group's best run leads it at every fraction (in a, the short run with
-    // 0.99 after 50 tokens), so every fraction needs 1/9 (b: its best leads nine with a value).
+    // By best so far, a's run 0.004 behind its best leads a at every fraction (the short run, which
+    // stopped after 50 tokens, stands nowhere) and b's best leads the nine of b with a value: a needs
+    // 1/10, b 1/9.
     for (const share of kept?.shares ?? []) expect(share).toBeCloseTo(2.5 / 9);
     expect(progressKeepShares(fitStopModel([...a, ...b]), 0.005, 100)?.shares.every((s) => s === 1)).toBe(
       true,

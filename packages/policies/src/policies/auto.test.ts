@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { RankHistory } from '../learn/rank-history';
 import { STATE_FEATURES } from '../learn/state-features';
 import type { StopModel } from '../learn/stop-model';
 import type { AutoOptions } from '../options';
@@ -19,7 +20,10 @@ const options: AutoOptions = {
  * A model that always expects plenty more (so only successive halving stops anything), whose
  * history groups needed a first rung to keep the shares `needed` to keep a near-best run.
  */
-function model(needed: number[]): StopModel {
+function model(
+  needed: number[],
+  progress: RankHistory = { statistic: 'best-so-far', fractions: [], groups: [] },
+): StopModel {
   return {
     format: 'curfew-stop-model/1',
     features: STATE_FEATURES,
@@ -32,7 +36,7 @@ function model(needed: number[]): StopModel {
       fractions: [1 / 27],
       groups: needed.map((keep) => [[{ gap: 0, keep }]]),
     },
-    progressRanks: { statistic: 'best-so-far', fractions: [], groups: [] },
+    progressRanks: progress,
     history: { runs: 100, tasks: ['a', 'b'] },
   };
 }
@@ -72,5 +76,38 @@ describe('auto across an experiment', () => {
     const evals = [...at(0.5), { step: 2, tokens: 2_000, value: 0.55 }];
     expect(policy.decide({ evals: evals.slice(0, 1), peers: peers.slice(8) }).kind).toBe('continue');
     expect(policy.decide({ evals, peers })).toMatchObject({ kind: 'stop', reason: 'halving' });
+  });
+
+  it('stops a run that stands below what history kept at a point of the budget (outranked)', () => {
+    // History: at 2/27 of the budget a near-best run stood in the top 10% (2.5 × 0.1: keep a quarter).
+    const progress: RankHistory = {
+      statistic: 'best-so-far',
+      fractions: [2 / 27],
+      groups: [[[{ gap: 0, keep: 0.1 }]], [[{ gap: 0, keep: 0.05 }]]],
+    };
+    const policy = createAutoPolicy(options, run, model([0.1, 0.08], progress));
+    // At the first rung (1,000 tokens) 0.85 is second of ten and goes on. At 2,000 tokens the peers'
+    // best so far are 1.0, 0.9, 0.8, …: with 0.85 it is third of ten, and a quarter keeps two.
+    const peers2 = peers.map((p) => ({
+      ...p,
+      evals: [...p.evals, { step: 2, tokens: 2_000, value: (p.evals[0]?.value ?? 0) + 0.1 }],
+    }));
+    const evals = [...at(0.85), { step: 2, tokens: 2_000, value: 0.8 }];
+    expect(policy.decide({ evals: evals.slice(0, 1), peers: peers2 }).kind).toBe('continue');
+    expect(policy.decide({ evals, peers: peers2 })).toMatchObject({ kind: 'stop', reason: 'outranked' });
+    // Without that history it goes on.
+    const plain = createAutoPolicy(options, run, model([0.1, 0.08]));
+    plain.decide({ evals: evals.slice(0, 1), peers: peers2 });
+    expect(plain.decide({ evals, peers: peers2 }).kind).toBe('continue');
+  });
+
+  it('restores a state saved before it had the outranked part', () => {
+    const policy = createAutoPolicy(options, run, model([0.1, 0.08]));
+    policy.decide({ evals: at(0.95), peers });
+    const state = policy.snapshot();
+    const parts = state.parts as unknown[];
+    const old = createAutoPolicy(options, run, model([0.1, 0.08]));
+    old.restore({ parts: parts.slice(0, 2) });
+    expect(old.snapshot()).toEqual(state);
   });
 });

@@ -77,6 +77,12 @@ export function createAutoPolicy(
     name: 'auto',
     decide: (input) => (input.peers.length > 0 ? withPeers.decide(input) : single.decide(input)),
     snapshot: () => withPeers.snapshot(),
-    restore: (state) => withPeers.restore(state),
+    restore(state) {
+      // A state saved before auto had its third part (outranked, which keeps no state) has two.
+      const parts = state.parts;
+      withPeers.restore(
+        Array.isArray(parts) && parts.length === 2 ? { ...state, parts: [...parts, {}] } : state,
+      );
+    },
   };
 }

@@ -91,6 +91,48 @@ describe('outranked', () => {
     expect(stop?.index).toBe(8);
   });
 
+  it('judges once per fraction, at the first eval at or past it', () => {
+    // Behind at 2,000 tokens would stop it; at 3,000 (still before 1/3) it is not judged again.
+    const policy = createOutrankedPolicy(run, settings);
+    expect(policy.decide({ evals: evalsOf([0.4, 0.55]), peers }).kind).toBe('continue');
+    expect(
+      policy.decide({ evals: evalsOf([0.4, 0.55, 0.1]), peers: [...peers, peer('e', [0.9, 0.95, 0.99])] })
+        .kind,
+    ).toBe('continue');
+  });
+
+  it('leaves out a peer with no eval yet by this fraction of its budget', () => {
+    // Its first eval, at 5,000 of 27,000 tokens, lies past 2/27: it does not stand at 2,000 yet.
+    const sparse = {
+      id: 'sparse',
+      budgetTokens: BUDGET,
+      evals: [{ step: 1, tokens: 5_000, value: 0.99 }],
+      finished: false,
+    };
+    const stop = createOutrankedPolicy(run, settings).decide({
+      evals: evalsOf([0.4, 0.45]),
+      peers: [...peers, sparse],
+    });
+    expect(stop.kind === 'stop' && stop.detail).toContain('2 of 5 runs are ahead');
+  });
+
+  it('follows a peer whose evals grow in place, and one whose evals are rewritten', () => {
+    // As in a replay, the same peer object gains evals between decisions.
+    const growing: PeerRun & { evals: EvalPoint[] } = { ...peer('g', [0.1]), evals: evalsOf([0.1]) };
+    const others = [peer('x', [0.2, 0.3]), peer('y', [0.2, 0.35])];
+    const at = (mine: number) =>
+      createOutrankedPolicy(run, { ...settings, shares: [0.25, 0.25] }).decide({
+        evals: evalsOf([0.1, mine]),
+        peers: [growing, ...others],
+      });
+    expect(at(0.4).kind).toBe('continue');
+    growing.evals.push({ step: 2, tokens: 2_000, value: 0.9 });
+    expect(at(0.4)).toMatchObject({ kind: 'stop', reason: 'outranked' });
+    // Its last eval rewritten in place (same number of evals): the new value counts.
+    growing.evals[1] = { step: 2, tokens: 2_000, value: 0.2 };
+    expect(at(0.4).kind).toBe('continue');
+  });
+
   it('works in min mode (a loss)', () => {
     const losses = peers.map((p) => ({ ...p, evals: p.evals.map((e) => ({ ...e, value: 1 - e.value })) }));
     const minRun: RunInfo = { ...run, mode: 'min' };

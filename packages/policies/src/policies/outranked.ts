@@ -2,6 +2,7 @@ import {
   CONTINUE,
   type DecideInput,
   type Decision,
+  type EvalPoint,
   type Mode,
   type PeerRun,
   type RunInfo,
@@ -20,21 +21,30 @@ export interface OutrankedSettings {
   shares: readonly number[];
 }
 
-/** Running best (oriented) of each peer, extended as its evals grow (peers' evals only append). */
-const prefixBest = new WeakMap<PeerRun, { sign: number; best: number[] }>();
+/**
+ * Running best (oriented) of a peer's evals, by its evals array, extended as the array grows (a
+ * replay appends to the same array): reset when the array is shorter than what was seen or its
+ * last seen eval is another object (it was rewritten).
+ */
+const prefixBest = new WeakMap<
+  readonly EvalPoint[],
+  { sign: number; best: number[]; last: EvalPoint | undefined }
+>();
 
-function bestOf(peer: PeerRun, sign: number): number[] {
-  let cached = prefixBest.get(peer);
-  if (!cached || cached.sign !== sign || cached.best.length > peer.evals.length) {
-    cached = { sign, best: [] };
-    prefixBest.set(peer, cached);
+function bestOf(evals: readonly EvalPoint[], sign: number): number[] {
+  let cached = prefixBest.get(evals);
+  const n = cached?.best.length ?? 0;
+  if (!cached || cached.sign !== sign || n > evals.length || (n > 0 && evals[n - 1] !== cached.last)) {
+    cached = { sign, best: [], last: undefined };
+    prefixBest.set(evals, cached);
   }
   const best = cached.best;
-  for (let i = best.length; i < peer.evals.length; i++) {
-    const v = sign * (peer.evals[i]?.value ?? Number.NaN);
+  for (let i = best.length; i < evals.length; i++) {
+    const v = sign * (evals[i]?.value ?? Number.NaN);
     const before = i > 0 ? (best[i - 1] as number) : Number.NEGATIVE_INFINITY;
     best.push(Number.isNaN(v) ? before : Math.max(before, v));
   }
+  cached.last = evals[evals.length - 1];
   return best;
 }
 
@@ -51,14 +61,15 @@ function evalsUpTo(peer: PeerRun, limit: number): number {
 }
 
 /**
- * Across an experiment (auto): stops a run that, at its point of the budget, stands lower among
- * the experiment's runs than history says a run that ends near the best ever stood. From each of
- * `fractions` on, the run's best so far is ranked against every peer that has reached the first
- * rung, each by its best so far up to the same fraction of its own budget (or up to its last eval,
- * if it has not got that far or has stopped: such peers can only stand lower, so the rule errs on
- * the side of going on). Of n runs so ranked, the top `max(floor(n · share), 1)` go on, `share`
- * being the one learned for the latest fraction reached (`progressKeepShares`). Stop reason
- * `outranked`. It keeps no state: every decision is made from the evals visible when it is made.
+ * Across an experiment (auto): stops a run that, at a point of its budget, stands lower among the
+ * experiment's runs than history says a run that ends near the best ever stood there. At its first
+ * eval at or past each of `fractions`, the run's best so far is ranked against every peer that has
+ * reached the first rung and has an eval by the same fraction of its own budget, each by its best
+ * so far up to that fraction (or up to its last eval, if it has stopped or not got that far: such
+ * peers can only stand lower, so the rule errs on the side of going on). Of n runs so ranked, the
+ * top `max(floor(n · share), 1)` go on, `share` being the one learned for that fraction
+ * (`progressKeepShares`). Stop reason `outranked`. It keeps no state: each decision is made from
+ * the evals visible when it is made.
  */
 export function createOutrankedPolicy(run: RunInfo, settings: OutrankedSettings): StoppingPolicy {
   const sign = settings.mode === 'max' ? 1 : -1;
@@ -76,6 +87,10 @@ export function createOutrankedPolicy(run: RunInfo, settings: OutrankedSettings)
         k++;
       const share = settings.shares[k];
       if (share === undefined || share >= 1) return CONTINUE;
+      // Judged once per fraction, at the run's first eval at or past it (where history ranked runs).
+      const previous = evals[evals.length - 2];
+      const from = (settings.fractions[k] as number) * run.budgetTokens * (1 - TOKENS_EPS);
+      if (previous && previous.tokens >= from) return CONTINUE;
       let mine = Number.NEGATIVE_INFINITY;
       for (const e of evals) if (sign * e.value > mine) mine = sign * e.value;
       let n = 1;
@@ -85,9 +100,11 @@ export function createOutrankedPolicy(run: RunInfo, settings: OutrankedSettings)
         const latest = peer.evals[peer.evals.length - 1];
         // Only peers that have reached the first rung stand anywhere yet.
         if (!latest || latest.tokens < settings.fromFraction * peer.budgetTokens * (1 - TOKENS_EPS)) continue;
-        n++;
         const upTo = evalsUpTo(peer, progress * peer.budgetTokens * (1 + TOKENS_EPS));
-        const best = bestOf(peer, sign)[Math.max(upTo, 1) - 1] as number;
+        // A peer whose first eval lies beyond this point of its budget does not stand here yet.
+        if (upTo === 0) continue;
+        n++;
+        const best = bestOf(peer.evals, sign)[upTo - 1] as number;
         if (best > mine) ahead++;
       }
       const keep = Math.max(Math.floor(n * share + 1e-9), 1);
