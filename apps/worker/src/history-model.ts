@@ -1,14 +1,6 @@
 import { type Curve, historyModels, type StopModel } from '@curfew/policies';
+import { taskKey } from '@curfew/spec';
 import { type HistoryRun, historyRuns, type StoreDatabase } from '@curfew/store';
-
-/** The task a run belongs to, as history names it: family and parameters. */
-export function taskKey(task: { family: string; params?: Readonly<Record<string, unknown>> }): string {
-  const params = task.params ?? {};
-  const sorted = Object.keys(params)
-    .sort()
-    .map((k) => `${k}=${String(params[k])}`);
-  return `${task.family}(${sorted.join(',')})`;
-}
 
 function curveOf(run: HistoryRun): Curve {
   return {

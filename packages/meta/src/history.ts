@@ -1,4 +1,5 @@
 import type { Curve } from '@curfew/policies';
+import { taskKey } from '@curfew/spec';
 import { evals, experiments, type NewEval, type NewRun, runs, type StoreDatabase } from '@curfew/store';
 import { sql } from 'drizzle-orm';
 import { flattenFeatures, type RunFeatures, rankWithinGroups, specRunFeatures } from './features.js';
@@ -146,14 +147,5 @@ function rowFeatures(row: HistoryRow): RunFeatures {
 function taskOf(row: HistoryRow): string {
   const curve = row.config.curve;
   if (isRecord(curve) && typeof curve.task === 'string') return curve.task;
-  const task = isRecord(row.spec.task) ? row.spec.task : {};
-  return `${String(task.family ?? 'unknown')}:${stableJson(task.params ?? {})}`;
-}
-
-function stableJson(value: unknown): string {
-  if (!isRecord(value)) return JSON.stringify(value);
-  return `{${Object.keys(value)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`)
-    .join(',')}}`;
+  return taskKey(isRecord(row.spec.task) ? row.spec.task : undefined);
 }

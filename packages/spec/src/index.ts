@@ -92,5 +92,6 @@ export {
   taskFamilies,
   taskFamilyNames,
 } from './task-families.js';
+export { taskKey } from './task-key.js';
 export { TaskSpec } from './task-spec.js';
 export { type PolicyResult, type SpecResult, validatePolicy, validateSpec } from './validate-spec.js';

@@ -1,3 +1,4 @@
+import { taskKey } from '@curfew/spec';
 import { evals, listExperiments, runsOf } from '@curfew/store';
 import { asc, inArray } from 'drizzle-orm';
 import { oneOf, parseCommandArgs } from '../args';
@@ -13,12 +14,7 @@ per line, the format curfew replay and curfew predict read): group = experiment,
 experiment's task family and params, metric em.`;
 
 function taskName(spec: unknown): string {
-  const task = (spec as { task?: { family?: string; params?: Record<string, unknown> } }).task;
-  const params = task?.params ?? {};
-  return `${task?.family ?? 'unknown'}(${Object.keys(params)
-    .sort()
-    .map((k) => `${k}=${String(params[k])}`)
-    .join(',')})`;
+  return taskKey((spec as { task?: { family?: unknown; params?: unknown } }).task);
 }
 
 export const runsCommand: Command = {

@@ -1,0 +1,13 @@
+/**
+ * A task's name in run history: its family and parameters sorted by name, as in
+ * `reverse(length=4,vocab=8)`. The worker's stop models, `curfew runs --export curves` and the
+ * meta-learner all name live runs' tasks with it, so one task is one task wherever it is read.
+ */
+export function taskKey(task: { family?: unknown; params?: unknown } | undefined): string {
+  const params =
+    task?.params !== null && typeof task?.params === 'object' ? (task.params as Record<string, unknown>) : {};
+  const pairs = Object.keys(params)
+    .sort()
+    .map((k) => `${k}=${String(params[k])}`);
+  return `${typeof task?.family === 'string' ? task.family : 'unknown'}(${pairs.join(',')})`;
+}
