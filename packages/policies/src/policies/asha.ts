@@ -7,6 +7,7 @@ import {
   stateInteger,
 } from '../option-checks';
 import type { AshaOptions } from '../options';
+import { firstEvalAtOrAfter } from '../peer-evals';
 import {
   CONTINUE,
   type DecideInput,
@@ -23,18 +24,6 @@ import {
 const DEFAULT_RUNG_EXPONENT = 3;
 /** Relative slack on rung token counts, which are products of floats. */
 const TOKENS_EPS = 1e-9;
-
-/** Index of the first eval with `tokens >= minTokens` (evals are oldest first), or -1. */
-function firstEvalAtOrAfter(evals: readonly EvalPoint[], minTokens: number): number {
-  let lo = 0;
-  let hi = evals.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((evals[mid]?.tokens ?? Number.POSITIVE_INFINITY) >= minTokens) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo < evals.length ? lo : -1;
-}
 
 function atLeast(tokens: number, rungTokens: number): boolean {
   return tokens >= rungTokens * (1 - TOKENS_EPS);

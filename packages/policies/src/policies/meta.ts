@@ -4,6 +4,7 @@ import { orient, runFeaturesOf, STATE_FEATURE_COUNT, writeStateFeatures } from '
 import { type StopModel, thresholdFor } from '../learn/stop-model';
 import { requireBudget } from '../option-checks';
 import type { AutoOptions, MetaOptions } from '../options';
+import { runningBest } from '../peer-evals';
 import {
   CONTINUE,
   type DecideInput,
@@ -82,22 +83,12 @@ function bestPeerExpected(peers: readonly PeerRun[], model: StopModel, mode: Mod
   return best;
 }
 
-/** Best oriented value of each peer, extended as its evals grow (peers' evals only ever append). */
-const peerBest = new WeakMap<PeerRun, { sign: number; seen: number; best: number }>();
-
-function bestPeerValue(peers: readonly PeerRun[], sign: number): number {
+/** The best oriented value any peer has reached. */
+function bestPeerValue(peers: readonly PeerRun[], sign: 1 | -1): number {
   let best = Number.NEGATIVE_INFINITY;
   for (const p of peers) {
-    let cached = peerBest.get(p);
-    if (!cached || cached.sign !== sign || cached.seen > p.evals.length) {
-      cached = { sign, seen: 0, best: Number.NEGATIVE_INFINITY };
-      peerBest.set(p, cached);
-    }
-    for (; cached.seen < p.evals.length; cached.seen++) {
-      const v = sign * (p.evals[cached.seen]?.value ?? Number.NaN);
-      if (v > cached.best) cached.best = v;
-    }
-    if (cached.best > best) best = cached.best;
+    const b = runningBest(p.evals, sign).at(-1);
+    if (b !== undefined && b > best) best = b;
   }
   return best;
 }

@@ -1,10 +1,9 @@
+import { evalsUpTo, runningBest } from '../peer-evals';
 import {
   CONTINUE,
   type DecideInput,
   type Decision,
-  type EvalPoint,
   type Mode,
-  type PeerRun,
   type RunInfo,
   type StoppingPolicy,
 } from '../types';
@@ -19,45 +18,6 @@ export interface OutrankedSettings {
   /** Budget fractions, increasing, and the share of runs kept by best so far from each on. */
   fractions: readonly number[];
   shares: readonly number[];
-}
-
-/**
- * Running best (oriented) of a peer's evals, by its evals array, extended as the array grows (a
- * replay appends to the same array): reset when the array is shorter than what was seen or its
- * last seen eval is another object (it was rewritten).
- */
-const prefixBest = new WeakMap<
-  readonly EvalPoint[],
-  { sign: number; best: number[]; last: EvalPoint | undefined }
->();
-
-function bestOf(evals: readonly EvalPoint[], sign: number): number[] {
-  let cached = prefixBest.get(evals);
-  const n = cached?.best.length ?? 0;
-  if (!cached || cached.sign !== sign || n > evals.length || (n > 0 && evals[n - 1] !== cached.last)) {
-    cached = { sign, best: [], last: undefined };
-    prefixBest.set(evals, cached);
-  }
-  const best = cached.best;
-  for (let i = best.length; i < evals.length; i++) {
-    const v = sign * (evals[i]?.value ?? Number.NaN);
-    const before = i > 0 ? (best[i - 1] as number) : Number.NEGATIVE_INFINITY;
-    best.push(Number.isNaN(v) ? before : Math.max(before, v));
-  }
-  cached.last = evals[evals.length - 1];
-  return best;
-}
-
-/** Number of a peer's evals with tokens ≤ `limit` (evals are oldest first). */
-function evalsUpTo(peer: PeerRun, limit: number): number {
-  let lo = 0;
-  let hi = peer.evals.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((peer.evals[mid]?.tokens ?? Number.POSITIVE_INFINITY) <= limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -100,11 +60,11 @@ export function createOutrankedPolicy(run: RunInfo, settings: OutrankedSettings)
         const latest = peer.evals[peer.evals.length - 1];
         // Only peers that have reached the first rung stand anywhere yet.
         if (!latest || latest.tokens < settings.fromFraction * peer.budgetTokens * (1 - TOKENS_EPS)) continue;
-        const upTo = evalsUpTo(peer, progress * peer.budgetTokens * (1 + TOKENS_EPS));
+        const upTo = evalsUpTo(peer.evals, progress * peer.budgetTokens * (1 + TOKENS_EPS));
         // A peer whose first eval lies beyond this point of its budget does not stand here yet.
         if (upTo === 0) continue;
         n++;
-        const best = bestOf(peer.evals, sign)[upTo - 1] as number;
+        const best = runningBest(peer.evals, sign)[upTo - 1] as number;
         if (best > mine) ahead++;
       }
       const keep = Math.max(Math.floor(n * share + 1e-9), 1);
