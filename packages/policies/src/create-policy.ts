@@ -1,5 +1,5 @@
 import { PolicyOptionsError } from './errors';
-import type { StopModel } from './learn/stop-model';
+import { checkStopModel, type StopModel } from './learn/stop-model';
 import type { PolicyName, PolicyOptions } from './options';
 import { createAshaPolicy } from './policies/asha';
 import { createAutoPolicy } from './policies/auto';
@@ -51,9 +51,9 @@ function createBase(options: PolicyOptions, { run, model }: PolicyContext): Stop
             'give it runs of at least two other tasks (replay: --history FILE...)',
         );
       }
-      return createMetaPolicy(options, run, model);
+      return createMetaPolicy(options, run, checkStopModel(model));
     case 'auto':
-      return createAutoPolicy(options, run, model ?? null);
+      return createAutoPolicy(options, run, model ? checkStopModel(model) : null);
     default:
       return assertNever(options, 'policy');
   }

@@ -3,21 +3,48 @@
 
 export { createPolicy, POLICY_NAMES, type PolicyContext, usesHistory } from './create-policy';
 export { PolicyOptionsError } from './errors';
+export { type AutoRules, autoRules, kindWeights, type PlateauRule } from './learn/auto-rules';
 export { fitGbm, type GbmModel, type GbmOptions, predictGbm } from './learn/gbm';
-export { neededShares, type RankHistory, type RankStatistic, rankHistoryOf } from './learn/rank-history';
+export {
+  FALLBACK_SHARE,
+  HALVING_CONDITIONS,
+  HALVING_RUNGS,
+  HALVING_SHARES,
+  halvingTable,
+  MAX_GROUP_RUNS,
+} from './learn/halving-table';
+export {
+  PLATEAU_WINDOWS,
+  type PlateauTables,
+  plateauRiskTable,
+  plateauStops,
+  plateauTables,
+  TOLERANCE_GRID,
+} from './learn/plateau-table';
+export {
+  chooseRule,
+  DEFAULT_RISK_RULE,
+  normalQuantile,
+  type RiskChoice,
+  type RiskRule,
+  type RiskTable,
+  type RiskUnit,
+} from './learn/risk-control';
 export { runFeaturesOf, STATE_FEATURES, stateFeatures } from './learn/state-features';
 export {
   CALIBRATION_THRESHOLDS,
   type CalibrationPoint,
+  checkStopModel,
   DEFAULT_STOP_MODEL_OPTIONS,
-  firstRungKeepShare,
   fitStopModel,
-  progressKeepShares,
+  hasAutoTables,
+  STOP_MODEL_FORMAT,
   type StopModel,
   type StopModelOptions,
   StopModelTrainer,
   thresholdFor,
 } from './learn/stop-model';
+export { taskKind, taskUnit } from './learn/task-unit';
 export type * from './options';
 export { anyOf } from './policies/any-of';
 export { type AshaExtras, AshaPolicy, createAshaPolicy } from './policies/asha';
@@ -32,8 +59,14 @@ export {
   type MetaPolicySettings,
 } from './policies/meta';
 export { createNonePolicy, NonePolicy } from './policies/none';
-export { createOutrankedPolicy, type OutrankedSettings } from './policies/outranked';
 export { createPatiencePolicy, PatiencePolicy } from './policies/patience';
+export { createPlateauPolicy, PlateauPolicy, type PlateauSettings } from './policies/plateau';
+export {
+  createRobustHalvingPolicy,
+  leftChance,
+  RobustHalvingPolicy,
+  type RobustHalvingSettings,
+} from './policies/robust-halving';
 export { createThresholdPolicy, ThresholdPolicy } from './policies/threshold';
 export { mulberry32 } from './prng';
 export {
@@ -57,6 +90,7 @@ export {
   type ReplayPolicyResult,
   replayPolicy,
 } from './replay/replay-policy';
+export { shuffledRuns } from './replay/run-order';
 export { type GroupScore, type Score, type StopIndex, scoreStops, type TaskScore } from './replay/score';
 export {
   createLrSchedule,

@@ -1,38 +1,67 @@
+import { PolicyOptionsError } from '../errors';
 import type { Curve } from '../replay/curve';
+import { type CalibrationPoint, calibrateGainThresholds } from './gain-calibration';
 import { fitGbm, type GbmModel, type GbmOptions, predictGbm } from './gbm';
-import { neededShares, type RankHistory, rankHistoryOf } from './rank-history';
+import { halvingTable } from './halving-table';
+import { type PlateauTables, plateauTables } from './plateau-table';
+import type { RiskTable } from './risk-control';
 import { STATE_FEATURES } from './state-features';
+import { taskKind, taskUnit } from './task-unit';
 import { buildTrainingSet, type TrainingSet } from './training-set';
+
+export type { CalibrationPoint } from './gain-calibration';
+export { CALIBRATION_THRESHOLDS } from './gain-calibration';
+
+/** The format written by this code; `checkStopModel` says what to do with any other. */
+export const STOP_MODEL_FORMAT = 'curfew-stop-model/2';
 
 /**
  * What history teaches about stopping, as plain JSON (stored as a meta-model version):
- * - `mean`: the expected gain still to come from a curve state (best at budget − best so far);
- * - `upper`: a high quantile of it, for "can this run still catch the best one?";
- * - `calibration`: for thresholds on `mean`, the EM loss and tokens saved they gave on history
- *   runs the model had not seen (out-of-fold by task), so a tolerance maps to a threshold with no
- *   per-task tuning.
+ * - for `meta`: `mean`, the expected gain still to come from a curve state (best at budget − best
+ *   so far), `upper` a high quantile of it, and `calibration`, for thresholds on `mean`, the loss
+ *   and tokens saved they gave on history runs the model had not seen (out of fold by task);
+ * - for `auto` (format 2): what its rules lost on history, from which `learn/auto-rules.ts` picks
+ *   the most aggressive setting whose loss history bounds within a tolerance (`risk-control.ts`):
+ *   `plateau`, the plateau rule per tolerance and window, run by run and for each group's leading
+ *   runs; `halving`, robust successive halving per keep share, per group and run order;
+ *   `kinds`, the task family of each of their tasks and groups (history is matched by family).
  */
 export interface StopModel {
-  format: 'curfew-stop-model/1';
+  format: typeof STOP_MODEL_FORMAT;
   features: readonly string[];
   mean: GbmModel;
   upper: GbmModel;
   upperQuantile: number;
   calibration: CalibrationPoint[];
-  /** How near-best runs stood at auto's first successive-halving rung (`value-at`). */
-  rungRanks: RankHistory;
-  /** How near-best runs stood, by best so far, at points through the budget (`best-so-far`). */
-  progressRanks: RankHistory;
+  plateau: PlateauTables;
+  halving: RiskTable;
+  /** `features.family` of each task and group of history ('' when a run has none). */
+  kinds: { tasks: Record<string, string>; groups: Record<string, string> };
   history: { runs: number; tasks: string[] };
 }
 
-export interface CalibrationPoint {
-  /** Stop once the predicted remaining gain falls below this. */
-  threshold: number;
-  /** Mean over tasks of the mean EM loss per run (out of fold). */
-  meanLoss: number;
-  /** Mean over tasks of the tokens saved. */
-  saved: number;
+/**
+ * A stop model this code can use, checked at run time (models are stored as JSON). Format 1
+ * (before `auto` learned its rules with risk control) still serves `meta`; `auto` given one finds
+ * none of its tables and keeps to its robust defaults (`hasAutoTables`). Any other format is
+ * refused with a message saying what to do.
+ */
+export function checkStopModel<M extends { format: string }>(model: M): M {
+  const format: unknown = model.format;
+  if (format === STOP_MODEL_FORMAT || format === 'curfew-stop-model/1') return model;
+  throw new PolicyOptionsError(
+    `stop model format ${JSON.stringify(format)} is not one this curfew reads (${STOP_MODEL_FORMAT}): ` +
+      'fit it again from history (curfew replay --history, or restart the workers)',
+  );
+}
+
+/** Whether a model carries the tables `auto` learns its rules from (format 2 on). */
+export function hasAutoTables(model: StopModel): boolean {
+  return (
+    (model.format as string) === STOP_MODEL_FORMAT &&
+    model.plateau !== undefined &&
+    model.halving !== undefined
+  );
 }
 
 export interface StopModelOptions {
@@ -42,10 +71,6 @@ export interface StopModelOptions {
   folds: number;
   /** States kept per run (long runs are subsampled evenly). */
   maxStatesPerRun: number;
-  /** Budget fraction of the first successive-halving rung, where `rungRanks` are taken (auto's). */
-  rungFraction: number;
-  /** Budget fractions where `progressRanks` are taken. */
-  rankFractions: readonly number[];
 }
 
 export const DEFAULT_STOP_MODEL_OPTIONS: StopModelOptions = {
@@ -53,19 +78,13 @@ export const DEFAULT_STOP_MODEL_OPTIONS: StopModelOptions = {
   upperQuantile: 0.97,
   folds: 5,
   maxStatesPerRun: 10,
-  rungFraction: 1 / 27,
-  rankFractions: [2 / 27, 1 / 9, 2 / 9, 1 / 3, 1 / 2, 2 / 3, 5 / 6],
 };
-
-/** Thresholds tried in calibration: a geometric grid over the gains that matter (0.05 to 5 points). */
-export const CALIBRATION_THRESHOLDS: readonly number[] = Array.from(
-  { length: 41 },
-  (_, k) => 0.0005 * 100 ** (k / 40),
-);
 
 /**
  * History prepared once (features of every state), from which models for any subset of tasks are
- * fitted. Folds are fixed by task so that models trained for overlapping subsets are shared.
+ * fitted. Folds are fixed by task unit (`taskUnit`: a workload under several frameworks or rule
+ * versions is one unit), round-robin over the sorted units, so that models trained for
+ * overlapping subsets are shared.
  */
 export class StopModelTrainer {
   readonly set: TrainingSet & { sampled: Uint8Array };
@@ -86,8 +105,13 @@ export class StopModelTrainer {
     this.tasks = [...new Set(curves.map((c) => c.task))].sort();
     const taskIndex = new Map(this.tasks.map((t, i) => [t, i]));
     this.taskOfRun = Int32Array.from(curves, (c) => taskIndex.get(c.task) as number);
-    // Round-robin over sorted task names: deterministic, and balanced in count.
-    this.foldOfTask = new Map(this.tasks.map((t, i) => [t, i % Math.max(1, this.options.folds)]));
+    const unitOfTask = new Map(curves.map((c) => [c.task, taskUnit(c)]));
+    const units = [...new Set(unitOfTask.values())].sort();
+    const folds = Math.max(1, this.options.folds);
+    const foldOfUnit = new Map(units.map((u, i) => [u, i % folds]));
+    this.foldOfTask = new Map(
+      this.tasks.map((t) => [t, foldOfUnit.get(unitOfTask.get(t) as string) as number]),
+    );
     this.foldOfTaskIndex = Int32Array.from(this.tasks, (t) => this.foldOfTask.get(t) as number);
   }
 
@@ -119,7 +143,8 @@ export class StopModelTrainer {
 
   /**
    * A model that has seen no task of the folds in `excludedFolds` (none: all history). Its
-   * calibration comes from the remaining folds, each predicted by a model that had not seen it.
+   * calibration comes from the remaining folds, each predicted by a model that had not seen it;
+   * `auto`'s tables have nothing fitted in them and are scored on the remaining history directly.
    */
   fit(excludedFolds: ReadonlySet<number> = new Set()): StopModel {
     const rows = this.rowsWithout(excludedFolds, false);
@@ -143,71 +168,25 @@ export class StopModelTrainer {
     }
     const usedTasks = this.tasks.filter((t) => !excludedFolds.has(this.foldOfTask.get(t) as number));
     const seen = this.curves.filter((c) => !excludedFolds.has(this.foldOfTask.get(c.task) as number));
+    const calibration =
+      folds.size > 1
+        ? calibrateGainThresholds(this.set, this.curves, this.taskOfRun, this.tasks.length, rows, oof)
+        : [];
     return {
-      format: 'curfew-stop-model/1',
+      format: STOP_MODEL_FORMAT,
       features: STATE_FEATURES,
       mean,
       upper,
       upperQuantile: this.options.upperQuantile,
-      calibration: folds.size > 1 ? this.calibrate(rows, oof) : [],
-      rungRanks: rankHistoryOf(seen, [this.options.rungFraction], 'value-at'),
-      progressRanks: rankHistoryOf(seen, this.options.rankFractions, 'best-so-far'),
+      calibration,
+      plateau: plateauTables(seen),
+      halving: halvingTable(seen),
+      kinds: {
+        tasks: Object.fromEntries(seen.map((c) => [c.task, taskKind(c.features)])),
+        groups: Object.fromEntries(seen.map((c) => [c.group, taskKind(c.features)])),
+      },
       history: { runs: new Set(Array.from(rows, (r) => this.set.run[r])).size, tasks: usedTasks },
     };
-  }
-
-  /** Run-scope stops at each threshold, scored like stopeval.py (macro over tasks). */
-  private calibrate(rows: Int32Array, predicted: Float64Array): CalibrationPoint[] {
-    const thresholds = CALIBRATION_THRESHOLDS;
-    const m = thresholds.length;
-    const tasks = this.tasks.length;
-    // Per task × threshold: tokens used, full tokens and summed loss of the runs; runs per task.
-    const used = new Float64Array(tasks * m);
-    const full = new Float64Array(tasks * m);
-    const loss = new Float64Array(tasks * m);
-    const runs = new Float64Array(tasks);
-    // Rows of a run are consecutive and in eval order (buildTrainingSet). A larger threshold
-    // stops no later than a smaller one, so the thresholds stopped so far are always [s, m): one
-    // pass over a run's rows finds its stop for every threshold.
-    let t = 0;
-    while (t < rows.length) {
-      const run = this.set.run[rows[t] as number] as number;
-      let end = t;
-      while (end < rows.length && this.set.run[rows[end] as number] === run) end++;
-      const curve = this.curves[run] as Curve;
-      const task = this.taskOfRun[run] as number;
-      const fullTokens = curve.evals[curve.evals.length - 1]?.tokens ?? 0;
-      const record = (q: number, row: number) => {
-        const at = task * m + q;
-        used[at] = (used[at] as number) + (curve.evals[this.set.evalIndex[row] as number]?.tokens ?? 0);
-        full[at] = (full[at] as number) + fullTokens;
-        loss[at] = (loss[at] as number) + (this.set.remaining[row] as number);
-      };
-      runs[task] = (runs[task] as number) + 1;
-      let s = m;
-      for (let u = t; u < end && s > 0; u++) {
-        const row = rows[u] as number;
-        const p = predicted[row] as number;
-        let hi = s;
-        while (hi > 0 && (thresholds[hi - 1] as number) > p) hi--;
-        for (let q = hi; q < s; q++) record(q, row);
-        s = Math.min(s, hi);
-      }
-      for (let q = 0; q < s; q++) record(q, rows[end - 1] as number);
-      t = end;
-    }
-    return thresholds.map((threshold, q) => {
-      let meanLoss = 0;
-      let saved = 0;
-      let n = 0;
-      for (let task = 0; task < tasks; task++) {
-        if (runs[task] === 0) continue;
-        meanLoss += (loss[task * m + q] as number) / (runs[task] as number);
-        saved += 1 - (used[task * m + q] as number) / (full[task * m + q] as number);
-        n++;
-      }
-      return { threshold, meanLoss: meanLoss / n, saved: saved / n };
-    });
   }
 }
 
@@ -215,50 +194,14 @@ export class StopModelTrainer {
  * The threshold on predicted remaining gain for a tolerance: the largest whose out-of-fold mean
  * loss stayed within `safety × tolerance`. Null when no threshold is safe (then never stop on it).
  */
-export function thresholdFor(model: StopModel, tolerance: number, safety = 1): number | null {
+export function thresholdFor(
+  model: Pick<StopModel, 'calibration'>,
+  tolerance: number,
+  safety = 1,
+): number | null {
   let best: number | null = null;
   for (const point of model.calibration) if (point.meanLoss <= safety * tolerance) best = point.threshold;
   return best;
-}
-
-/**
- * How many times the share of runs history needed auto keeps, at the first rung and by best so
- * far: history has few groups, and a new task may rank its runs less cleanly.
- */
-export const HISTORY_MARGIN = 2.5;
-
-/**
- * The share of runs to promote at the first successive-halving rung (at budget `fraction`) so
- * that, in every history group, a run that ended within `tolerance` of the group's best would have
- * been promoted, with a margin: `safety` × the largest such share over groups (each group's
- * best-placed near-best run). Null when fewer than two groups are large enough to tell, or when
- * history was ranked at another rung.
- */
-export function firstRungKeepShare(
-  model: StopModel,
-  tolerance: number,
-  fraction: number,
-  safety = HISTORY_MARGIN,
-): number | null {
-  const at = model.rungRanks.fractions[0];
-  if (at === undefined || Math.abs(at - fraction) > 1e-9 * fraction) return null;
-  const needed = neededShares(model.rungRanks, tolerance);
-  return needed === null ? null : safety * (needed[0] as number);
-}
-
-/**
- * At each of history's rank fractions, the share of an experiment's runs to keep by best so far
- * so that, in every history group, a run that ended within `tolerance` of the best is kept, times
- * `safety` (at most 1). Null when fewer than two groups are large enough to tell.
- */
-export function progressKeepShares(
-  model: StopModel,
-  tolerance: number,
-  safety = HISTORY_MARGIN,
-): { fractions: readonly number[]; shares: number[] } | null {
-  const needed = neededShares(model.progressRanks, tolerance);
-  if (needed === null) return null;
-  return { fractions: model.progressRanks.fractions, shares: needed.map((n) => Math.min(1, safety * n)) };
 }
 
 /** Convenience: a model of all of `history`. */

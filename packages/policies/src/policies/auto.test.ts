@@ -1,113 +1,140 @@
 import { describe, expect, it } from 'vitest';
-import type { RankHistory } from '../learn/rank-history';
-import { STATE_FEATURES } from '../learn/state-features';
+import { createPolicy } from '../create-policy';
+import type { PlateauTables } from '../learn/plateau-table';
 import type { StopModel } from '../learn/stop-model';
 import type { AutoOptions } from '../options';
+import { firstStop, stubStopModel } from '../test-support';
 import type { EvalPoint, PeerRun, RunInfo } from '../types';
 import { createAutoPolicy } from './auto';
 
 const BUDGET = 27_000;
-const run: RunInfo = { id: 'me', budgetTokens: BUDGET, mode: 'max' };
+const run: RunInfo = { id: 'me', budgetTokens: BUDGET, mode: 'max', features: { family: 'f' } };
 const options: AutoOptions = {
   name: 'auto',
   monitor: 'em',
   mode: 'max',
-  tolerance: 0.005,
+  tolerance: 0.01,
   lr_drop_before_stop: false,
 };
-
-/**
- * A model that always expects plenty more (so only successive halving stops anything), whose
- * history groups needed a first rung to keep the shares `needed` to keep a near-best run.
- */
-function model(
-  needed: number[],
-  progress: RankHistory = { statistic: 'best-so-far', fractions: [], groups: [] },
-): StopModel {
-  return {
-    format: 'curfew-stop-model/1',
-    features: STATE_FEATURES,
-    mean: { base: 0.5, learningRate: 0.1, trees: [] },
-    upper: { base: 1, learningRate: 0.1, trees: [] },
-    upperQuantile: 0.97,
-    calibration: [{ threshold: 0.001, meanLoss: 0.001, saved: 0.1 }],
-    rungRanks: {
-      statistic: 'value-at',
-      fractions: [1 / 27],
-      groups: needed.map((keep) => [[{ gap: 0, keep }]]),
-    },
-    progressRanks: progress,
-    history: { runs: 100, tasks: ['a', 'b'] },
-  };
-}
-
-const at = (value: number): EvalPoint[] => [{ step: 1, tokens: 1_000, value }];
-/** Nine peers at the first rung (1,000 tokens), 0.9 down to 0.1. */
+/** Evals at 500, 1,000 (the first rung, 1/27), 1,500, … tokens. */
+const evals = (...values: number[]): EvalPoint[] =>
+  values.map((value, i) => ({ step: i + 1, tokens: (i + 1) * 500, value }));
+/** Nine peers at the first rung, 0.9 down to 0.1 (each from 0.05 at its first eval). */
 const peers: PeerRun[] = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1].map((v, i) => ({
   id: `p${i}`,
   budgetTokens: BUDGET,
-  evals: at(v),
+  evals: evals(0.05, v),
+  features: { family: 'f' },
   finished: false,
 }));
 
+/**
+ * History of twelve groups of kind `f`: halving lost nothing at shares 1 and 0.5 and twice the
+ * tolerance at 0.25; the plateau rule lost nothing with a window of 0.2, and 3 × t with 0.1.
+ */
+function history(): StopModel {
+  const names = Array.from({ length: 12 }, (_, g) => `g${g}`);
+  const tolerances = [0.005, 0.01];
+  const windows = [1, 0.2, 0.1];
+  const losses = () => tolerances.map((t) => names.map(() => windows.map((w) => (w < 0.2 ? 3 * t : 0))));
+  const plateau: PlateauTables = {
+    tolerances,
+    windows,
+    tasks: names,
+    groups: names,
+    runs: losses(),
+    runSaved: losses(),
+    leaders: losses(),
+  };
+  return stubStopModel({
+    halving: {
+      params: [1, 0.5, 0.25],
+      units: names.map((name) => ({ name, losses: [[0], [0], [0.02]], saved: [0, 0.5, 0.7] })),
+    },
+    plateau,
+    kinds: {
+      tasks: Object.fromEntries(names.map((n) => [n, 'f'])),
+      groups: Object.fromEntries(names.map((n) => [n, 'f'])),
+    },
+  });
+}
+
 describe('auto across an experiment', () => {
-  it('promotes at the first rung the share history needed (times 2.5, at least 1/η²) instead of 1/η', () => {
-    // History needed at most 4%: 2.5 × 0.04 is below 1/η², so 1/9 of ten (one run) goes on.
-    const tight = createAutoPolicy(options, run, model([0.04, 0.02]));
-    expect(tight.decide({ evals: at(0.85), peers })).toMatchObject({ kind: 'stop', reason: 'halving' });
-    // History needed 10%: 2.5 × 0.1 = 0.25 of ten keeps two, so the second best goes on.
-    const wider = createAutoPolicy(options, run, model([0.1, 0.08]));
-    expect(wider.decide({ evals: at(0.85), peers }).kind).toBe('continue');
-    expect(
-      createAutoPolicy(options, run, model([0.1, 0.08])).decide({ evals: at(0.75), peers }),
-    ).toMatchObject({
+  it('without history, halves robustly: the top third of the runs at a rung, at least two, go on', () => {
+    // Ten at the first rung keep three: the fourth stops, the third goes on.
+    expect(createAutoPolicy(options, run, null).decide({ evals: evals(0.05, 0.65), peers })).toMatchObject({
       kind: 'stop',
+      reason: 'halving',
     });
+    expect(createAutoPolicy(options, run, null).decide({ evals: evals(0.05, 0.75), peers }).kind).toBe(
+      'continue',
+    );
   });
 
-  it('falls back to 1/η at the first rung without groups to learn from', () => {
-    const policy = createAutoPolicy(options, run, model([]));
-    expect(policy.decide({ evals: at(0.75), peers }).kind).toBe('continue');
-    expect(createAutoPolicy(options, run, null).decide({ evals: at(0.75), peers }).kind).toBe('continue');
+  it('keeps the share history bounds within its part of the tolerance', () => {
+    // History supports 0.5 at t/2: the fourth of ten goes on, the sixth stops.
+    const model = history();
+    expect(createAutoPolicy(options, run, model).decide({ evals: evals(0.05, 0.65), peers }).kind).toBe(
+      'continue',
+    );
+    expect(createAutoPolicy(options, run, model).decide({ evals: evals(0.05, 0.45), peers })).toMatchObject({
+      kind: 'stop',
+      reason: 'halving',
+    });
+    // A run of a kind history has too little of is judged by all of it: here the same groups.
+    const other = { ...run, features: { family: 'unseen' } };
+    expect(createAutoPolicy(options, other, model).decide({ evals: evals(0.05, 0.65), peers }).kind).toBe(
+      'continue',
+    );
   });
 
-  it('stops a run promoted while alone once better runs reach the rung', () => {
-    const policy = createAutoPolicy(options, run, model([0.1, 0.08]));
-    const evals = [...at(0.5), { step: 2, tokens: 2_000, value: 0.55 }];
-    expect(policy.decide({ evals: evals.slice(0, 1), peers: peers.slice(8) }).kind).toBe('continue');
-    expect(policy.decide({ evals, peers })).toMatchObject({ kind: 'stop', reason: 'halving' });
+  it('stops a run judged alone on the plateau window history supports, and never without one', () => {
+    // Best 0.6 from 1,500 tokens on; the 0.2 window (5,400 tokens) has passed at 7,000.
+    const flat = evals(0.3, 0.5, ...Array.from({ length: 20 }, () => 0.6));
+    const stop = firstStop(createAutoPolicy(options, run, history()), flat);
+    expect(stop?.decision).toMatchObject({ kind: 'stop', reason: 'plateau' });
+    expect(flat[stop?.index ?? 0]?.tokens).toBeGreaterThanOrEqual(1_500 + 0.2 * BUDGET);
+    // History whose tables support no window (none under the grid's smallest tolerance).
+    expect(firstStop(createAutoPolicy({ ...options, tolerance: 0.001 }, run, history()), flat)).toBeNull();
+  });
+});
+
+describe('auto state and models', () => {
+  const curve = evals(0.05, 0.3, 0.5, 0.55, 0.6, 0.6, 0.6);
+
+  it('restores its snapshot and decides as before', () => {
+    const policy = createAutoPolicy(options, run, history());
+    for (let i = 1; i <= 4; i++) policy.decide({ evals: curve.slice(0, i), peers: [] });
+    const copy = createAutoPolicy(options, run, history());
+    copy.restore(JSON.parse(JSON.stringify(policy.snapshot())));
+    expect(copy.snapshot()).toEqual(policy.snapshot());
+    expect(copy.decide({ evals: curve.slice(0, 5), peers })).toEqual(
+      policy.decide({ evals: curve.slice(0, 5), peers }),
+    );
   });
 
-  it('stops a run that stands below what history kept at a point of the budget (outranked)', () => {
-    // History: at 2/27 of the budget a near-best run stood in the top 10% (2.5 × 0.1: keep a quarter).
-    const progress: RankHistory = {
-      statistic: 'best-so-far',
-      fractions: [2 / 27],
-      groups: [[[{ gap: 0, keep: 0.1 }]], [[{ gap: 0, keep: 0.05 }]]],
-    };
-    const policy = createAutoPolicy(options, run, model([0.1, 0.08], progress));
-    // At the first rung (1,000 tokens) 0.85 is second of ten and goes on. At 2,000 tokens the peers'
-    // best so far are 1.0, 0.9, 0.8, …: with 0.85 it is third of ten, and a quarter keeps two.
-    const peers2 = peers.map((p) => ({
-      ...p,
-      evals: [...p.evals, { step: 2, tokens: 2_000, value: (p.evals[0]?.value ?? 0) + 0.1 }],
-    }));
-    const evals = [...at(0.85), { step: 2, tokens: 2_000, value: 0.8 }];
-    expect(policy.decide({ evals: evals.slice(0, 1), peers: peers2 }).kind).toBe('continue');
-    expect(policy.decide({ evals, peers: peers2 })).toMatchObject({ kind: 'stop', reason: 'outranked' });
-    // Without that history it goes on.
-    const plain = createAutoPolicy(options, run, model([0.1, 0.08]));
-    plain.decide({ evals: evals.slice(0, 1), peers: peers2 });
-    expect(plain.decide({ evals, peers: peers2 }).kind).toBe('continue');
+  it('rebuilds a state saved by the auto before issue 12 from the run’s evals', () => {
+    const straight = createAutoPolicy(options, run, history());
+    for (let i = 1; i <= 5; i++) straight.decide({ evals: curve.slice(0, i), peers: [] });
+    const resumed = createAutoPolicy(options, run, history());
+    resumed.restore({
+      parts: [{}, { seen: 3, nextRung: 1, last: { kind: 'continue' }, rungValues: [0.3] }, {}],
+    });
+    expect(resumed.decide({ evals: curve.slice(0, 5), peers: [] })).toEqual(
+      straight.decide({ evals: curve.slice(0, 5), peers: [] }),
+    );
+    expect(resumed.snapshot()).toEqual(straight.snapshot());
   });
 
-  it('restores a state saved before it had the outranked part', () => {
-    const policy = createAutoPolicy(options, run, model([0.1, 0.08]));
-    policy.decide({ evals: at(0.95), peers });
-    const state = policy.snapshot();
-    const parts = state.parts as unknown[];
-    const old = createAutoPolicy(options, run, model([0.1, 0.08]));
-    old.restore({ parts: parts.slice(0, 2) });
-    expect(old.snapshot()).toEqual(state);
+  it('uses a model of the format before issue 12 as history that supports nothing, and refuses unknown formats', () => {
+    const v1 = { ...history(), format: 'curfew-stop-model/1' } as unknown as StopModel;
+    const policy = createPolicy(options, { run, model: v1 });
+    // Plain halving (a third of ten: three) and no plateau rule alone.
+    expect(policy.decide({ evals: evals(0.05, 0.65), peers })).toMatchObject({
+      kind: 'stop',
+      reason: 'halving',
+    });
+    const unknown = { ...history(), format: 'curfew-stop-model/9' } as unknown as StopModel;
+    expect(() => createPolicy(options, { run, model: unknown })).toThrow(/fit it again/);
   });
 });

@@ -1,40 +1,50 @@
-import { firstRungKeepShare, progressKeepShares, type StopModel } from '../learn/stop-model';
+import { PolicyStateError } from '../errors';
+import { type AutoRules, autoRules } from '../learn/auto-rules';
+import type { StopModel } from '../learn/stop-model';
+import { taskKind } from '../learn/task-unit';
 import type { AutoOptions } from '../options';
-import type { RunInfo, StoppingPolicy } from '../types';
-import { anyOf } from './any-of';
-import { createAshaPolicy } from './asha';
-import { createMetaPolicy, DEFAULT_META_SETTINGS, type MetaPolicySettings } from './meta';
-import { createOutrankedPolicy } from './outranked';
+import {
+  CONTINUE,
+  type DecideInput,
+  type Decision,
+  type PolicyState,
+  type RunInfo,
+  type StoppingPolicy,
+} from '../types';
+import { createNonePolicy } from './none';
+import { createPlateauPolicy } from './plateau';
+import { createRobustHalvingPolicy } from './robust-halving';
 import { createThresholdPolicy } from './threshold';
 
-export interface AutoSettings extends MetaPolicySettings {
-  /** Successive-halving reduction factor used across the runs of an experiment. @defaultValue 3 */
-  reductionFactor: number;
-  /** Budget fraction of the first successive-halving rung. @defaultValue 1/27 */
-  firstRungFraction: number;
+export interface AutoSettings {
+  /**
+   * Share of the tolerance given to successive halving across an experiment; the rest goes to
+   * stopping the surviving runs on a plateau (their losses add up). @defaultValue 0.5
+   */
+  halvingShareOfTolerance: number;
 }
 
-export const DEFAULT_AUTO_SETTINGS: AutoSettings = {
-  ...DEFAULT_META_SETTINGS,
-  reductionFactor: 3,
-  firstRungFraction: 1 / 27,
-};
+export const DEFAULT_AUTO_SETTINGS: AutoSettings = { halvingShareOfTolerance: 0.5 };
+
+/** Version of auto's snapshot; a state without it was saved by the auto of before issue 12. */
+const STATE_VERSION = 2;
 
 /**
- * The default policy: given only `tolerance`, stop as early as history says is safe.
- * - With a model learned from history: the meta policy (expected gain left below the threshold
- *   calibrated for the tolerance; in an experiment, runs that cannot catch the best one).
- * - Without history: the noise-aware threshold policy.
- * - Across the runs of an experiment (when peers are visible), also:
- *   - asynchronous successive halving, with two changes: at the first rung it promotes, instead of
- *     1/η, 2.5× the share of runs that history says keeps a run ending within the tolerance of the
- *     best (`firstRungKeepShare`, clamped to [1/η², 1/η]); and a run promoted while few peers had
- *     reached its last rung is ranked again as more reach it, so the runs that start first do not
- *     pass every rung for lack of competition;
- *   - `outranked`: from 2/27 of the budget on, a run whose best so far stands lower among the
- *     experiment's runs than 2.5× the share history's near-best runs needed at that point
- *     (`progressKeepShares`) is stopped.
- *   The learned rules decide how long the survivors train.
+ * The default policy: given only `tolerance` (in the monitored metric's units), stop as early as
+ * history says is safe, with every setting chosen by an upper-confidence risk rule over history's
+ * tasks (`learn/auto-rules.ts`, `learn/risk-control.ts`), matched to the run's task family:
+ * - a run judged alone stops on a plateau: once its best so far has gained no more than the
+ *   tolerance over the last `window` of its budget, `window` the shortest whose loss history
+ *   bounds within the tolerance; where history cannot support any, it trains to its budget;
+ * - among an experiment's runs (peers visible): robust successive halving (rank by best so far,
+ *   keep at least two, runs still at chance outrank none, ranked again as more runs reach a rung)
+ *   with the smallest keep share whose regret history bounds within half the tolerance (plain
+ *   1/η where history cannot tell), and the plateau rule, bounded by the other half, for the runs
+ *   that survive.
+ * Without any history: the noise-aware threshold policy, and plain robust halving with peers.
+ * Runs of a task history has not seen are judged by all of history, whose spread makes the risk
+ * rule more cautious; each experiment is judged afresh from history, not from its own peers'
+ * outcomes, until they are history.
  */
 export function createAutoPolicy(
   options: AutoOptions,
@@ -42,47 +52,67 @@ export function createAutoPolicy(
   model: StopModel | null,
   settings: AutoSettings = DEFAULT_AUTO_SETTINGS,
 ): StoppingPolicy {
-  const common = {
-    monitor: options.monitor,
-    mode: options.mode,
-    tolerance: options.tolerance,
-    lr_drop_before_stop: false,
-  };
-  const single = model
-    ? createMetaPolicy({ ...common, name: 'meta' }, run, model, settings)
-    : createThresholdPolicy({ ...common, name: 'threshold', min_evals: 3 }, run);
-  const eta = settings.reductionFactor;
-  const learned = model ? firstRungKeepShare(model, options.tolerance, settings.firstRungFraction) : null;
-  const halving = createAshaPolicy(
-    {
-      ...common,
-      name: 'asha',
-      reduction_factor: eta,
-      min_resource_tokens: settings.firstRungFraction * run.budgetTokens,
-    },
-    run,
-    {
-      keepShares: learned === null ? undefined : [Math.min(Math.max(learned, eta ** -2), 1 / eta)],
-      rerank: true,
-    },
+  const rules: AutoRules = autoRules(
+    model,
+    options.tolerance,
+    taskKind(run.features),
+    settings.halvingShareOfTolerance,
   );
-  // Always a part (with no shares it never stops), so a snapshot fits whatever history says later.
-  const outranked = createOutrankedPolicy(run, {
-    mode: options.mode,
-    fromFraction: settings.firstRungFraction,
-    ...((model ? progressKeepShares(model, options.tolerance) : null) ?? { fractions: [], shares: [] }),
-  });
-  const withPeers = anyOf('auto', [single, halving, outranked]);
+  const build = (): StoppingPolicy[] => {
+    const plateau = (rule: AutoRules['single']) =>
+      rule
+        ? createPlateauPolicy(run, { mode: options.mode, ...rule })
+        : createNonePolicy({ name: 'none' }, run);
+    const threshold = () =>
+      createThresholdPolicy(
+        {
+          monitor: options.monitor,
+          mode: options.mode,
+          tolerance: options.tolerance,
+          lr_drop_before_stop: false,
+          name: 'threshold',
+          min_evals: 3,
+        },
+        run,
+      );
+    return [
+      model ? plateau(rules.single) : threshold(),
+      model ? plateau(rules.survivors) : threshold(),
+      createRobustHalvingPolicy(run, { mode: options.mode, ...rules.halving }),
+    ];
+  };
+  let parts = build();
   return {
     name: 'auto',
-    decide: (input) => (input.peers.length > 0 ? withPeers.decide(input) : single.decide(input)),
-    snapshot: () => withPeers.snapshot(),
-    restore(state) {
-      // A state saved before auto had its third part (outranked, which keeps no state) has two.
-      const parts = state.parts;
-      withPeers.restore(
-        Array.isArray(parts) && parts.length === 2 ? { ...state, parts: [...parts, {}] } : state,
-      );
+    decide(input: DecideInput): Decision {
+      // Every part sees every eval, so each keeps its state whichever decides.
+      const [single, survivors, halving] = parts.map((p) => p.decide(input)) as [
+        Decision,
+        Decision,
+        Decision,
+      ];
+      if (input.peers.length === 0) return single;
+      if (survivors.kind === 'stop') return survivors;
+      return halving.kind === 'stop' ? halving : CONTINUE;
+    },
+    snapshot: (): PolicyState => ({ version: STATE_VERSION, parts: parts.map((p) => p.snapshot()) }),
+    restore(state: PolicyState) {
+      if (state.version !== STATE_VERSION) {
+        // Saved by the auto of before issue 12 (other parts): every part here is a function of the
+        // run's own evals, so fresh parts catch up at the next decision and decide as if the run
+        // had been under this auto from its start.
+        parts = build();
+        return;
+      }
+      const states = state.parts;
+      if (!Array.isArray(states) || states.length !== parts.length) {
+        throw new PolicyStateError(
+          `auto: snapshot holds ${Array.isArray(states) ? states.length : 'no'} part states, expected ${parts.length}`,
+        );
+      }
+      parts.forEach((p, i) => {
+        p.restore(states[i] as PolicyState);
+      });
     },
   };
 }

@@ -1,27 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { STATE_FEATURES } from '../learn/state-features';
 import type { StopModel } from '../learn/stop-model';
 import type { MetaOptions } from '../options';
+import { stubStopModel } from '../test-support';
 import type { EvalPoint, PeerRun, RunInfo } from '../types';
 import { createMetaPolicy } from './meta';
 
 /** A model that expects `gainLeft` more from any state (mean) and `upside` at most (quantile). */
 function constantModel(gainLeft: number, upside: number): StopModel {
-  return {
-    format: 'curfew-stop-model/1',
-    features: STATE_FEATURES,
+  return stubStopModel({
     mean: { base: gainLeft, learningRate: 0.1, trees: [] },
     upper: { base: upside, learningRate: 0.1, trees: [] },
-    upperQuantile: 0.97,
     calibration: [
       { threshold: 0.001, meanLoss: 0.001, saved: 0.1 },
       { threshold: 0.002, meanLoss: 0.004, saved: 0.2 },
       { threshold: 0.004, meanLoss: 0.009, saved: 0.3 },
     ],
-    rungRanks: { statistic: 'value-at', fractions: [1 / 27], groups: [] },
-    progressRanks: { statistic: 'best-so-far', fractions: [], groups: [] },
     history: { runs: 100, tasks: ['a', 'b'] },
-  };
+  });
 }
 
 const options: MetaOptions = {

@@ -1,0 +1,87 @@
+import { CHANCE_SHARE, FALLBACK_SHARE, HALVING_RUNGS, MIN_KEEP } from './halving-table';
+import { plateauRiskTable } from './plateau-table';
+import { chooseRule, DEFAULT_RISK_RULE, type RiskRule, type RiskTable } from './risk-control';
+import { hasAutoTables, type StopModel } from './stop-model';
+
+/** A plateau rule's settings: stop once the best so far gained ≤ `gain` over the last `window` of the budget. */
+export interface PlateauRule {
+  window: number;
+  gain: number;
+}
+
+/** What `auto` does for one run, given history and the tolerance (see `autoRules`). */
+export interface AutoRules {
+  /** Robust halving across an experiment. */
+  halving: { rungs: readonly number[]; keepShare: number; minKeep: number; chanceShare: number };
+  /** Whether history chose the keep share (false: the plain fallback, history could not support it). */
+  halvingLearned: boolean;
+  /** The plateau rule for a run judged alone; null: it never stops alone. */
+  single: PlateauRule | null;
+  /** The plateau rule for a run among its experiment's runs; null: none. */
+  survivors: PlateauRule | null;
+}
+
+/**
+ * Weights of history's units for a task of kind `kind`: its own kind alone when history holds
+ * enough units of it for the tail test to pass at all (1 / tailShare − 1), else all of history
+ * (a kind history has not seen, or seen too little of, is judged by all of it, which is more
+ * varied and so asks for more caution). A prior on which units resemble the task plugs in here.
+ */
+export function kindWeights(
+  table: RiskTable,
+  kinds: Readonly<Record<string, string>>,
+  kind: string,
+  rule: RiskRule = DEFAULT_RISK_RULE,
+): number[] {
+  const same = table.units.map((u) => (kind !== '' && kinds[u.name] === kind ? 1 : 0));
+  const enough = Math.ceil(1 / rule.tailShare - 1 - 1e-9);
+  return same.reduce<number>((a, b) => a + b, 0) >= enough ? same : table.units.map(() => 1);
+}
+
+/**
+ * `auto`'s rules for a run of kind `kind` at `tolerance`, each the most aggressive setting whose
+ * loss on history the risk rule bounds (`risk-control.ts`):
+ * - across an experiment, regret ≤ (what halving loses) + (what stopping the leading runs on a
+ *   plateau loses), so each is held to its share of the tolerance: `split` for halving's keep
+ *   share (per group of history, its regret over several run orders and worker counts), the rest
+ *   for the plateau rule of the runs that survive (per group, the largest loss of its leading
+ *   runs); where history supports no plateau rule for the survivors, halving has it all;
+ * - a run judged alone: the plateau rule at the whole tolerance (per task, its runs' mean loss).
+ * Where history cannot support a rule (too few units, or a model without tables): halving keeps
+ * the plain share 1/η (`FALLBACK_SHARE`), and no plateau rule stops anything.
+ */
+export function autoRules(model: StopModel | null, tolerance: number, kind: string, split = 0.5): AutoRules {
+  const halving = {
+    rungs: HALVING_RUNGS,
+    keepShare: FALLBACK_SHARE,
+    minKeep: MIN_KEEP,
+    chanceShare: CHANCE_SHARE,
+  };
+  if (!model || !hasAutoTables(model))
+    return { halving, halvingLearned: false, single: null, survivors: null };
+  const plateau = (share: number, scope: 'runs' | 'leaders'): PlateauRule | null => {
+    const at = plateauRiskTable(model.plateau, tolerance * share, scope);
+    if (!at) return null;
+    const kinds = scope === 'runs' ? model.kinds.tasks : model.kinds.groups;
+    const { index } = chooseRule(at.table, at.gain, kindWeights(at.table, kinds, kind));
+    const window = index === null ? 1 : (at.table.params[index] as number);
+    return window < 1 ? { window, gain: at.gain } : null;
+  };
+  const survivors = plateau(1 - split, 'leaders');
+  // Survivors that never stop on a plateau lose nothing there: halving may have all of it.
+  const halvingTolerance = survivors ? tolerance * split : tolerance;
+  const choice = chooseRule(
+    model.halving,
+    halvingTolerance,
+    kindWeights(model.halving, model.kinds.groups, kind),
+  );
+  return {
+    halving:
+      choice.index === null
+        ? halving
+        : { ...halving, keepShare: model.halving.params[choice.index] as number },
+    halvingLearned: choice.index !== null,
+    single: plateau(1, 'runs'),
+    survivors,
+  };
+}
