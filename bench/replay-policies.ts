@@ -1,222 +1,184 @@
-// Replays every policy on recorded curves and prints, side by side in one run, what the policies
-// issue asks for: run scope (each run alone) and experiment scope (runs of a task compete on 8
-// workers), with the history being the same files, so every task is judged by a model that never
-// saw it (leave-tasks-out). Also the best patience setting under the same mean loss, the oracle,
-// and how long each replay takes.
+// Replays the stopping policies on recorded curves and prints, side by side in one run, what issue
+// 12 asks to be shown, with nothing chosen by looking at a task:
+// - nested leave-task-out: each task is judged by models and tables learned without its fold
+//   (tasks split by unit into five folds, as `curfew replay --history` does), which chose their
+//   own settings on inner folds; the best patience setting is chosen on the other folds' tasks;
+// - experiment scope in the file's order and `--orders` shuffles of each group's runs, on 1, 8
+//   and 32 workers; run scope (each run alone);
+// - at tolerances 0.002, 0.005, 0.01 and 0.02: the mean, the worst replay, the worst group, and
+//   the share of groups (tasks) over the tolerance and over twice it.
 //
-//   npx tsx bench/replay-policies.ts [CURVES.jsonl...]      (default: ../shared/curves/dev/*.jsonl)
-import {
-  type Curve,
-  historyModels,
-  mulberry32,
-  POLICY_NAMES,
-  type PolicyOptions,
-  type ReplayScope,
-  type RunOutcome,
-  replayPolicy,
-  type Score,
-  scoreStops,
-} from '@curfew/policies';
+//   nice -n 10 npx tsx bench/replay-policies.ts [CURVES.jsonl...] [--orders 5] [--decisions FILE]
+//
+// `--decisions FILE` writes auto's stops at tolerance 0.005 (experiment scope, file order, 8
+// workers) for ../shared/curves/stopeval.py score.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type Curve, type PolicyOptions, type ReplayScope, type Score, scoreStops } from '@curfew/policies';
 import { benchCurves } from './curve-files';
+import {
+  type Candidate,
+  type Condition,
+  chooseInsideFolds,
+  oracleStops,
+  outerFolds,
+  replayOnce,
+} from './nested-replay';
+import { experimentTable, runTable, type Summary, targetLine, workersTable } from './replay-tables';
 
-const TOLERANCE = 0.005;
-const curves: Curve[] = benchCurves('replay-policies.ts');
+const { values, positionals } = parseArgs({
+  options: { orders: { type: 'string', default: '5' }, decisions: { type: 'string' } },
+  allowPositionals: true,
+});
+const TOLERANCES = [0.002, 0.005, 0.01, 0.02];
+const WORKERS = [1, 8, 32];
+const ORDERS = Number(values.orders);
+const curves: Curve[] = benchCurves('replay-policies.ts', positionals);
+const conditions: Condition[] = [0, ...Array.from({ length: ORDERS }, (_, k) => k + 1)].flatMap((seed) =>
+  WORKERS.map((workers) => ({ seed, workers })),
+);
 
-const common = { monitor: 'em', mode: 'max' as const, tolerance: TOLERANCE, lr_drop_before_stop: false };
-const defaults: Record<string, PolicyOptions> = {
-  none: { name: 'none' },
-  patience: {
-    ...common,
+const common = (tolerance: number) => ({
+  monitor: 'em',
+  mode: 'max' as const,
+  tolerance,
+  lr_drop_before_stop: false,
+});
+const POLICIES: { label: string; options: (t: number) => PolicyOptions; byTolerance: boolean }[] = [
+  { label: 'auto', options: (t) => ({ ...common(t), name: 'auto' }), byTolerance: true },
+  {
+    label: 'asha η=3',
+    options: (t) => ({ ...common(t), name: 'asha', reduction_factor: 3 }),
+    byTolerance: false,
+  },
+  {
+    label: 'asha η=4',
+    options: (t) => ({ ...common(t), name: 'asha', reduction_factor: 4 }),
+    byTolerance: false,
+  },
+  {
+    label: 'median',
+    options: (t) => ({ ...common(t), name: 'median', startup_runs: 5, warmup_evals: 3 }),
+    byTolerance: false,
+  },
+];
+const PATIENCE = [1, 2, 3, 5, 8, 10, 15, 20, 25, 30, 40].flatMap((patience) =>
+  [0, 0.001, 0.005].map((min_delta) => ({ patience, min_delta })),
+);
+
+const t0 = performance.now();
+const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)}s`;
+const { foldOf, folds, modelFor } = outerFolds(curves);
+const groups = new Set(curves.map((c) => c.group)).size;
+console.log(
+  `${curves.length} runs, ${new Set(curves.map((c) => c.task)).size} tasks, ${groups} groups; ` +
+    `${folds} outer folds by task unit; experiment scope over ${conditions.length} replays ` +
+    `(${ORDERS + 1} run orders × ${WORKERS.join(', ')} workers)`,
+);
+// Fit every fold's model up front, so the timings below are replay times.
+for (const task of new Set(curves.map((c) => c.task))) modelFor(task);
+console.log(`models and tables of ${folds} folds fitted in ${elapsed()}`);
+
+const oracle = scoreStops(curves, oracleStops(curves));
+const patienceCandidates: Candidate[] = PATIENCE.map(({ patience, min_delta }) => {
+  const options: PolicyOptions = {
+    ...common(0.005),
     name: 'patience',
-    patience: 5,
-    min_delta: 0,
+    patience,
+    min_delta,
     start_from_eval: 0,
     restore_best: true,
-  },
-  threshold: { ...common, name: 'threshold', min_evals: 3 },
-  median: { ...common, name: 'median', startup_runs: 5, warmup_evals: 3 },
-  asha: { ...common, name: 'asha', reduction_factor: 3 },
-  extrapolate: { ...common, name: 'extrapolate', probability: 0.05, min_evals: 4 },
-  meta: { ...common, name: 'meta' },
-  auto: { ...common, name: 'auto' },
-};
+  };
+  return {
+    label: `p=${patience} δ=${min_delta}`,
+    stops: replayOnce(curves, options, 'run', { seed: 0, workers: 1 }, 0.005, modelFor).stops,
+  };
+});
 
-const modelFor = historyModels(curves);
-function run(
-  options: PolicyOptions,
-  scope: ReplayScope,
-  order: readonly Curve[] = curves,
-): { score: Score; ms: number; outcomes: RunOutcome[] } {
-  const t0 = performance.now();
-  const { score, outcomes } = replayPolicy({
-    curves: order,
-    modelFor,
-    options,
-    scope,
-    workers: 8,
-    tolerance: TOLERANCE,
+/** Every replay of a policy at a tolerance in a scope (run scope: one, order does not matter). */
+function replays(options: PolicyOptions, scope: ReplayScope, tolerance: number): Score[] {
+  const list = scope === 'run' ? [{ seed: 0, workers: 1 }] : conditions;
+  return list.map((c) => replayOnce(curves, options, scope, c, tolerance, modelFor).score);
+}
+
+const cache = new Map<string, Score[]>();
+function summaries(scope: ReplayScope, tolerance: number): Summary[] {
+  const out: Summary[] = POLICIES.map(({ label, options, byTolerance }) => {
+    const key = `${label}|${scope}|${byTolerance ? tolerance : '-'}`;
+    let scores = cache.get(key);
+    if (!scores) {
+      scores = replays(options(tolerance), scope, tolerance);
+      cache.set(key, scores);
+    }
+    return { policy: label, tolerance, scores };
   });
-  return { score, ms: performance.now() - t0, outcomes };
+  const patience = chooseInsideFolds(curves, patienceCandidates, foldOf, folds, tolerance, scope);
+  // Patience ignores peers: one score stands for every run order and worker count.
+  out.push({
+    policy: 'best patience (in folds)',
+    tolerance,
+    scores: [scoreStops(curves, patience.stops, tolerance)],
+    chosen: patience.labels,
+  });
+  out.push({ policy: 'oracle (stop at best)', tolerance, scores: [oracle] });
+  return out;
 }
 
-/**
- * Where a policy's tokens go in experiment scope, as shares of each group's full tokens averaged
- * over groups (so they add up to 1 − saved): the floor every run pays to reach the first
- * successive-halving rung (1/27 of its budget), then the tokens beyond it by the run's fate (the
- * group's eventual best run, or the stop reason) and by how far the run's full curve ends below
- * the group's best (tokens on runs far behind are the waste a better rule could cut).
- */
-function tokenShares(outcomes: readonly RunOutcome[]): Map<string, number> {
-  const byId = new Map(outcomes.map((o) => [o.id, o]));
-  const groups = new Map<string, Curve[]>();
-  for (const c of curves) groups.set(c.group, [...(groups.get(c.group) ?? []), c]);
-  const shares = new Map<string, number>();
-  const add = (key: string, tokens: number, full: number) =>
-    shares.set(key, (shares.get(key) ?? 0) + tokens / full / groups.size);
-  const sign = (c: Curve) => (c.mode === 'max' ? 1 : -1);
-  const bestUpTo = (c: Curve, k: number) =>
-    Math.max(...c.evals.slice(0, k + 1).map((e) => sign(c) * e.value));
-  for (const runs of groups.values()) {
-    const full = runs.reduce((s, c) => s + (c.evals.at(-1)?.tokens ?? 0), 0);
-    const deployed = (c: Curve) => bestUpTo(c, byId.get(c.id)?.stopIndex ?? c.evals.length - 1);
-    const winner = runs.reduce((w, c) => (deployed(c) > deployed(w) ? c : w));
-    const groupBest = Math.max(...runs.map((c) => bestUpTo(c, c.evals.length - 1)));
-    for (const c of runs) {
-      const o = byId.get(c.id) as RunOutcome;
-      const floor = c.evals.find((e) => e.tokens >= (c.budgetTokens / 27) * (1 - 1e-9))?.tokens ?? 0;
-      const beyond = Math.max(0, o.stopTokens - floor);
-      add('floor: every run up to the first rung (1/27)', Math.min(floor, o.stopTokens), full);
-      add(
-        `beyond it, by fate: ${c === winner ? 'the eventual best run' : o.reason === 'budget' ? 'other runs trained to budget' : `runs stopped by ${o.reason}`}`,
-        beyond,
-        full,
-      );
-      const gap = groupBest - bestUpTo(c, c.evals.length - 1);
-      add(
-        `beyond it, by final gap: runs ending ${gap < 0.02 ? '< 2' : gap < 0.05 ? '2-5' : '>= 5'} points behind the best`,
-        beyond,
-        full,
-      );
-    }
-  }
-  return shares;
-}
-
-const pad = (s: string, n: number) => s.padEnd(n);
-const f = (x: number, d = 3) => x.toFixed(d).padStart(8);
-function row(name: string, s: Score, ms?: number) {
+const autoBy = new Map<string, Summary>();
+for (const tolerance of TOLERANCES) {
+  const exp = summaries('experiment', tolerance);
   console.log(
-    `${pad(name, 40)}${f(s.runSaved)}${f(s.runMeanLoss, 4)}${f(s.runP95Loss, 4)}${f(s.runShareOverTolerance)}${f(s.groupSaved)}${f(s.groupRegret, 4)}${ms === undefined ? '' : `${(ms / 1000).toFixed(1).padStart(8)}s`}`,
+    `\nexperiment scope, tolerance ${tolerance} (${elapsed()}): best-of-experiment regret per group`,
+  );
+  console.log(experimentTable(exp));
+  const patience = exp.find((s) => s.chosen);
+  console.log(`  best patience chosen per fold: ${patience?.chosen?.join(', ')}`);
+  console.log(
+    workersTable(
+      exp
+        .filter((s) => s.scores.length === conditions.length)
+        .map((s) => ({
+          policy: s.policy,
+          byWorkers: new Map(
+            WORKERS.map((w) => [w, s.scores.filter((_, i) => (conditions[i] as Condition).workers === w)]),
+          ),
+        })),
+      WORKERS,
+    ),
+  );
+  const run = summaries('run', tolerance);
+  console.log(`\nrun scope, tolerance ${tolerance}: each run alone, loss per task`);
+  console.log(runTable(run, oracle.runSaved));
+  console.log(`  best patience chosen per fold: ${run.find((s) => s.chosen)?.chosen?.join(', ')}`);
+  autoBy.set(`e${tolerance}`, exp[0] as Summary);
+  autoBy.set(`r${tolerance}`, run[0] as Summary);
+}
+
+console.log(`\nauto against the targets (${elapsed()})`);
+for (const tolerance of TOLERANCES) {
+  const line = targetLine(
+    autoBy.get(`e${tolerance}`) as Summary,
+    autoBy.get(`r${tolerance}`) as Summary,
+    oracle.runSaved,
+  );
+  console.log(`  ${line.experiment}\n  ${line.run}`);
+}
+
+if (values.decisions) {
+  const auto = POLICIES[0] as (typeof POLICIES)[number];
+  const { stops } = replayOnce(
+    curves,
+    auto.options(0.005),
+    'experiment',
+    { seed: 0, workers: 8 },
+    0.005,
+    modelFor,
+  );
+  writeFileSync(
+    values.decisions,
+    [...stops].map(([id, k]) => `${JSON.stringify({ id, stop_index: k })}\n`).join(''),
+  );
+  console.log(
+    `\nauto's stops (tolerance 0.005, experiment scope, file order, 8 workers) written to ${values.decisions}`,
   );
 }
-function header(title: string) {
-  console.log(`\n${title}`);
-  console.log(
-    `${pad('policy', 40)}${'saved'.padStart(8)}${'loss'.padStart(8)}${'p95'.padStart(8)}${'>tol'.padStart(8)}${'grp sav'.padStart(8)}${'regret'.padStart(8)}${'time'.padStart(9)}`,
-  );
-}
-
-console.log(
-  `${curves.length} runs, ${new Set(curves.map((c) => c.task)).size} tasks, tolerance ${TOLERANCE}`,
-);
-const t0 = performance.now();
-modelFor(curves[0]?.task ?? '');
-console.log(
-  `first model fitted in ${((performance.now() - t0) / 1000).toFixed(1)}s (models are fitted lazily, one per task fold)`,
-);
-
-// Run scope.
-header('run scope (each run alone); history = the same files, each task judged by a model that never saw it');
-const oracle = scoreStops(
-  curves,
-  new Map(
-    curves.map((c) => [
-      c.id,
-      c.evals.reduce(
-        (b, e, i, a) =>
-          (a[b]?.value ?? 0) * (c.mode === 'max' ? 1 : -1) < e.value * (c.mode === 'max' ? 1 : -1) ? i : b,
-        0,
-      ),
-    ]),
-  ),
-  TOLERANCE,
-);
-row('oracle (stop at best)', oracle);
-const results = new Map<string, Score>();
-for (const name of POLICY_NAMES) {
-  const r = run(defaults[name] as PolicyOptions, 'run');
-  results.set(name, r.score);
-  row(name, r.score, r.ms);
-}
-// The best patience setting whose mean loss stays within the tolerance.
-let bestPatience: { label: string; score: Score } | null = null;
-for (const patience of [1, 2, 3, 5, 8, 10, 15, 20, 25, 30, 35, 40]) {
-  for (const min_delta of [0, 0.001, 0.005]) {
-    const s = run(
-      { ...(defaults.patience as PolicyOptions & { name: 'patience' }), patience, min_delta },
-      'run',
-    ).score;
-    if (s.runMeanLoss <= TOLERANCE && (!bestPatience || s.runSaved > bestPatience.score.runSaved)) {
-      bestPatience = { label: `best patience (p=${patience}, min_delta=${min_delta})`, score: s };
-    }
-  }
-}
-if (bestPatience) row(bestPatience.label, bestPatience.score);
-
-// Experiment scope.
-header('experiment scope (runs of a task compete on 8 workers, tokens as the clock)');
-const expResults = new Map<string, Score>();
-let autoOutcomes: RunOutcome[] = [];
-for (const name of POLICY_NAMES) {
-  const r = run(defaults[name] as PolicyOptions, 'experiment');
-  expResults.set(name, r.score);
-  if (name === 'auto') autoOutcomes = r.outcomes;
-  row(name, r.score, r.ms);
-}
-console.log('\nwhere auto spends tokens in experiment scope (share of full tokens, mean over groups)');
-for (const [key, share] of [...tokenShares(autoOutcomes)].sort())
-  console.log(`  ${pad(key, 66)}${f(share, 4)}`);
-
-// Which runs start first changes what successive halving sees: the same policies on the same runs
-// taken in other orders (each group's runs shuffled, seeded), next to the file's order.
-const ORDERS = 5;
-/** The curves with each group's runs in a seeded random order (groups replay independently). */
-function shuffled(seed: number): Curve[] {
-  const random = mulberry32(seed);
-  const keyed = curves.map((c) => ({ c, key: random() }));
-  return keyed.sort((a, b) => a.key - b.key).map(({ c }) => c);
-}
-console.log(
-  `\nexperiment scope in ${ORDERS + 1} run orders (the file's and ${ORDERS} shuffles of each group's runs)`,
-);
-console.log(
-  `${pad('policy', 12)}${'saved: min'.padStart(12)}${'mean'.padStart(8)}${'max'.padStart(8)}${'regret: min'.padStart(13)}${'mean'.padStart(8)}${'max'.padStart(8)}`,
-);
-const orderScores = new Map<string, Score[]>();
-for (const name of ['asha', 'auto'] as const) {
-  const scores = [expResults.get(name) as Score];
-  for (let seed = 1; seed <= ORDERS; seed++)
-    scores.push(run(defaults[name] as PolicyOptions, 'experiment', shuffled(seed)).score);
-  orderScores.set(name, scores);
-  const saved = scores.map((s) => s.groupSaved);
-  const regret = scores.map((s) => s.groupRegret);
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  console.log(
-    `${pad(name, 12)}${f(Math.min(...saved)).padStart(12)}${f(mean(saved))}${f(Math.max(...saved))}${f(Math.min(...regret), 4).padStart(13)}${f(mean(regret), 4)}${f(Math.max(...regret), 4)}`,
-  );
-}
-
-const auto = results.get('auto') as Score;
-const autoExp = expResults.get('auto') as Score;
-const asha = expResults.get('asha') as Score;
-console.log('\nside by side');
-console.log(
-  `run scope: auto saves ${(auto.runSaved * 100).toFixed(1)}% at mean loss ${auto.runMeanLoss.toFixed(4)}; best patience ${bestPatience ? (bestPatience.score.runSaved * 100).toFixed(1) : '-'}%; oracle ${(oracle.runSaved * 100).toFixed(1)}%; ratio auto / best patience = ${bestPatience ? (auto.runSaved / bestPatience.score.runSaved).toFixed(2) : '-'}`,
-);
-console.log(
-  `experiment scope: auto saves ${(autoExp.groupSaved * 100).toFixed(1)}% at regret ${autoExp.groupRegret.toFixed(4)}; asha (η=3) ${(asha.groupSaved * 100).toFixed(1)}% at ${asha.groupRegret.toFixed(4)}; tokens used auto / asha = ${((1 - autoExp.groupSaved) / (1 - asha.groupSaved)).toFixed(2)}`,
-);
-const autoOrders = orderScores.get('auto') as Score[];
-console.log(
-  `experiment scope over ${autoOrders.length} run orders: auto saves ${((autoOrders.reduce((a, s) => a + s.groupSaved, 0) / autoOrders.length) * 100).toFixed(1)}% on average at mean regret ${(autoOrders.reduce((a, s) => a + s.groupRegret, 0) / autoOrders.length).toFixed(4)}`,
-);

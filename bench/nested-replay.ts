@@ -1,0 +1,113 @@
+// The nested, shuffled replay behind bench/replay-policies.ts: every policy replayed on every
+// curve with each task judged by what was learned without its fold, in several run orders and
+// worker counts, scored per group and task as ../shared/curves/stopeval.py scores them.
+import {
+  type Curve,
+  historyModels,
+  type PolicyOptions,
+  type ReplayScope,
+  replayPolicy,
+  type Score,
+  type StopModel,
+  StopModelTrainer,
+  scoreStops,
+  shuffledRuns,
+} from '@curfew/policies';
+
+/** One replay's outcome for one policy: the score and where every run stopped. */
+export interface Replayed {
+  score: Score;
+  stops: Map<string, number>;
+}
+
+export interface Condition {
+  /** 0: the file's order; otherwise the seed of a shuffle of each group's runs. */
+  seed: number;
+  workers: number;
+}
+
+/** Folds of the outer loop: the same task units and assignment `historyModels` uses. */
+export function outerFolds(curves: readonly Curve[]): {
+  foldOf: (task: string) => number;
+  folds: number;
+  modelFor: (task: string) => StopModel | null;
+} {
+  const trainer = new StopModelTrainer(curves);
+  return {
+    foldOf: (task) => trainer.foldOf(task) ?? -1,
+    folds: trainer.options.folds,
+    modelFor: historyModels(curves),
+  };
+}
+
+export function replayOnce(
+  curves: readonly Curve[],
+  options: PolicyOptions,
+  scope: ReplayScope,
+  condition: Condition,
+  tolerance: number,
+  modelFor: (task: string) => StopModel | null,
+): Replayed {
+  const order = shuffledRuns(curves, condition.seed);
+  const { outcomes, score } = replayPolicy({
+    curves: order,
+    modelFor,
+    options,
+    scope,
+    workers: condition.workers,
+    tolerance,
+  });
+  return { score, stops: new Map(outcomes.map((o) => [o.id, o.stopIndex])) };
+}
+
+/** Where the oracle stops each run: at its (first) best eval, losing nothing. */
+export function oracleStops(curves: readonly Curve[]): Map<string, number> {
+  return new Map(
+    curves.map((c) => {
+      const sign = c.mode === 'max' ? 1 : -1;
+      let best = 0;
+      c.evals.forEach((e, i) => {
+        if (sign * e.value > sign * (c.evals[best]?.value as number)) best = i;
+      });
+      return [c.id, best];
+    }),
+  );
+}
+
+/** A setting of a policy with knobs, its stops on every curve (run scope: order does not matter). */
+export interface Candidate {
+  label: string;
+  stops: Map<string, number>;
+}
+
+/**
+ * The candidate chosen inside each outer fold (the most tokens saved on the fold's training
+ * tasks among those whose mean loss, or regret, stayed within the tolerance there), applied to
+ * the fold's own tasks; the stops of all folds together, and the label chosen per fold.
+ */
+export function chooseInsideFolds(
+  curves: readonly Curve[],
+  candidates: readonly Candidate[],
+  foldOf: (task: string) => number,
+  folds: number,
+  tolerance: number,
+  scope: ReplayScope,
+): { stops: Map<string, number>; labels: string[] } {
+  const stops = new Map<string, number>();
+  const labels: string[] = [];
+  for (let fold = 0; fold < folds; fold++) {
+    const training = curves.filter((c) => foldOf(c.task) !== fold);
+    const held = curves.filter((c) => foldOf(c.task) === fold);
+    if (held.length === 0) continue;
+    let chosen: { candidate: Candidate; saved: number } | null = null;
+    for (const candidate of candidates) {
+      const s = scoreStops(training, candidate.stops, tolerance);
+      const loss = scope === 'run' ? s.runMeanLoss : s.groupRegret;
+      const saved = scope === 'run' ? s.runSaved : s.groupSaved;
+      if (loss <= tolerance && (!chosen || saved > chosen.saved)) chosen = { candidate, saved };
+    }
+    labels.push(chosen?.candidate.label ?? 'none');
+    for (const c of held) stops.set(c.id, chosen?.candidate.stops.get(c.id) ?? c.evals.length - 1);
+  }
+  return { stops, labels };
+}
