@@ -1,6 +1,6 @@
 import { CHANCE_SHARE, FALLBACK_SHARE, HALVING_RUNGS, MIN_KEEP } from './halving-table';
 import { plateauRiskTable } from './plateau-table';
-import { chooseRule, DEFAULT_RISK_RULE, type RiskRule, type RiskTable } from './risk-control';
+import { chooseRule, DEFAULT_RISK_RULE, MEAN_RISK_RULE, type RiskRule, type RiskTable } from './risk-control';
 import { hasAutoTables, type StopModel } from './stop-model';
 
 /** A plateau rule's settings: stop once the best so far gained ≤ `gain` over the last `window` of the budget. */
@@ -23,7 +23,7 @@ export interface AutoRules {
 
 /**
  * Weights of history's units for a task of kind `kind`: its own kind alone when history holds
- * enough units of it for the tail test to pass at all (1 / tailShare − 1), else all of history
+ * enough units of it for the risk rule to pass at all (`minUnits`), else all of history
  * (a kind history has not seen, or seen too little of, is judged by all of it, which is more
  * varied and so asks for more caution). A prior on which units resemble the task plugs in here.
  */
@@ -34,8 +34,7 @@ export function kindWeights(
   rule: RiskRule = DEFAULT_RISK_RULE,
 ): number[] {
   const same = table.units.map((u) => (kind !== '' && kinds[u.name] === kind ? 1 : 0));
-  const enough = Math.ceil(1 / rule.tailShare - 1 - 1e-9);
-  return same.reduce<number>((a, b) => a + b, 0) >= enough ? same : table.units.map(() => 1);
+  return same.reduce<number>((a, b) => a + b, 0) >= rule.minUnits ? same : table.units.map(() => 1);
 }
 
 /**
@@ -46,7 +45,8 @@ export function kindWeights(
  *   share (per group of history, its regret over several run orders and worker counts), the rest
  *   for the plateau rule of the runs that survive (per group, the largest loss of its leading
  *   runs); where history supports no plateau rule for the survivors, halving has it all;
- * - a run judged alone: the plateau rule at the whole tolerance (per task, its runs' mean loss).
+ * - a run judged alone: the plateau rule at the whole tolerance (per task, its runs' mean loss),
+ *   held to the bound on the mean alone (`MEAN_RISK_RULE`): the target there is the mean loss.
  * Where history cannot support a rule (too few units, or a model without tables): halving keeps
  * the plain share 1/η (`FALLBACK_SHARE`), and no plateau rule stops anything.
  */
@@ -63,7 +63,9 @@ export function autoRules(model: StopModel | null, tolerance: number, kind: stri
     const at = plateauRiskTable(model.plateau, tolerance * share, scope);
     if (!at) return null;
     const kinds = scope === 'runs' ? model.kinds.tasks : model.kinds.groups;
-    const { index } = chooseRule(at.table, at.gain, kindWeights(at.table, kinds, kind));
+    // Alone, the target is the mean loss; an experiment's survivors add to its regret's tail too.
+    const rule = scope === 'runs' ? MEAN_RISK_RULE : DEFAULT_RISK_RULE;
+    const { index } = chooseRule(at.table, at.gain, kindWeights(at.table, kinds, kind, rule), rule);
     const window = index === null ? 1 : (at.table.params[index] as number);
     return window < 1 ? { window, gain: at.gain } : null;
   };

@@ -1,3 +1,4 @@
+import { CHANCE_SHARE } from '../policies/left-chance';
 import { createRobustHalvingPolicy } from '../policies/robust-halving';
 import type { Curve } from '../replay/curve';
 import { replay } from '../replay/replay';
@@ -30,7 +31,7 @@ export const HALVING_SHARES: readonly number[] = [
 ];
 export const FALLBACK_SHARE = 1 / 3;
 export const MIN_KEEP = 2;
-export const CHANCE_SHARE = 0.05;
+export { CHANCE_SHARE } from '../policies/left-chance';
 
 /**
  * Run orders and worker counts each history group is replayed in: a group's loss under a share is

@@ -1,3 +1,4 @@
+import { CHANCE_SHARE, leftChance } from '../policies/left-chance';
 import type { Curve } from '../replay/curve';
 import type { RiskTable } from './risk-control';
 
@@ -45,6 +46,7 @@ export function plateauStops(
   curve: Curve,
   windows: readonly number[],
   tolerances: readonly number[],
+  chanceShare = CHANCE_SHARE,
 ): Int32Array[] {
   const sign = curve.mode === 'max' ? 1 : -1;
   const n = curve.evals.length;
@@ -56,6 +58,10 @@ export function plateauStops(
     if (v > b) b = v;
     best[i] = b;
   }
+  // Once a run has left chance it stays out (its best never falls): it may stop from here on.
+  let from0 = 0;
+  const first = curve.evals[0]?.value as number;
+  while (from0 < n && !leftChance(first, best[from0] as number, curve.mode, chanceShare)) from0++;
   return windows.map((window) => {
     const stops = new Int32Array(tolerances.length).fill(n - 1);
     if (!(window < 1)) return stops;
@@ -75,7 +81,7 @@ export function plateauStops(
           if (v > bestAtFrom) bestAtFrom = v;
         }
         const gap = (best[i] as number) - bestAtFrom;
-        if (from >= 0 && gap < min) min = gap;
+        if (from >= 0 && i >= from0 && gap < min) min = gap;
       }
       prefixMin[i] = min;
     }

@@ -1,5 +1,8 @@
 import type { Mode } from '../types';
 
+/** The share of its headroom a run must have gained from its first eval to have left chance. */
+export const CHANCE_SHARE = 0.05;
+
 /**
  * Whether a run has left chance: its standing (oriented best so far) has moved from its first eval
  * by more than `chanceShare` of its headroom (1 − first for a metric in [0, 1] to maximise; first

@@ -24,13 +24,22 @@ describe('plateau', () => {
   it('never stops a run still gaining more than `gain` per window, nor before `window` of the budget', () => {
     const rising = curve([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]);
     expect(firstStop(createPlateauPolicy(run, { mode: 'max', window: 0.2, gain: 0.005 }), rising)).toBeNull();
-    // Flat from the start: the first eval at which a whole window lies behind it is at 0.3.
-    const flat = curve([0.5, 0.5, 0.5, 0.5, 0.5]);
+    // Flat from 0.2 of the budget on: at 0.4 the best is no higher than at 0.2.
+    const flat = curve([0.2, 0.5, 0.5, 0.5, 0.5]);
     expect(firstStop(createPlateauPolicy(run, { mode: 'max', window: 0.2, gain: 0.005 }), flat)?.index).toBe(
-      2,
+      3,
     );
     // A window of 1 is the rule that never stops.
     expect(firstStop(createPlateauPolicy(run, { mode: 'max', window: 1, gain: 1 }), flat)).toBeNull();
+  });
+
+  it('never stops a run still at chance, however flat: it has not started learning', () => {
+    // EM at chance (≤ 0.014, like kv-qa's first evals), then the jump it would have missed.
+    const atChance = curve([0.002, 0.01, 0.006, 0.012, 0.008, 0.01, 0.9, 0.95, 0.96, 0.96]);
+    const settings = { mode: 'max' as const, window: 0.2, gain: 0.02 };
+    expect(firstStop(createPlateauPolicy(run, settings), atChance)?.index).toBe(9);
+    // Without the guard it would have stopped at chance.
+    expect(firstStop(createPlateauPolicy(run, { ...settings, chanceShare: 0 }), atChance)?.index).toBe(2);
   });
 
   it('reads a loss the other way round: smaller is better, in the loss’s own units', () => {

@@ -9,6 +9,7 @@ import {
   type RunInfo,
   type StoppingPolicy,
 } from '../types';
+import { CHANCE_SHARE, leftChance } from './left-chance';
 
 /** Relative slack on token counts, which are products of floats. */
 const TOKENS_EPS = 1e-9;
@@ -19,6 +20,11 @@ export interface PlateauSettings {
   window: number;
   /** The most the best so far may have gained over the window for the run to stop (metric units). */
   gain: number;
+  /**
+   * A run that has not left chance by this share of its headroom (`leftChance`) is never stopped:
+   * a run that has not started learning shows no plateau of learning. @defaultValue 0.05
+   */
+  chanceShare?: number;
 }
 
 /**
@@ -27,8 +33,9 @@ export interface PlateauSettings {
  * best(p − window) being the best over the evals at or before that point. Both are in the
  * monitored metric's own units, so the rule means the same on an accuracy, a loss in nats or a
  * WER: `auto` sets `gain` to the tolerance and learns `window` from history
- * (`learn/plateau-table.ts` computes the same stops on recorded curves). NaN values never count
- * as a gain. O(1) amortised per eval. Stop reason `plateau`.
+ * (`learn/plateau-table.ts` computes the same stops on recorded curves). A run still at chance is
+ * not stopped (`chanceShare`). NaN values never count as a gain. O(1) amortised per eval. Stop
+ * reason `plateau`.
  */
 export class PlateauPolicy implements StoppingPolicy {
   readonly name = 'plateau';
@@ -66,6 +73,10 @@ export class PlateauPolicy implements StoppingPolicy {
       if (v > this.bestAtFrom) this.bestAtFrom = v;
     }
     if (this.from < 0 || !(this.best - this.bestAtFrom <= gain)) return CONTINUE;
+    const first = evals[0]?.value ?? Number.NaN;
+    if (!leftChance(first, this.best, this.settings.mode, this.settings.chanceShare ?? CHANCE_SHARE)) {
+      return CONTINUE;
+    }
     return {
       kind: 'stop',
       reason: 'plateau',
