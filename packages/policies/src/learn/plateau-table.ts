@@ -99,12 +99,23 @@ export function plateauStops(
   });
 }
 
-/** Running best (oriented) of a curve's evals. */
-function bestSoFar(curve: Curve): number[] {
+/** One run under every window × tolerance (flat by [tolerance][window]): its losses and tokens used. */
+function scoreRun(curve: Curve, windows: readonly number[], tolerances: readonly number[]) {
   const sign = curve.mode === 'max' ? 1 : -1;
   const best: number[] = [];
   for (const e of curve.evals) best.push(Math.max(best.at(-1) ?? Number.NEGATIVE_INFINITY, sign * e.value));
-  return best;
+  const last = curve.evals.length - 1;
+  const final = best[last] as number;
+  const W = windows.length;
+  const losses = new Float64Array(tolerances.length * W);
+  const used = new Float64Array(tolerances.length * W);
+  plateauStops(curve, windows, tolerances).forEach((byTolerance, w) => {
+    byTolerance.forEach((stop, q) => {
+      losses[q * W + w] = final - (best[stop] as number);
+      used[q * W + w] = curve.evals[stop]?.tokens as number;
+    });
+  });
+  return { final, losses, used, full: curve.evals[last]?.tokens as number };
 }
 
 /** Scores the plateau rule on history (see `PlateauTables`). */
@@ -113,57 +124,44 @@ export function plateauTables(curves: readonly Curve[]): PlateauTables {
   const windows = [...PLATEAU_WINDOWS];
   const tasks = [...new Set(curves.map((c) => c.task))].sort();
   const groups = [...new Set(curves.map((c) => c.group))].sort();
-  const T = tolerances.length;
-  const W = windows.length;
+  const cells = tolerances.length * windows.length;
   const taskIndex = new Map(tasks.map((t, i) => [t, i]));
-  // Sums per task, flat by [tolerance][task][window].
-  const at = (q: number, k: number, w: number) => (q * tasks.length + k) * W + w;
-  const used = new Float64Array(T * tasks.length * W);
-  const full = new Float64Array(T * tasks.length * W);
-  const loss = new Float64Array(T * tasks.length * W);
-  const runsOfTask = new Float64Array(tasks.length);
-  /** Per group, its runs' final bests and losses by [tolerance][window]. */
-  const perGroup = new Map<string, { final: number; losses: Float64Array }[]>();
+  // Per task, sums over its runs (flat by [tolerance][window]); per group, its runs.
+  const sums = tasks.map(() => ({
+    runs: 0,
+    loss: new Float64Array(cells),
+    used: new Float64Array(cells),
+    full: 0,
+  }));
+  const perGroup = new Map<string, ReturnType<typeof scoreRun>[]>();
   for (const c of curves) {
-    const k = taskIndex.get(c.task) as number;
-    const best = bestSoFar(c);
-    const last = c.evals.length - 1;
-    const final = best[last] as number;
-    const fullTokens = c.evals[last]?.tokens as number;
-    const losses = new Float64Array(T * W);
-    runsOfTask[k] = (runsOfTask[k] as number) + 1;
-    plateauStops(c, windows, tolerances).forEach((byTolerance, w) => {
-      byTolerance.forEach((stop, q) => {
-        const l = final - (best[stop] as number);
-        const i = at(q, k, w);
-        losses[q * W + w] = l;
-        loss[i] = (loss[i] as number) + l;
-        used[i] = (used[i] as number) + (c.evals[stop]?.tokens as number);
-        full[i] = (full[i] as number) + fullTokens;
-      });
-    });
-    const members = perGroup.get(c.group) ?? [];
-    members.push({ final, losses });
-    perGroup.set(c.group, members);
+    const run = scoreRun(c, windows, tolerances);
+    const sum = sums[taskIndex.get(c.task) as number] as (typeof sums)[number];
+    sum.runs++;
+    sum.full += run.full;
+    for (let i = 0; i < cells; i++) {
+      sum.loss[i] = (sum.loss[i] as number) + (run.losses[i] as number);
+      sum.used[i] = (sum.used[i] as number) + (run.used[i] as number);
+    }
+    perGroup.set(c.group, [...(perGroup.get(c.group) ?? []), run]);
   }
-  const nested = (f: (q: number, k: number, w: number) => number, units: number) =>
-    tolerances.map((_, q) => Array.from({ length: units }, (_, k) => windows.map((_, w) => f(q, k, w))));
+  const nested = (units: number, f: (k: number, cell: number) => number) =>
+    tolerances.map((_, q) =>
+      Array.from({ length: units }, (_, k) => windows.map((_, w) => f(k, q * windows.length + w))),
+    );
   const leadersOf = groups.map((g) =>
     [...(perGroup.get(g) ?? [])].sort((a, b) => b.final - a.final).slice(0, LEADERS),
   );
+  const sum = (k: number) => sums[k] as (typeof sums)[number];
   return {
     tolerances,
     windows,
     tasks,
     groups,
-    runs: nested((q, k, w) => (loss[at(q, k, w)] as number) / (runsOfTask[k] as number), tasks.length),
-    runSaved: nested(
-      (q, k, w) => 1 - (used[at(q, k, w)] as number) / (full[at(q, k, w)] as number),
-      tasks.length,
-    ),
-    leaders: nested(
-      (q, g, w) => Math.max(0, ...(leadersOf[g] ?? []).map((r) => r.losses[q * W + w] as number)),
-      groups.length,
+    runs: nested(tasks.length, (k, i) => (sum(k).loss[i] as number) / sum(k).runs),
+    runSaved: nested(tasks.length, (k, i) => 1 - (sum(k).used[i] as number) / sum(k).full),
+    leaders: nested(groups.length, (g, i) =>
+      Math.max(0, ...(leadersOf[g] ?? []).map((r) => r.losses[i] as number)),
     ),
   };
 }
