@@ -165,20 +165,16 @@ for (const tolerance of TOLERANCES) {
 }
 
 if (values.decisions) {
+  // The same replay as the experiment table's file order on 8 workers, for stopeval.py to check.
   const auto = POLICIES[0] as (typeof POLICIES)[number];
-  const { stops } = replayOnce(
-    curves,
-    auto.options(0.005),
-    'experiment',
-    { seed: 0, workers: 8 },
-    0.005,
-    modelFor,
-  );
-  writeFileSync(
-    values.decisions,
-    [...stops].map(([id, k]) => `${JSON.stringify({ id, stop_index: k })}\n`).join(''),
-  );
+  const condition = { seed: 0, workers: 8 };
+  const { stops, score } = replayOnce(curves, auto.options(0.005), 'experiment', condition, 0.005, modelFor);
+  const lines = [...stops].map(([id, k]) => `${JSON.stringify({ id, stop_index: k })}\n`);
+  writeFileSync(values.decisions, lines.join(''));
   console.log(
-    `\nauto's stops (tolerance 0.005, experiment scope, file order, 8 workers) written to ${values.decisions}`,
+    `\nauto's stops (tolerance 0.005, experiment scope, file order, 8 workers) written to ${values.decisions}: ` +
+      `group_saved ${score.groupSaved.toFixed(4)}, group_regret ${score.groupRegret.toFixed(5)}, ` +
+      `group_max_regret ${score.groupMaxRegret.toFixed(5)}; check: python3 ../shared/curves/stopeval.py ` +
+      `score CURVES... --decisions ${values.decisions}`,
   );
 }
