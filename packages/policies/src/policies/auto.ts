@@ -98,9 +98,10 @@ export function createAutoPolicy(
     snapshot: (): PolicyState => ({ version: STATE_VERSION, parts: parts.map((p) => p.snapshot()) }),
     restore(state: PolicyState) {
       if (state.version !== STATE_VERSION) {
-        // Saved by the auto of before issue 12 (other parts): every part here is a function of the
-        // run's own evals, so fresh parts catch up at the next decision and decide as if the run
-        // had been under this auto from its start.
+        // Saved by the auto of before issue 12 (other parts): every part's state here is a
+        // function of the run's own evals, so fresh parts catch up at the next decision. The one
+        // difference from a run under this auto from its start: halving judges it once at the
+        // last rung it has reached, against the peers standing there at that decision.
         parts = build();
         return;
       }
