@@ -73,6 +73,7 @@ export const RUN_COLUMNS: Column<RunRow>[] = [
   {
     label: 'config',
     sortValue: (r) => JSON.stringify(r.config),
-    cell: (r) => el('code', null, JSON.stringify(r.config)),
+    cell: (r) =>
+      el('code', { class: 'config', title: JSON.stringify(r.config, null, 1) }, JSON.stringify(r.config)),
   },
 ];

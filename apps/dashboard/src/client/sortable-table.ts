@@ -15,6 +15,8 @@ export interface TableOptions<R> {
   sortBy?: number;
   descending?: boolean;
   empty: string;
+  /** Rows shown before a "show all" button (long lists: checkpoints). @defaultValue all */
+  maxRows?: number;
 }
 
 function compare(a: number | string | null, b: number | string | null): number {
@@ -32,6 +34,8 @@ export class SortableTable<R> {
   private readonly head = el('thead');
   private readonly body = el('tbody');
   private readonly table = el('table', { class: 'data' }, this.head, this.body);
+  private readonly more = el('p', { class: 'more' });
+  private showAll = false;
 
   constructor(
     root: HTMLElement,
@@ -40,7 +44,7 @@ export class SortableTable<R> {
   ) {
     this.sortBy = options.sortBy ?? 0;
     this.descending = options.descending ?? false;
-    root.append(this.table);
+    root.append(this.table, this.more);
     this.drawHead();
   }
 
@@ -85,13 +89,16 @@ export class SortableTable<R> {
       if (va === null || vb === null) return compare(va, vb);
       return sign * compare(va, vb);
     });
-    const rows = sorted.map((row) =>
-      el(
-        'tr',
-        { data: { key: this.options.rowKey(row) } },
-        ...this.columns.map((c) => el('td', c.numeric ? { class: 'num' } : null, c.cell(row))),
-      ),
-    );
+    const limit = this.showAll ? sorted.length : (this.options.maxRows ?? sorted.length);
+    const rows = sorted
+      .slice(0, limit)
+      .map((row) =>
+        el(
+          'tr',
+          { data: { key: this.options.rowKey(row) } },
+          ...this.columns.map((c) => el('td', c.numeric ? { class: 'num' } : null, c.cell(row))),
+        ),
+      );
     if (rows.length === 0)
       rows.push(
         el(
@@ -101,5 +108,16 @@ export class SortableTable<R> {
         ),
       );
     this.body.replaceChildren(...rows);
+    const hidden = sorted.length - limit;
+    const button = el(
+      'button',
+      { class: 'show-all', attrs: { type: 'button' } },
+      `show all ${sorted.length}`,
+    );
+    button.addEventListener('click', () => {
+      this.showAll = true;
+      this.drawBody();
+    });
+    fill(this.more, hidden > 0 ? el('span', null, `${hidden} more not shown `, button) : null);
   }
 }

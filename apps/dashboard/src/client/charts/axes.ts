@@ -9,7 +9,13 @@ export function tokensAxis(label = 'training tokens'): uPlot.Axis {
 }
 
 export function valueAxis(label: string, format: (v: number) => string = formatTick): uPlot.Axis {
-  return { ...AXIS_STYLE, label, size: 60, values: (_u, splits) => splits.map(format) };
+  return {
+    ...AXIS_STYLE,
+    label,
+    // Room for the longest tick label (a small learning rate is long).
+    size: (_u, values) => 28 + 7 * Math.max(3, ...(values ?? []).map((v) => String(v).length)),
+    values: (_u, splits) => splits.map(format),
+  };
 }
 
 /**

@@ -37,7 +37,11 @@ function drawOverlay(u: uPlot, chart: CurveChart, colorOf: CurvesChartOptions['c
   }
   ctx.setLineDash([]);
   ctx.textAlign = 'left';
-  const index = new Map(chart.curves.series.map((s, i) => [s.runId, i]));
+  // A marker takes the colour of its run's first series (a run page's validation loss).
+  const index = new Map<string, number>();
+  chart.curves.series.forEach((s, i) => {
+    if (!index.has(s.runId)) index.set(s.runId, i);
+  });
   const label = chart.markers.length <= maxLabels;
   for (const m of chart.markers) drawMarker(u, m, colorOf(m.runId, index.get(m.runId) ?? 0), label);
   ctx.restore();
@@ -75,13 +79,14 @@ export class CurvesChart {
   private focused: number | null = null;
   private readonly area = el('div', { class: 'chart-area' });
   private readonly hover = el('div', { class: 'chart-hover' }, '\u00a0');
+  private readonly legend = el('ul', { class: 'chart-legend' });
 
   constructor(
     private readonly root: HTMLElement,
     private readonly options: CurvesChartOptions,
   ) {
     root.classList.add('curves-chart');
-    root.append(this.area, this.hover);
+    root.append(this.area, this.legend, this.hover);
     window.addEventListener('resize', () =>
       this.plot?.setSize({ width: this.width(), height: options.height }),
     );
@@ -117,8 +122,25 @@ export class CurvesChart {
     }
     this.plot?.destroy();
     this.seriesKey = key;
+    this.drawLegend(chart);
     fill(this.area);
     this.plot = new uPlot(this.plotOptions(chart), data, this.area);
+  }
+
+  /** Named lines (a run page's losses) get a legend; runs are named by hovering. */
+  private drawLegend(chart: CurveChart): void {
+    const named = chart.curves.series.filter((s) => s.label);
+    fill(
+      this.legend,
+      ...named.map((s, i) =>
+        el(
+          'li',
+          null,
+          el('span', { class: 'swatch', attrs: { style: `background:${this.options.colorOf(s.runId, i)}` } }),
+          s.label,
+        ),
+      ),
+    );
   }
 
   private plotOptions(chart: CurveChart): uPlot.Options {

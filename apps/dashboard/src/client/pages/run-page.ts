@@ -126,6 +126,8 @@ export function runPage(app: HTMLElement, runId: string): void {
   const checkpoints = new SortableTable(section(app, 'Checkpoints'), CHECKPOINTS, {
     rowKey: (c) => String(c.step),
     empty: 'no checkpoints yet',
+    descending: true,
+    maxRows: 10,
   });
   const logs = section(app, 'Logs');
   const url = `/api/runs/${runId.split('/').map(encodeURIComponent).join('/')}`;
