@@ -4,11 +4,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Browser, openBrowser, pixelsOfColor } from '@curfew/dashboard/testing';
 import { createQueue, createRedis, DEFAULT_REDIS_URL, QUEUE_NAMES } from '@curfew/queue';
 import { postgresBackend, type TestDatabase } from '@curfew/store/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, openBrowser, pixelsOfColor } from '../test/browser';
 import { type RunningCli, runCli, startCli, waitForStdout } from '../test/run-cli';
 
 /** Screenshots of the three pages, for people to look at (test-results/ is not committed). */
@@ -111,7 +111,11 @@ describe('the dashboard in a real browser, on a real local cluster', () => {
     await row.getByText(/1 running/).waitFor({ timeout: 60_000 });
     await expect(row.textContent()).resolves.toMatch(/0 done · 1 running · 2 queued · 0 failed/);
     await expect(row.textContent()).resolves.toContain('none');
-    await waitFor('tokens used to grow', async () => !(await row.textContent())?.includes('0 / 450,000'), 30_000);
+    await waitFor(
+      'tokens used to grow',
+      async () => !(await row.textContent())?.includes('0 / 450,000'),
+      30_000,
+    );
     await page.screenshot({ path: path.join(SCREENSHOTS, 'experiments.png'), fullPage: true });
 
     // The experiment page: three runs; trial 0's curve grows without a reload.
