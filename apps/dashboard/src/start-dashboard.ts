@@ -20,6 +20,11 @@ export interface DashboardOptions {
   pollMs?: number;
   /** When the port is taken, listen on a free one (`curfew up`) instead of failing. */
   anyPortIfTaken?: boolean;
+  /**
+   * How long a page's feed is kept after its last watcher left, in milliseconds.
+   * @defaultValue 30000
+   */
+  lingerMs?: number;
   /** How finely curves are downsampled. */
   gridOptions?: GridOptions;
   log: (line: string) => void;
@@ -78,7 +83,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const queues = redis
     ? [createQueue(QUEUE_NAMES.runs, redis, prefix), createQueue(QUEUE_NAMES.experiments, redis, prefix)]
     : [];
-  const topics = new LiveTopics(options.pollMs ?? 1000, options.log);
+  const topics = new LiveTopics({ pollMs: options.pollMs ?? 1000, lingerMs: options.lingerMs, log: options.log });
   const app = createApp(
     {
       db: options.db,

@@ -16,8 +16,10 @@ export function follow<S, D = never>(
   };
   let applied = 0;
   const apply = (handler: ((data: never) => void) | undefined) => (event: Event) => {
+    const started = performance.now();
     handler?.(JSON.parse((event as MessageEvent<string>).data) as never);
     applied++;
+    document.body.dataset.applyMs = (performance.now() - started).toFixed(1);
     document.body.dataset.events = String(applied);
   };
   const source = new EventSource(url);

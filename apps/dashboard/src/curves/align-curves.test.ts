@@ -49,8 +49,8 @@ describe('alignCurves', () => {
     for (const [r, series] of aligned.series.entries()) {
       const source = (runs[r] as RunPoints).points.map((p) => p.value);
       const kept = series.values.filter((v): v is number => v !== null);
-      expect(Math.max(...kept)).toBeCloseTo(Math.max(...source), 5);
-      expect(Math.min(...kept)).toBeCloseTo(Math.min(...source), 5);
+      expect(Math.max(...kept)).toBeCloseTo(Math.max(...source), 3);
+      expect(Math.min(...kept)).toBeCloseTo(Math.min(...source), 3);
     }
   });
 

@@ -30,6 +30,8 @@ export class ExperimentFeed implements Feed {
   private readonly points = new Map<string, [CurvePoint[], CurvePoint[]]>();
   private signatures = new Map<string, string>();
   private grids: [CurveGrid, CurveGrid] | null = null;
+  /** The snapshot of the current state, built once for however many pages open it. */
+  private cached: LiveEvent | null = null;
 
   private constructor(
     private readonly db: StoreDatabase,
@@ -114,13 +116,15 @@ export class ExperimentFeed implements Feed {
   }
 
   snapshot(): LiveEvent {
-    return liveEvent('snapshot', this.view());
+    this.cached ??= liveEvent('snapshot', this.view());
+    return this.cached;
   }
 
   async refresh(): Promise<LiveEvent | null> {
     const headChanged = await this.readHead();
     const changed = await this.readChangedRuns();
     if (!headChanged && changed.length === 0) return null;
+    this.cached = null;
     const grids = this.gridsNow();
     const previous = this.grids;
     this.grids = grids;
