@@ -83,7 +83,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const queues = redis
     ? [createQueue(QUEUE_NAMES.runs, redis, prefix), createQueue(QUEUE_NAMES.experiments, redis, prefix)]
     : [];
-  const topics = new LiveTopics({ pollMs: options.pollMs ?? 1000, lingerMs: options.lingerMs, log: options.log });
+  const topics = new LiveTopics({
+    pollMs: options.pollMs ?? 1000,
+    lingerMs: options.lingerMs,
+    log: options.log,
+  });
   const app = createApp(
     {
       db: options.db,

@@ -37,7 +37,7 @@ describe('the dashboard, live', () => {
     const stream = new EventReader(response);
     const [first] = await stream.until((e) => e.length >= 1, 10_000);
     expect(first?.event).toBe('snapshot');
-    expect((first?.data as ExperimentView).runs).toHaveLength(4);
+    expect((first?.data as ExperimentView | undefined)?.runs).toHaveLength(4);
 
     // Run 2 writes an eval at tokens the grid has: a delta with run 2 alone.
     await upsertEvals(db, curve(`${EXP}/2`, [0.2, 0.3, 0.45]));
