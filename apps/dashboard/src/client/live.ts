@@ -17,6 +17,7 @@ export function follow<S, D = never>(
   let applied = 0;
   const apply = (handler: ((data: never) => void) | undefined) => (event: Event) => {
     const started = performance.now();
+    document.body.dataset.receivedMs = started.toFixed(1);
     handler?.(JSON.parse((event as MessageEvent<string>).data) as never);
     applied++;
     document.body.dataset.applyMs = (performance.now() - started).toFixed(1);

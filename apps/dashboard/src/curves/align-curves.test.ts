@@ -43,8 +43,8 @@ describe('alignCurves', () => {
     expect(aligned.downsampled).toBe(true);
     expect(aligned.sourcePoints).toBe(100_000);
     const cells = aligned.series.reduce((sum, s) => sum + s.values.length, 0);
-    expect(cells).toBeLessThanOrEqual(150_000);
-    expect(aligned.x.length).toBe(150);
+    expect(cells).toBeLessThanOrEqual(80_000);
+    expect(aligned.x.length).toBe(80);
     // Every run's extremes survive.
     for (const [r, series] of aligned.series.entries()) {
       const source = (runs[r] as RunPoints).points.map((p) => p.value);

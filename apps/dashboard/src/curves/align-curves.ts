@@ -24,8 +24,9 @@ export type CurveGrid =
 
 export interface GridOptions {
   /**
-   * Most grid cells (runs × columns) a chart sends: what keeps 1,000 runs light.
-   * @defaultValue 150_000
+   * Most grid cells (runs × columns) a chart sends: what keeps 1,000 runs light (80 columns,
+   * 40 buckets each, over a chart about 1,000 pixels wide: where 1,000 curves overlap anyway).
+   * @defaultValue 80_000
    */
   maxCells?: number;
   /**
@@ -35,7 +36,7 @@ export interface GridOptions {
   maxColumns?: number;
   /**
    * Fewest columns, however many the runs.
-   * @defaultValue 128
+   * @defaultValue 64
    */
   minColumns?: number;
   /** Tokens the grid must reach (the largest run budget), so it stays put while runs train. */
@@ -46,7 +47,7 @@ export interface GridOptions {
 const rounded = (v: number) => (Number.isInteger(v) ? v : Number(v.toPrecision(4)));
 
 function columnsFor(runCount: number, options: GridOptions): number {
-  const { maxCells = 150_000, maxColumns = 1_200, minColumns = 128 } = options;
+  const { maxCells = 80_000, maxColumns = 1_200, minColumns = 64 } = options;
   const fair = Math.floor(maxCells / Math.max(1, runCount));
   return Math.max(minColumns, Math.min(maxColumns, fair));
 }
