@@ -180,67 +180,60 @@ async function measure(page: Page, store: Store, coldUrl: string, warmUrl: strin
   return m;
 }
 
-function report(m: Measures): void {
-  const cold = medianOf(m.cold, (l) => l.totalMs);
+function tableRows(m: Measures): string[][] {
   const warm = medianOf(m.warm, (l) => l.totalMs);
-  const viewBytes = medianOf(m.view, (v) => v.bytes);
-  const rawBytes = medianOf(m.raw, (r) => r.bytes);
-  const update = median(m.updates);
+  const viewBytes = kb(medianOf(m.view, (v) => v.bytes));
+  const warmPart = (key: 'scriptMs' | 'receivedMs' | 'applyMs') => ms(medianOf(m.warm, (l) => l[key]));
+  return [
+    [
+      'page load, cold (dashboard)',
+      ms(medianOf(m.cold, (l) => l.totalMs)),
+      viewBytes,
+      `navigation → charts and table drawn; builds the feed; ${m.points} points`,
+    ],
+    ['page load, warm (dashboard)', ms(warm), viewBytes, 'the feed lingered (a second tab, going back)'],
+    ['  HTML and script loaded', warmPart('scriptMs'), '', 'from the page start'],
+    ['  snapshot arrived', warmPart('receivedMs'), '', 'the server-sent event, from the page start'],
+    ['  applying + drawing it', warmPart('applyMs'), '', 'JSON.parse, uPlot, the 1,000-row table'],
+    [
+      'view JSON fetch + parse',
+      ms(medianOf(m.view, (v) => v.ms)),
+      viewBytes,
+      '/api/experiments/ID (downsampled, both charts)',
+    ],
+    [
+      'baseline: raw evals fetch + parse',
+      ms(medianOf(m.raw, (r) => r.ms)),
+      kb(medianOf(m.raw, (r) => r.bytes)),
+      'shipping the evals, before drawing anything',
+    ],
+    [
+      'update: eval written → drawn',
+      ms(median(m.updates)),
+      '',
+      `SSE delta; includes up to ${POLL_MS} ms of polling`,
+    ],
+    ['  of which applying + drawing', ms(median(m.updateApplies)), '', ''],
+    ['baseline: reload the page (warm)', ms(warm), viewBytes, ''],
+  ];
+}
+
+function report(m: Measures): void {
   console.log(
     `\n${RUNS} runs × ${EVALS} evals in one experiment; medians of ${REPEATS} loads and ${REPEATS * 2} updates\n`,
   );
-  printTable(
-    ['', 'ms', 'payload', 'note'],
-    [
-      [
-        'page load, cold (dashboard)',
-        ms(cold),
-        kb(viewBytes),
-        `navigation → charts and table drawn; builds the feed; ${m.points} points`,
-      ],
-      [
-        'page load, warm (dashboard)',
-        ms(warm),
-        kb(viewBytes),
-        'the feed lingered (a second tab, going back)',
-      ],
-      ['  HTML and script loaded', ms(medianOf(m.warm, (l) => l.scriptMs)), '', 'from the page start'],
-      [
-        '  snapshot arrived',
-        ms(medianOf(m.warm, (l) => l.receivedMs)),
-        '',
-        'the server-sent event, from the page start',
-      ],
-      [
-        '  applying + drawing it',
-        ms(medianOf(m.warm, (l) => l.applyMs)),
-        '',
-        'JSON.parse, uPlot, the 1,000-row table',
-      ],
-      [
-        'view JSON fetch + parse',
-        ms(medianOf(m.view, (v) => v.ms)),
-        kb(viewBytes),
-        '/api/experiments/ID (downsampled, both charts)',
-      ],
-      [
-        'baseline: raw evals fetch + parse',
-        ms(medianOf(m.raw, (r) => r.ms)),
-        kb(rawBytes),
-        'shipping the evals, before drawing anything',
-      ],
-      ['update: eval written → drawn', ms(update), '', `SSE delta; includes up to ${POLL_MS} ms of polling`],
-      ['  of which applying + drawing', ms(median(m.updateApplies)), '', ''],
-      ['baseline: reload the page (warm)', ms(warm), kb(viewBytes), ''],
-    ],
-  );
+  printTable(['', 'ms', 'payload', 'note'], tableRows(m));
+  const viewBytes = medianOf(m.view, (v) => v.bytes);
+  const rawBytes = medianOf(m.raw, (r) => r.bytes);
+  const cold = medianOf(m.cold, (l) => l.totalMs);
+  const warm = medianOf(m.warm, (l) => l.totalMs);
   console.log(
     `\nraw evals / downsampled view: ${ratio(rawBytes, viewBytes)} the bytes, ` +
       `${ratio(
         medianOf(m.raw, (r) => r.ms),
         medianOf(m.view, (v) => v.ms),
       )} the fetch time; ` +
-      `cold / warm load: ${ratio(cold, warm)}; reload / live update: ${ratio(warm, update)} the time`,
+      `cold / warm load: ${ratio(cold, warm)}; reload / live update: ${ratio(warm, median(m.updates))} the time`,
   );
 }
 

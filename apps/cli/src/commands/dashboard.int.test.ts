@@ -52,10 +52,104 @@ const intData = (page: Page, selector: string, key: string) =>
     key,
   );
 
+type Env = Record<string, string | undefined>;
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+/** The experiments page, open before anything is submitted, shows the experiment arrive and train. */
+async function seeTheExperimentArrive(page: Page, url: string, env: Env, home: string) {
+  await page.goto(url);
+  await page.getByText('no experiments yet').waitFor({ timeout: 20_000 });
+  const file = path.join(home, 'watch.json');
+  await writeFile(file, JSON.stringify(spec));
+  const submitted = await runCli(['submit', file], { env });
+  expect(submitted.stdout).toContain('submitted watch-1: 3 runs');
+  const row = page.locator('tr[data-key="watch-1"]');
+  await row.getByText(/1 running/).waitFor({ timeout: 60_000 });
+  await expect(row.textContent()).resolves.toMatch(/0 done · 1 running · 2 queued · 0 failed/);
+  await expect(row.textContent()).resolves.toContain('none');
+  await waitFor(
+    'tokens used to grow',
+    async () => !(await row.textContent())?.includes('0 / 450,000'),
+    30_000,
+  );
+  await shot(page, 'experiments');
+  await row.getByRole('link', { name: 'watch-1' }).click();
+  await page.waitForURL(/\/experiments\/watch-1$/);
+}
+
+/** The experiment page: three runs; trial 0's curve grows, in points and in pixels, without a reload. */
+async function seeCurvesDrawLive(page: Page) {
+  await page.locator('#metric-chart canvas').waitFor({ timeout: 30_000 });
+  const rows = page.locator('table.data tbody tr[data-key]');
+  await waitFor('three runs in the table', async () => (await rows.count()) === 3, 30_000);
+  const points = await waitFor(
+    'three points of trial 0',
+    async () => {
+      const n = await intData(page, '#metric-chart', 'points');
+      return n >= 3 && n;
+    },
+    60_000,
+  );
+  const ink = await pixelsOfColor(page, '#metric-chart', TRIAL_0);
+  expect(ink).toBeGreaterThan(0);
+  const events = await intData(page, 'body', 'events');
+  const more = async () => (await intData(page, '#metric-chart', 'points')) >= points + 3;
+  await waitFor('more points of trial 0', more, 60_000);
+  expect(await intData(page, 'body', 'events')).toBeGreaterThan(events);
+  expect(await pixelsOfColor(page, '#metric-chart', TRIAL_0)).toBeGreaterThan(ink);
+  expect(await page.locator('#loss-chart canvas').count()).toBeGreaterThan(0);
+  await shot(page, 'experiment');
+}
+
+/** A run's page on the read-only dashboard: no cancel button, and the endpoint refuses. */
+async function seeNoCancelWithoutToken(page: Page) {
+  await page.getByRole('link', { name: 't0', exact: true }).click();
+  await page.waitForURL(/\/runs\/watch-1\/0$/);
+  await page.locator('[data-fact="status"]').getByText('running').waitFor({ timeout: 20_000 });
+  await page.locator('#lr-chart canvas').waitFor();
+  expect(await page.locator('button.cancel').count()).toBe(0);
+  const refused = await page.evaluate(
+    `fetch('/api/runs/watch-1/0/cancel', { method: 'POST', headers: { authorization: 'Bearer ${TOKEN}' } }).then((r) => r.status)`,
+  );
+  expect(refused).toBe(403);
+}
+
+/** On a dashboard with the operator's token: a wrong token is refused, the right one cancels the run. */
+async function cancelWithToken(page: Page, url: string, env: Env) {
+  await page.goto(`${url}runs/watch-1/0`);
+  await page.locator('[data-fact="status"]').getByText('running').waitFor({ timeout: 20_000 });
+  await page.locator('#metric-chart canvas').waitFor();
+  await page.getByLabel('operator token').fill('not-the-token-at-all');
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.getByText('wrong or missing operator token').waitFor({ timeout: 10_000 });
+  await page.getByLabel('operator token').fill(TOKEN);
+  await shot(page, 'run');
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.locator('[data-fact="status"]').getByText('cancelled').waitFor({ timeout: 30_000 });
+  expect(await page.locator('button.cancel').count()).toBe(0);
+  const runs = JSON.parse(
+    (await runCli(['runs', '--experiment', 'watch-1', '--format', 'json'], { env })).stdout,
+  );
+  expect(runs[0].status).toBe('cancelled');
+  await shot(page, 'run-cancelled');
+}
+
+/** The static report draws the same charts, from a file, offline. */
+async function seeTheReportDraw(page: Page, env: Env, home: string) {
+  const report = path.join(home, 'watch-1.html');
+  expect((await runCli(['report', 'watch-1', '--out', report], { env })).code).toBe(0);
+  await page.goto(pathToFileURL(report).href);
+  await page.locator('body[data-charts="drawn"]').waitFor({ timeout: 10_000 });
+  expect(await page.locator('#learning-curves canvas').count()).toBeGreaterThan(0);
+  expect(await pixelsOfColor(page, '#learning-curves', TRIAL_0)).toBeGreaterThan(0);
+  expect(await intData(page, '#learning-curves', 'series')).toBeGreaterThanOrEqual(1);
+}
+
 describe('the dashboard in a real browser, on a real local cluster', () => {
   let database: TestDatabase;
   let home: string;
-  let env: Record<string, string | undefined>;
+  let env: Env;
   let up: RunningCli | undefined;
   let operator: RunningCli | undefined;
   let browser: Browser;
@@ -97,99 +191,18 @@ describe('the dashboard in a real browser, on a real local cluster', () => {
     const { page } = browser;
     up = startCli(['up', '--workers', '1'], { env });
     await waitForStdout(up, (out) => out.includes('curfew up: running'), 120_000);
-    const url = dashboardUrl(up.stdout()) as string;
     expect(up.stdout()).toMatch(/curfew up: dashboard at http:\/\/127\.0\.0\.1:\d+\/ \(read-only; /);
+    await seeTheExperimentArrive(page, dashboardUrl(up.stdout()) as string, env, home);
+    await seeCurvesDrawLive(page);
+    await seeNoCancelWithoutToken(page);
 
-    // The experiments page, open before anything is submitted, shows the experiment arrive.
-    await page.goto(url);
-    await page.getByText('no experiments yet').waitFor({ timeout: 20_000 });
-    const file = path.join(home, 'watch.json');
-    await writeFile(file, JSON.stringify(spec));
-    const submitted = await runCli(['submit', file], { env });
-    expect(submitted.stdout).toContain('submitted watch-1: 3 runs');
-    const row = page.locator('tr[data-key="watch-1"]');
-    await row.getByText(/1 running/).waitFor({ timeout: 60_000 });
-    await expect(row.textContent()).resolves.toMatch(/0 done · 1 running · 2 queued · 0 failed/);
-    await expect(row.textContent()).resolves.toContain('none');
-    await waitFor(
-      'tokens used to grow',
-      async () => !(await row.textContent())?.includes('0 / 450,000'),
-      30_000,
-    );
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'experiments.png'), fullPage: true });
-
-    // The experiment page: three runs; trial 0's curve grows without a reload.
-    await row.getByRole('link', { name: 'watch-1' }).click();
-    await page.waitForURL(/\/experiments\/watch-1$/);
-    await page.locator('#metric-chart canvas').waitFor({ timeout: 30_000 });
-    await waitFor(
-      'three runs in the table',
-      async () => (await page.locator('table.data tbody tr[data-key]').count()) === 3,
-      30_000,
-    );
-    const points = await waitFor(
-      'three points of trial 0',
-      async () => {
-        const n = await intData(page, '#metric-chart', 'points');
-        return n >= 3 && n;
-      },
-      60_000,
-    );
-    const ink = await pixelsOfColor(page, '#metric-chart', TRIAL_0);
-    expect(ink).toBeGreaterThan(0);
-    const events = await intData(page, 'body', 'events');
-    await waitFor(
-      'more points of trial 0',
-      async () => (await intData(page, '#metric-chart', 'points')) >= points + 3,
-      60_000,
-    );
-    expect(await intData(page, 'body', 'events')).toBeGreaterThan(events);
-    expect(await pixelsOfColor(page, '#metric-chart', TRIAL_0)).toBeGreaterThan(ink);
-    expect(await page.locator('#loss-chart canvas').count()).toBeGreaterThan(0);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'experiment.png'), fullPage: true });
-
-    // A run's page, read-only: no cancel button, and the endpoint refuses.
-    await page.getByRole('link', { name: 't0', exact: true }).click();
-    await page.waitForURL(/\/runs\/watch-1\/0$/);
-    await page.locator('[data-fact="status"]').getByText('running').waitFor({ timeout: 20_000 });
-    await page.locator('#lr-chart canvas').waitFor();
-    expect(await page.locator('button.cancel').count()).toBe(0);
-    const refused = await page.evaluate(
-      `fetch('/api/runs/watch-1/0/cancel', { method: 'POST', headers: { authorization: 'Bearer ${TOKEN}' } }).then((r) => r.status)`,
-    );
-    expect(refused).toBe(403);
-
-    // `curfew dashboard` with the operator's token: the button is there, and cancels the run.
     operator = startCli(['dashboard', '--port', '0'], { env: { ...env, CURFEW_DASHBOARD_TOKEN: TOKEN } });
     await waitForStdout(operator, (out) => out.includes('dashboard at'), 60_000);
     expect(operator.stdout()).toMatch(
       /^curfew dashboard: dashboard at http:\/\/127\.0\.0\.1:\d+\/ \(cancelling allowed with the operator token\)/m,
     );
-    await page.goto(`${dashboardUrl(operator.stdout())}runs/watch-1/0`);
-    await page.locator('[data-fact="status"]').getByText('running').waitFor({ timeout: 20_000 });
-    await page.locator('#metric-chart canvas').waitFor();
-    await page.getByLabel('operator token').fill('not-the-token-at-all');
-    await page.getByRole('button', { name: 'Cancel run' }).click();
-    await page.getByText('wrong or missing operator token').waitFor({ timeout: 10_000 });
-    await page.getByLabel('operator token').fill(TOKEN);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'run.png'), fullPage: true });
-    await page.getByRole('button', { name: 'Cancel run' }).click();
-    await page.locator('[data-fact="status"]').getByText('cancelled').waitFor({ timeout: 30_000 });
-    expect(await page.locator('button.cancel').count()).toBe(0);
-    const runs = JSON.parse(
-      (await runCli(['runs', '--experiment', 'watch-1', '--format', 'json'], { env })).stdout,
-    );
-    expect(runs[0].status).toBe('cancelled');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'run-cancelled.png'), fullPage: true });
-
-    // The static report draws the same charts, offline.
-    const report = path.join(home, 'watch-1.html');
-    expect((await runCli(['report', 'watch-1', '--out', report], { env })).code).toBe(0);
-    await page.goto(pathToFileURL(report).href);
-    await page.locator('body[data-charts="drawn"]').waitFor({ timeout: 10_000 });
-    expect(await page.locator('#learning-curves canvas').count()).toBeGreaterThan(0);
-    expect(await pixelsOfColor(page, '#learning-curves', TRIAL_0)).toBeGreaterThan(0);
-    expect(await intData(page, '#learning-curves', 'series')).toBeGreaterThanOrEqual(1);
+    await cancelWithToken(page, dashboardUrl(operator.stdout()) as string, env);
+    await seeTheReportDraw(page, env, home);
   }, 420_000);
 });
 

@@ -12,17 +12,10 @@ import { experimentParam, runParam } from './route-params';
 import { streamTopic } from './sse';
 
 const notFound = (res: Response, what: string) => res.status(404).json({ error: `${what} does not exist` });
+const runName = (req: Request) => `run ${String(req.params.experiment)}/${String(req.params.trial)}`;
 
-/**
- * The JSON the pages read: whole views (for scripts, and the first paint of anything that does
- * not stream), the live streams, and cancel, which needs the operator token.
- */
-export function apiRoutes(ctx: DashboardContext): Router {
-  const router = Router();
-  const { db, topics, gridOptions } = ctx;
-  const experimentsFeed = () => WholeViewFeed.open(async () => ({ experiments: await experimentRows(db) }));
-  const runFeed = (runId: string) => () => WholeViewFeed.open(() => runView(db, runId));
-
+/** Whole views as JSON: for scripts, and for the bench. */
+function viewRoutes(router: Router, { db, gridOptions }: DashboardContext): void {
   router.get('/api/experiments', async (_req, res) => {
     res.json({ experiments: await experimentRows(db) });
   });
@@ -40,12 +33,16 @@ export function apiRoutes(ctx: DashboardContext): Router {
   router.get('/api/runs/:experiment/:trial', async (req, res) => {
     const run = runParam(req);
     const view = run && (await runView(db, run.runId));
-    if (!view) return notFound(res, `run ${String(req.params.experiment)}/${String(req.params.trial)}`);
+    if (!view) return notFound(res, runName(req));
     res.json(view);
   });
+}
 
+/** The live streams the pages follow. */
+function eventRoutes(router: Router, { db, topics, gridOptions }: DashboardContext): void {
+  const experiments = () => WholeViewFeed.open(async () => ({ experiments: await experimentRows(db) }));
   router.get('/api/events/experiments', (req, res) =>
-    streamTopic(req, res, topics, 'experiments', experimentsFeed),
+    streamTopic(req, res, topics, 'experiments', experiments),
   );
   router.get('/api/events/experiments/:id', async (req, res) => {
     const id = experimentParam(req);
@@ -54,31 +51,36 @@ export function apiRoutes(ctx: DashboardContext): Router {
   });
   router.get('/api/events/runs/:experiment/:trial', async (req, res) => {
     const run = runParam(req);
-    if (!run) return notFound(res, `run ${String(req.params.experiment)}/${String(req.params.trial)}`);
-    await streamTopic(req, res, topics, `run:${run.runId}`, runFeed(run.runId));
+    if (!run) return notFound(res, runName(req));
+    await streamTopic(req, res, topics, `run:${run.runId}`, () =>
+      WholeViewFeed.open(() => runView(db, run.runId)),
+    );
   });
+}
 
-  const cancel = (target: (req: Request) => { experimentId: string; runId?: string } | null) => {
-    return async (req: Request, res: Response) => {
-      if (ctx.token === null)
-        return res
-          .status(403)
-          .json({ error: 'read-only dashboard: set CURFEW_DASHBOARD_TOKEN to allow cancelling' });
-      if (!allowsOperator(ctx.token, req.get('authorization')))
-        return res.status(403).json({ error: 'wrong or missing operator token' });
-      const what = target(req);
-      if (!what) return notFound(res, 'that run or experiment');
-      const cancelled = await cancelTarget(db, ctx.runsQueue, what).catch((error: Error) => {
-        if (error.name === 'ExperimentNotFoundError' || error.name === 'RunNotFoundError') return null;
-        throw error;
-      });
-      if (cancelled === null)
-        return notFound(res, what.runId ? `run ${what.runId}` : `experiment ${what.experimentId}`);
-      ctx.log(
-        `curfew dashboard: cancelled ${cancelled} run${cancelled === 1 ? '' : 's'} of ${what.runId ?? what.experimentId}`,
-      );
-      res.json({ cancelled });
-    };
+type Target = { experimentId: string; runId?: string };
+
+/** Cancel: refused (403) without a configured operator token, or without that token. */
+function cancelRoutes(router: Router, ctx: DashboardContext): void {
+  const cancel = (target: (req: Request) => Target | null) => async (req: Request, res: Response) => {
+    if (ctx.token === null)
+      return res
+        .status(403)
+        .json({ error: 'read-only dashboard: set CURFEW_DASHBOARD_TOKEN to allow cancelling' });
+    if (!allowsOperator(ctx.token, req.get('authorization')))
+      return res.status(403).json({ error: 'wrong or missing operator token' });
+    const what = target(req);
+    if (!what) return notFound(res, 'that run or experiment');
+    const cancelled = await cancelTarget(ctx.db, ctx.runsQueue, what).catch((error: Error) => {
+      if (error.name === 'ExperimentNotFoundError' || error.name === 'RunNotFoundError') return null;
+      throw error;
+    });
+    if (cancelled === null)
+      return notFound(res, what.runId ? `run ${what.runId}` : `experiment ${what.experimentId}`);
+    ctx.log(
+      `curfew dashboard: cancelled ${cancelled} run${cancelled === 1 ? '' : 's'} of ${what.runId ?? what.experimentId}`,
+    );
+    res.json({ cancelled });
   };
   router.post(
     '/api/experiments/:id/cancel',
@@ -88,5 +90,16 @@ export function apiRoutes(ctx: DashboardContext): Router {
     }),
   );
   router.post('/api/runs/:experiment/:trial/cancel', cancel(runParam));
+}
+
+/**
+ * The JSON the pages read: whole views, the live streams, and cancel, which needs the operator
+ * token.
+ */
+export function apiRoutes(ctx: DashboardContext): Router {
+  const router = Router();
+  viewRoutes(router, ctx);
+  eventRoutes(router, ctx);
+  cancelRoutes(router, ctx);
   return router;
 }

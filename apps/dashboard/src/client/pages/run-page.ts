@@ -92,6 +92,37 @@ function logLines(lines: readonly LogLine[]): HTMLElement {
   );
 }
 
+/** The run's tables: decisions (with a note on where they come from), attempts, checkpoints, logs. */
+function runTables(app: HTMLElement) {
+  const decisionsNote = el('p', { class: 'note' });
+  const decisionsBody = section(app, 'Decisions');
+  decisionsBody.before(decisionsNote);
+  const decisions = new SortableTable(decisionsBody, DECISIONS, {
+    rowKey: (d) => `${d.step}-${d.kind}-${d.reason}`,
+    empty: 'no decisions yet',
+  });
+  const attempts = new SortableTable(section(app, 'Attempts'), ATTEMPTS, {
+    rowKey: (a) => String(a.attempt),
+    empty: 'not started yet',
+  });
+  const checkpoints = new SortableTable(section(app, 'Checkpoints'), CHECKPOINTS, {
+    rowKey: (c) => String(c.step),
+    empty: 'no checkpoints yet',
+    descending: true,
+    maxRows: 10,
+  });
+  const logs = section(app, 'Logs');
+  return (view: RunView) => {
+    decisionsNote.textContent = view.decisionsRecorded
+      ? 'Every decision of the run’s policy, as it was logged.'
+      : 'Read from what the run left: its learning-rate changes (adjust) and how it ended (stop).';
+    decisions.set(view.decisions);
+    attempts.set(view.attempts);
+    checkpoints.set(view.checkpoints);
+    fill(logs, logLines(view.logs));
+  };
+}
+
 /** One run: its curves, LR, every decision with its reason, attempts, checkpoints and logs. */
 export function runPage(app: HTMLElement, runId: string): void {
   const head = el('div', { class: 'page-head' });
@@ -112,47 +143,24 @@ export function runPage(app: HTMLElement, runId: string): void {
     height: 180,
     colorOf: runColor,
   });
-  const decisionsNote = el('p', { class: 'note' });
-  const decisionsBody = section(app, 'Decisions');
-  decisionsBody.before(decisionsNote);
-  const decisions = new SortableTable(decisionsBody, DECISIONS, {
-    rowKey: (d) => `${d.step}-${d.kind}-${d.reason}`,
-    empty: 'no decisions yet',
-  });
-  const attempts = new SortableTable(section(app, 'Attempts'), ATTEMPTS, {
-    rowKey: (a) => String(a.attempt),
-    empty: 'not started yet',
-  });
-  const checkpoints = new SortableTable(section(app, 'Checkpoints'), CHECKPOINTS, {
-    rowKey: (c) => String(c.step),
-    empty: 'no checkpoints yet',
-    descending: true,
-    maxRows: 10,
-  });
-  const logs = section(app, 'Logs');
-  const url = `/api/runs/${runId.split('/').map(encodeURIComponent).join('/')}`;
+  const tables = runTables(app);
+  const path = runId.split('/').map(encodeURIComponent).join('/');
   let cancelShown = false;
-  follow<RunView>(`/api/events/runs/${runId.split('/').map(encodeURIComponent).join('/')}`, {
+  follow<RunView>(`/api/events/runs/${path}`, {
     snapshot: (view) => {
       fill(head, ...header(view));
       if (view.run.unfinished && !cancelShown) {
         cancelShown = true;
         fill(
           cancelSlot,
-          cancelControl('run', `${url}/cancel`, () => undefined),
+          cancelControl('run', `/api/runs/${path}/cancel`, () => undefined),
         );
       }
       if (!view.run.unfinished) fill(cancelSlot);
       metric.set(view.metric);
       loss.set(view.loss);
       lr.set(view.lr);
-      decisionsNote.textContent = view.decisionsRecorded
-        ? 'Every decision of the run’s policy, as it was logged.'
-        : 'Read from what the run left: its learning-rate changes (adjust) and how it ended (stop).';
-      decisions.set(view.decisions);
-      attempts.set(view.attempts);
-      checkpoints.set(view.checkpoints);
-      fill(logs, logLines(view.logs));
+      tables(view);
     },
   });
 }
