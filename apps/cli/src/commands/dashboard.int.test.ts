@@ -115,6 +115,16 @@ async function seeNoCancelWithoutToken(page: Page) {
   expect(refused).toBe(403);
 }
 
+/** Bull Board under /queues, in the same browser: curfew's two queues, read-only. */
+async function seeTheQueues(page: Page, url: string) {
+  await page.goto(`${url}queues/`);
+  await page.getByText('curfew queues').first().waitFor({ timeout: 30_000 });
+  await page.getByText('runs', { exact: true }).first().waitFor({ timeout: 30_000 });
+  await page.getByText('experiments', { exact: true }).first().waitFor({ timeout: 30_000 });
+  await page.getByText('Loading...').waitFor({ state: 'hidden', timeout: 30_000 });
+  await shot(page, 'queues');
+}
+
 /** On a dashboard with the operator's token: a wrong token is refused, the right one cancels the run. */
 async function cancelWithToken(page: Page, url: string, env: Env) {
   await page.goto(`${url}runs/watch-1/0`);
@@ -192,9 +202,11 @@ describe('the dashboard in a real browser, on a real local cluster', () => {
     up = startCli(['up', '--workers', '1'], { env });
     await waitForStdout(up, (out) => out.includes('curfew up: running'), 120_000);
     expect(up.stdout()).toMatch(/curfew up: dashboard at http:\/\/127\.0\.0\.1:\d+\/ \(read-only; /);
-    await seeTheExperimentArrive(page, dashboardUrl(up.stdout()) as string, env, home);
+    const url = dashboardUrl(up.stdout()) as string;
+    await seeTheExperimentArrive(page, url, env, home);
     await seeCurvesDrawLive(page);
     await seeNoCancelWithoutToken(page);
+    await seeTheQueues(page, url);
 
     operator = startCli(['dashboard', '--port', '0'], { env: { ...env, CURFEW_DASHBOARD_TOKEN: TOKEN } });
     await waitForStdout(operator, (out) => out.includes('dashboard at'), 60_000);
