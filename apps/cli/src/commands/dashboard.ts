@@ -12,8 +12,9 @@ const USAGE = `Usage: curfew dashboard [--port N] [--host HOST]
 Serves the web dashboard until Ctrl-C: experiments, one experiment's runs and learning curves
 (live, downsampled on the server), one run's curves, LR, decisions, attempts, checkpoints and
 logs, and Bull Board for the queues under /queues. It reads the database other commands use
-(DATABASE_URL, else the running local cluster's) and the queues on REDIS_URL. \`curfew up\` serves
-it too, and prints its address.
+(DATABASE_URL, else the running local cluster's) and the queues on REDIS_URL; on the embedded
+database it holds it while it runs, as one process must. \`curfew up\` serves it too, and prints
+its address.
 
 It is read-only. Set CURFEW_DASHBOARD_TOKEN (16 characters or more) to allow cancelling runs
 and experiments from it: the cancel button then asks for that token and sends it.
