@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Command, CommandContext } from './command';
 import { cancelCommand } from './commands/cancel';
+import { dashboardCommand } from './commands/dashboard';
 import { demoCommand } from './commands/demo';
 import { predictCommand } from './commands/predict';
 import { replayCommand } from './commands/replay';
@@ -26,6 +27,7 @@ const commands: Command[] = [
   runsCommand,
   cancelCommand,
   reportCommand,
+  dashboardCommand,
   sqlCommand,
   validateCommand,
   tasksCommand,

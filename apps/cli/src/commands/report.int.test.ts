@@ -4,6 +4,7 @@ import path from 'node:path';
 import { finishRun, insertExperimentRuns, type StoreDatabase, upsertEvals } from '@curfew/store';
 import { postgresBackend, type TestDatabase } from '@curfew/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embeddedCharts } from '../report/test-data';
 import { type CliResult, runCli } from '../test/run-cli';
 
 const EXP = 'kv-qa-sweep-1';
@@ -70,15 +71,6 @@ async function seed(db: StoreDatabase) {
   );
 }
 
-/** The markup of the chart whose svg has this id. */
-function svgOf(html: string, id: string): string {
-  const match = new RegExp(`<svg id="${id}"[\\s\\S]*?</svg>`).exec(html);
-  if (!match) throw new Error(`no <svg id="${id}"> in the report`);
-  return match[0];
-}
-
-const count = (text: string, needle: string) => text.split(needle).length - 1;
-
 /** The value shown beside a header fact, e.g. fact(html, 'tokens saved') → '46.7%'. */
 const fact = (html: string, label: string) =>
   new RegExp(`<dt>${label.replace(/[()]/g, '\\$&')}</dt><dd>([^<]*)</dd>`).exec(html)?.[1];
@@ -115,7 +107,14 @@ describe('curfew report', () => {
     expect(result.stdout).toBe(`wrote ${out} (3 runs)\n`);
 
     expect(html).toMatch(/^<!doctype html>/);
-    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(|src=|https?:/i);
+    // Nothing is fetched: the only scripts are inline (the chart code and its data).
+    expect(html).not.toMatch(
+      /<link|<img|<iframe|@import|url\(|src=|https?:|fetch\(|XMLHttpRequest|EventSource|WebSocket/i,
+    );
+    expect(html.match(/<script[^>]*>/g)).toEqual([
+      '<script type="application/json" id="curfew-report-data">',
+      '<script>',
+    ]);
     for (const trial of [0, 1, 2]) expect(rowOf(html, `${EXP}/${trial}`)).not.toBe('');
 
     expect(fact(html, 'task family')).toBe('kv-qa');
@@ -128,23 +127,26 @@ describe('curfew report', () => {
     expect(fact(html, 'best EM (run)')).toBe(`0.800 (${EXP}/1)`);
   });
 
-  it('draws a curve and an end marker per run, the budget, and the finished runs in the scatter', () => {
-    expect(count(html, '<svg')).toBe(2);
-
-    const curves = svgOf(html, 'learning-curves');
-    expect(count(curves, '<polyline')).toBe(3);
-    for (const trial of [0, 1, 2]) expect(curves).toContain(`data-run="${EXP}/${trial}"`);
-    expect(count(curves, 'class="stop-marker"')).toBe(3);
-    expect(count(curves, 'class="budget"')).toBe(1);
-    expect(curves).toContain('training tokens');
-    expect(curves).toContain('>1k</text>');
-
-    const scatter = svgOf(html, 'savings-scatter');
+  it('embeds a curve and an end marker per run, with why it ended, the budget, and the finished runs for the scatter', () => {
+    const { curves, savings } = embeddedCharts(html);
+    expect(curves.label).toBe('exact match (EM)');
+    expect(curves.curves.series.map((s) => s.runId)).toEqual([`${EXP}/0`, `${EXP}/1`, `${EXP}/2`]);
+    expect(curves.curves.x).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
+    expect(curves.curves.series[0]?.values).toEqual([0.5, 0.7, 0.75, 0.74]);
+    expect(curves.markers.map((m) => [m.trial, m.tokens, m.value, m.reason, m.live])).toEqual([
+      [0, 400, 0.74, 'plateau', false],
+      [1, 1000, 0.79, 'budget', false],
+      [2, 200, 0.3, null, true],
+    ]);
+    expect(curves.budgets).toEqual([1000]);
     // The running run has saved nothing yet: only the two finished runs are points.
-    expect(count(scatter, 'class="point"')).toBe(2);
-    expect(scatter).toContain('>t0</text>');
-    expect(scatter).toContain('>t1</text>');
-    expect(scatter).not.toContain('>t2</text>');
+    expect(savings.map((p) => [p.trial, p.tokensSaved, p.deployedEm])).toEqual([
+      [0, 0.6, 0.75],
+      [1, 0, 0.8],
+    ]);
+    expect(html).toContain('<div id="learning-curves" class="chart">');
+    expect(html).toContain('<div id="savings-scatter" class="chart">');
+    for (const trial of [0, 1, 2]) expect(html).toContain(`<li data-run="${EXP}/${trial}">`);
   });
 
   it('shows each run in the table, and escapes a config that contains markup', () => {
@@ -167,10 +169,10 @@ describe('curfew report', () => {
     expect(empty.code).toBe(0);
     expect(empty.stdout).toBe('wrote empty-1.html (1 run)\n');
     const page = await readFile(path.join(dir, 'empty-1.html'), 'utf8');
-    expect(count(page, '<svg')).toBe(2);
-    expect(count(svgOf(page, 'learning-curves'), 'no evals yet')).toBe(1);
-    expect(count(svgOf(page, 'savings-scatter'), 'no evals yet')).toBe(1);
-    expect(page).not.toContain('<polyline');
+    const charts = embeddedCharts(page);
+    expect(charts.curves.curves.series).toEqual([]);
+    expect(charts.curves.markers).toEqual([]);
+    expect(charts.savings).toEqual([]);
     expect(rowOf(page, 'empty-1/0')).toContain('queued');
   });
 

@@ -13,8 +13,9 @@ const usage = `Usage: curfew report EXPERIMENT [--out FILE]
 
 Writes a self-contained HTML report of one experiment (open it in any browser, offline):
 its settings and totals (tokens used against the budget, tokens saved, best EM), the
-learning curves of its runs (EM against training tokens, where each run stopped, the
-budget), tokens saved versus deployed EM per run, and a table of the runs.
+learning curves of its runs (EM against training tokens, where each run stopped and why,
+the budget), tokens saved versus deployed EM per run, and a table of the runs. The charts
+are the dashboard's (uPlot), inlined with their data: nothing is fetched.
   -o, --out FILE   where to write it (default: EXPERIMENT.html in the current folder)
 Example:
   curfew report kv-qa-sweep-3 --out reports/kv-qa-sweep-3.html`;
@@ -64,8 +65,10 @@ export const reportCommand: Command = {
       return 0;
     }
     const report = await readReport(ctx.env, parsed.experimentId);
+    const { reportChartAssets } = await import('@curfew/dashboard/report');
+    const page = renderReport(report, new Date(), await reportChartAssets());
     try {
-      await writeFile(parsed.outFile, renderReport(report, new Date()));
+      await writeFile(parsed.outFile, page);
     } catch (err) {
       const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       throw new CliError(

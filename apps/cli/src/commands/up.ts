@@ -4,18 +4,21 @@ import { startCluster } from '../cluster/start-cluster';
 import type { Command } from '../command';
 import { loadValidSpec } from '../experiments/load-valid-spec';
 import { untilSignal } from '../signals';
+import { serveClusterDashboard } from './dashboard';
 
-const USAGE = `Usage: curfew up [--workers N] [--submit SPEC]...
+const USAGE = `Usage: curfew up [--workers N] [--submit SPEC]... [--no-dashboard]
 
 Starts a local cluster until Ctrl-C: Redis (REDIS_URL, else a local redis-server, started if it
 is installed and not running), the database (DATABASE_URL, else the local PostgreSQL server's
 "curfew" database, else the embedded one), the scheduler and N training workers. Other curfew
 commands in other terminals find it (submit, status, watch, runs, cancel, report, sql).
+It serves the web dashboard too and prints its address (see curfew dashboard --help).
 Ctrl-C checkpoints the runs in progress and stops everything.
 
 Options:
   --workers N     training worker processes (default 2; 0: scheduler only, workers elsewhere)
   --submit SPEC   submit SPEC once the cluster is up (repeatable)
+  --no-dashboard  do not serve the dashboard (a scheduler beside a dashboard of its own)
   --embedded      use the embedded database even when PostgreSQL is at hand (workers then run in
                   this process, and other commands cannot reach the database while it runs)`;
 
@@ -28,6 +31,7 @@ export const upCommand: Command = {
       workers: { type: 'string', short: 'w' },
       submit: { type: 'string', multiple: true },
       embedded: { type: 'boolean' },
+      'no-dashboard': { type: 'boolean' },
     });
     if (values.help) {
       ctx.out(USAGE);
@@ -44,6 +48,12 @@ export const upCommand: Command = {
       log: ctx.out,
       embedded: values.embedded === true,
     });
+    const dashboard = values['no-dashboard']
+      ? null
+      : await serveClusterDashboard(cluster, ctx).catch(async (error: unknown) => {
+          await cluster.close();
+          throw error;
+        });
     try {
       for (const spec of specs) {
         const { id, runs } = await cluster.submit(spec);
@@ -53,6 +63,7 @@ export const upCommand: Command = {
       const signal = await stopped;
       ctx.out(`curfew up: ${signal}, checkpointing runs in progress and stopping`);
     } finally {
+      await dashboard?.close();
       await cluster.close();
     }
     return 0;

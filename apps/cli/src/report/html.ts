@@ -3,6 +3,7 @@
  * escaped, and only fragments built by `html` itself pass through as they are. Run configs, stop
  * reasons and error messages come from users and workers, so nothing reaches the page unescaped.
  */
+import { escapeHtml } from '@curfew/dashboard/report';
 
 /** Markup that is already safe to insert. Only `html` (and `raw`, for our own constants) make one. */
 export class SafeHtml {
@@ -15,18 +16,7 @@ export class SafeHtml {
 
 export type HtmlPart = SafeHtml | string | number | null | undefined | false | readonly HtmlPart[];
 
-const ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Escapes text for HTML content and quoted attribute values (in SVG inside HTML too). */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c] as string);
-}
+export { escapeHtml };
 
 function renderPart(part: HtmlPart): string {
   if (part instanceof SafeHtml) return part.value;

@@ -1,4 +1,4 @@
-import { formatCount, formatEm, formatPercent, MISSING } from './format';
+import { formatCount, formatEm, formatPercent, MISSING } from '@curfew/dashboard/report';
 import { html, type SafeHtml } from './html';
 import type { RunRow } from './report-model';
 

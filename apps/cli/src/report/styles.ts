@@ -1,6 +1,6 @@
 import { raw } from './html';
 
-/** The report's only style sheet: inline, system fonts, nothing fetched. */
+/** The report's own style sheet (after uPlot's): inline, system fonts, nothing fetched. */
 export const STYLE = raw(`
 :root { color-scheme: light; --ink: #1f2328; --muted: #656d76; --line: #d0d7de; --soft: #f6f8fa; }
 * { box-sizing: border-box; }
@@ -14,21 +14,9 @@ h2 { font-size: 17px; margin: 32px 0 8px; }
 .facts dt { color: var(--muted); font-size: 12px; }
 .facts dd { margin: 0; font-weight: 600; }
 figure { margin: 0; }
-svg.chart { width: 100%; height: auto; max-width: 900px; display: block; background: #fff; }
-svg .grid { stroke: #eaeef2; }
-svg .axis { stroke: var(--muted); }
-svg text { font-size: 12px; }
-svg .tick, svg .budget-label, svg .empty { fill: var(--muted); }
-svg .budget-label { paint-order: stroke; stroke: #fff; stroke-width: 3px; }
-svg .axis-label { fill: var(--ink); }
-/* No fill here: each run label carries its run's colour. */
-svg .run-label { font-weight: 600; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
-svg .curve { fill: none; stroke-width: 2; stroke-linejoin: round; }
-svg .stop-marker { stroke-width: 2; }
-svg .point { stroke: #fff; stroke-width: 1.5; }
-svg .budget { stroke: var(--ink); stroke-dasharray: 6 4; }
-svg .empty-frame { fill: var(--soft); stroke: var(--line); }
-svg .empty { font-size: 16px; }
+.chart { width: 100%; max-width: 1000px; margin: 8px 0; }
+.chart-hover { font-size: 12px; color: var(--muted); min-height: 18px; }
+.chart .empty { padding: 48px; text-align: center; background: var(--soft); border: 1px solid var(--line); color: var(--muted); }
 .legend { list-style: none; padding: 0; margin: 8px 0; display: flex; flex-wrap: wrap; gap: 4px 16px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
 table.runs { border-collapse: collapse; width: 100%; font-size: 13px; }

@@ -1,3 +1,4 @@
+import type { ReportCharts } from '@curfew/dashboard/report';
 import type { Experiment } from '@curfew/store';
 import type { EvalPoint, StoredRun } from './report-model';
 
@@ -50,4 +51,11 @@ export function storedRun(trial: number, fields: Partial<StoredRun> = {}): Store
     evals: [],
     ...fields,
   };
+}
+
+/** The chart data a rendered report embeds (what its inlined charts draw). */
+export function embeddedCharts(html: string): ReportCharts {
+  const match = /<script type="application\/json" id="curfew-report-data">([\s\S]*?)<\/script>/.exec(html);
+  if (!match) throw new Error('no embedded chart data in the report');
+  return JSON.parse(match[1] as string) as ReportCharts;
 }

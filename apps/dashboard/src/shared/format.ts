@@ -1,4 +1,4 @@
-/** Number formats of the report. A missing value is an en dash. */
+/** Number formats of the dashboard and the static report (the same on every machine). A missing value is an en dash. */
 
 export const MISSING = '–';
 

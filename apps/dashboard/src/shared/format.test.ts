@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatCount, formatEm, formatPercent, formatTick, formatTokensShort } from './format';
 
-describe('report number formats', () => {
+describe('number formats', () => {
   it('groups thousands the same way on every machine', () => {
     expect(formatCount(0)).toBe('0');
     expect(formatCount(999)).toBe('999');

@@ -1,0 +1,123 @@
+import { type Child, el, fill } from './dom';
+
+export interface Column<R> {
+  label: string;
+  title?: string;
+  /** What the column sorts by; null sorts last. */
+  sortValue: (row: R) => number | string | null;
+  cell: (row: R) => Child;
+  numeric?: boolean;
+}
+
+export interface TableOptions<R> {
+  rowKey: (row: R) => string;
+  /** The column sorted by at first, and the direction. */
+  sortBy?: number;
+  descending?: boolean;
+  empty: string;
+  /** Rows shown before a "show all" button (long lists: checkpoints). @defaultValue all */
+  maxRows?: number;
+}
+
+function compare(a: number | string | null, b: number | string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b));
+}
+
+/** A table whose header sorts it (click again to reverse), redrawn whole when its rows change. */
+export class SortableTable<R> {
+  private rows: readonly R[] = [];
+  private sortBy: number;
+  private descending: boolean;
+  private readonly head = el('thead');
+  private readonly body = el('tbody');
+  private readonly table = el('table', { class: 'data' }, this.head, this.body);
+  private readonly more = el('p', { class: 'more' });
+  private showAll = false;
+
+  constructor(
+    root: HTMLElement,
+    private readonly columns: readonly Column<R>[],
+    private readonly options: TableOptions<R>,
+  ) {
+    this.sortBy = options.sortBy ?? 0;
+    this.descending = options.descending ?? false;
+    root.append(this.table, this.more);
+    this.drawHead();
+  }
+
+  private drawHead(): void {
+    const cells = this.columns.map((c, i) => {
+      const sorted = i === this.sortBy;
+      const th = el(
+        'th',
+        {
+          class: c.numeric ? 'num sortable' : 'sortable',
+          title: c.title ?? `sort by ${c.label}`,
+          attrs: { 'aria-sort': sorted ? (this.descending ? 'descending' : 'ascending') : 'none' },
+          onclick: () => this.sort(i),
+        },
+        c.label,
+        sorted ? (this.descending ? ' ▼' : ' ▲') : '',
+      );
+      return th;
+    });
+    fill(this.head, el('tr', null, ...cells));
+  }
+
+  /** Sorts by column `index`; the same column again reverses. */
+  sort(index: number): void {
+    this.descending = index === this.sortBy ? !this.descending : false;
+    this.sortBy = index;
+    this.drawHead();
+    this.drawBody();
+  }
+
+  set(rows: readonly R[]): void {
+    this.rows = rows;
+    this.drawBody();
+  }
+
+  private drawBody(): void {
+    const column = this.columns[this.sortBy] as Column<R>;
+    const sign = this.descending ? -1 : 1;
+    const sorted = [...this.rows].sort((a, b) => {
+      const va = column.sortValue(a);
+      const vb = column.sortValue(b);
+      if (va === null || vb === null) return compare(va, vb);
+      return sign * compare(va, vb);
+    });
+    const limit = this.showAll ? sorted.length : (this.options.maxRows ?? sorted.length);
+    const rows = sorted
+      .slice(0, limit)
+      .map((row) =>
+        el(
+          'tr',
+          { data: { key: this.options.rowKey(row) } },
+          ...this.columns.map((c) => el('td', c.numeric ? { class: 'num' } : null, c.cell(row))),
+        ),
+      );
+    if (rows.length === 0)
+      rows.push(
+        el(
+          'tr',
+          null,
+          el('td', { class: 'empty', attrs: { colspan: String(this.columns.length) } }, this.options.empty),
+        ),
+      );
+    this.body.replaceChildren(...rows);
+    const hidden = sorted.length - limit;
+    const button = el(
+      'button',
+      { class: 'show-all', attrs: { type: 'button' } },
+      `show all ${sorted.length}`,
+    );
+    button.addEventListener('click', () => {
+      this.showAll = true;
+      this.drawBody();
+    });
+    fill(this.more, hidden > 0 ? el('span', null, `${hidden} more not shown `, button) : null);
+  }
+}

@@ -1,0 +1,2 @@
+// For other workspaces' browser tests and the bench: Debian's Chromium through playwright-core.
+export { type Browser, CHROMIUM, ensureChromium, openBrowser, pixelsOfColor } from './testing/browser';
