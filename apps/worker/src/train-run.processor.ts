@@ -93,6 +93,7 @@ export function createTrainRunProcessor(deps: ProcessorDeps) {
         onCheckpoint: (info) =>
           recordCheckpoint(deps.db, {
             runId,
+            attempt: job.attemptsMade + 1,
             step: info.step,
             tokens: info.tokens,
             path: info.path,

@@ -1,4 +1,4 @@
-import { cancelRuns, insertExperimentRuns } from '@curfew/store';
+import { cancelRunIds, insertExperimentRuns } from '@curfew/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWorker, type WorkerHandle } from './start-worker';
 import {
@@ -108,7 +108,7 @@ describe('the train-run worker', () => {
     )) as [string];
     handle = await startInProcess(f);
     await waitUntil('two evals', async () => (await evalsOf(f.db, runId)).length >= 2, 180_000);
-    expect(await cancelRuns(f.db, [runId])).toBe(1);
+    expect(await cancelRunIds(f.db, [runId])).toBe(1);
     const job = await waitUntil(
       'the job to complete',
       async () => {

@@ -1,5 +1,5 @@
 import { createQueue, QUEUE_NAMES } from '@curfew/queue';
-import { cancelRuns, closeExperimentIfEnded, getExperiment, runsOf } from '@curfew/store';
+import { cancelRunIds, closeExperimentIfEnded, getExperiment, runsOf } from '@curfew/store';
 import { parseCommandArgs } from '../args';
 import { commandRedis, openCliStore, queueSettings } from '../cluster/connect';
 import type { Command } from '../command';
@@ -31,7 +31,7 @@ export const cancelCommand: Command = {
         const experimentId = target.includes('/') ? (target.split('/')[0] as string) : target;
         await getExperiment(store.db, experimentId);
         const ids = target.includes('/') ? [target] : (await runsOf(store.db, target)).map((r) => r.id);
-        const cancelled = await cancelRuns(store.db, ids);
+        const cancelled = await cancelRunIds(store.db, ids);
         // Waiting jobs are removed; an active one stops itself at its next eval.
         for (const id of ids)
           await (await queue.getJob(id).catch(() => undefined))?.remove().catch(() => undefined);

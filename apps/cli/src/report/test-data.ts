@@ -19,6 +19,7 @@ export function experimentRow(fields: Partial<Experiment> = {}): Experiment {
     bestRunId: null,
     createdAt: new Date('2025-01-01T00:00:00Z'),
     finishedAt: null,
+    eventSeq: 0,
     ...fields,
   };
 }
@@ -47,6 +48,8 @@ export function storedRun(trial: number, fields: Partial<StoredRun> = {}): Store
     createdAt: new Date('2025-01-01T00:00:00Z'),
     startedAt: null,
     finishedAt: null,
+    endSeq: null,
+    cancelRequestedAt: null,
     evals: [],
     ...fields,
   };

@@ -1,6 +1,7 @@
 import {
   bigint,
   doublePrecision,
+  index,
   integer,
   jsonb,
   pgTable,
@@ -31,8 +32,15 @@ export const evals = pgTable(
     /** Extra metrics by name. */
     metrics: jsonb('metrics').$type<Record<string, number>>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Experiment event sequence number of the eval; null for evals written outside the decision service. */
+    seq: bigint('seq', { mode: 'number' }),
+    /** The run attempt that reported it. */
+    attempt: integer('attempt'),
   },
-  (t) => [primaryKey({ name: 'evals_run_id_step_pk', columns: [t.runId, t.step] })],
+  (t) => [
+    primaryKey({ name: 'evals_run_id_step_pk', columns: [t.runId, t.step] }),
+    index('evals_run_id_seq_idx').on(t.runId, t.seq),
+  ],
 );
 
 export type Eval = typeof evals.$inferSelect;
