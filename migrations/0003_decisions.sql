@@ -64,7 +64,7 @@ ALTER TABLE "evals" ADD COLUMN "seq" bigint;--> statement-breakpoint
 ALTER TABLE "evals" ADD COLUMN "attempt" integer;--> statement-breakpoint
 ALTER TABLE "experiments" ADD COLUMN "event_seq" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "runs" ADD COLUMN "end_seq" bigint;--> statement-breakpoint
-ALTER TABLE "runs" ADD COLUMN "cancel_requested_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "runs" ADD COLUMN "cancel_requested_seq" bigint;--> statement-breakpoint
 ALTER TABLE "decisions" ADD CONSTRAINT "decisions_experiment_id_experiments_id_fk" FOREIGN KEY ("experiment_id") REFERENCES "public"."experiments"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "decisions" ADD CONSTRAINT "decisions_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "decisions" ADD CONSTRAINT "decisions_stop_model_version_meta_models_version_fk" FOREIGN KEY ("stop_model_version") REFERENCES "public"."meta_models"("version") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -178,7 +178,7 @@ COMMENT ON COLUMN runs.tokens_used IS 'Training tokens of the run so far (stored
 --> statement-breakpoint
 COMMENT ON COLUMN runs.end_seq IS 'Event sequence number at which the run reached its final status (stopped, completed, failed or cancelled); null before.';
 --> statement-breakpoint
-COMMENT ON COLUMN runs.cancel_requested_at IS 'When a cancel asked the running run to stop; its next eval answers stop (cancelled).';
+COMMENT ON COLUMN runs.cancel_requested_seq IS 'Event sequence number of a cancel that asked the running run to stop; its next eval answers stop (cancelled). Null when no cancel came while it ran.';
 --> statement-breakpoint
 COMMENT ON COLUMN evals.seq IS 'The experiment''s event sequence number of the eval (decision service); null for evals written otherwise.';
 --> statement-breakpoint

@@ -93,5 +93,6 @@ export {
   taskFamilyNames,
 } from './task-families.js';
 export { taskKey } from './task-key.js';
+export { runFeatures } from './run-features.js';
 export { TaskSpec } from './task-spec.js';
 export { type PolicyResult, type SpecResult, validatePolicy, validateSpec } from './validate-spec.js';

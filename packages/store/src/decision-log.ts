@@ -70,6 +70,7 @@ export interface ExperimentRunRow {
   config: Record<string, unknown>;
   status: (typeof runs.$inferSelect)['status'];
   endSeq: number | null;
+  cancelRequestedSeq: number | null;
 }
 
 export async function experimentRuns(db: StoreDatabase, experimentId: string): Promise<ExperimentRunRow[]> {
@@ -81,6 +82,7 @@ export async function experimentRuns(db: StoreDatabase, experimentId: string): P
       config: runs.config,
       status: runs.status,
       endSeq: runs.endSeq,
+      cancelRequestedSeq: runs.cancelRequestedSeq,
     })
     .from(runs)
     .where(eq(runs.experimentId, experimentId))

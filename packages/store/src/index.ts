@@ -73,7 +73,14 @@ export {
 } from './transitions/end-attempt.js';
 export { expandExperimentRuns } from './transitions/expand-runs.js';
 export { type ResumeInput, type ResumeResult, resumeAttempt } from './transitions/resume-attempt.js';
-export { isFinal, type RunTransition, readLiveRun, readRun, transitionRun } from './transitions/run-row.js';
+export {
+  isFinal,
+  type RunTransition,
+  readAttempt,
+  readLiveRun,
+  readRun,
+  transitionRun,
+} from './transitions/run-row.js';
 export {
   type ResumableCheckpoint,
   type StartAttemptInput,

@@ -49,7 +49,7 @@ export function storedRun(trial: number, fields: Partial<StoredRun> = {}): Store
     startedAt: null,
     finishedAt: null,
     endSeq: null,
-    cancelRequestedAt: null,
+    cancelRequestedSeq: null,
     evals: [],
     ...fields,
   };

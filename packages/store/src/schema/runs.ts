@@ -55,8 +55,11 @@ export const runs = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     /** Experiment event sequence number at which the run reached its final status. */
     endSeq: bigint('end_seq', { mode: 'number' }),
-    /** Set by a cancel while the run trains: its next eval answers stop (cancelled). */
-    cancelRequestedAt: timestamp('cancel_requested_at', { withTimezone: true }),
+    /**
+     * Event sequence number of a cancel that came while the run trained: its next eval answers
+     * stop (cancelled). An event like the others, so the decision log replays it.
+     */
+    cancelRequestedSeq: bigint('cancel_requested_seq', { mode: 'number' }),
   },
   (t) => [
     unique('runs_experiment_id_trial_unique').on(t.experimentId, t.trial),

@@ -64,8 +64,8 @@ export async function cancelRuns(
     if (result.requested.length > 0)
       await tx
         .update(runs)
-        .set({ cancelRequestedAt: sql`now()` })
-        .where(and(inArray(runs.id, result.requested), isNull(runs.cancelRequestedAt)));
+        .set({ cancelRequestedSeq: lock.seq })
+        .where(and(inArray(runs.id, result.requested), isNull(runs.cancelRequestedSeq)));
     await closeExperimentIfEnded(tx, experimentId);
     return result;
   });

@@ -90,7 +90,7 @@ export async function abandonAttempt(
   if (run.status !== 'running' || run.attempts !== input.attempt) return null;
   const base = { runId: run.id, from: ['running'] as const, attempt: input.attempt, seq: lock.seq };
   let status: RunStatus;
-  if (run.cancelRequestedAt) {
+  if (run.cancelRequestedSeq !== null) {
     status = 'cancelled';
     await transitionRun(tx, { ...base, to: status, set: { stopReason: 'cancelled' } });
   } else if (run.attempts >= input.maxAttempts) {

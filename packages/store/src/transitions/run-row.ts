@@ -3,7 +3,8 @@ import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { StoreDatabase } from '../database.js';
 import { RunNotFoundError } from '../errors.js';
 import { FINAL_RUN_STATUSES, type Run, type RunStatus, runs } from '../schema/runs.js';
-import { RunNotRunningError, StaleAttemptError } from './transition-errors.js';
+import { type RunAttempt, runAttempts } from '../schema/run-attempts.js';
+import { AttemptProtocolError, RunNotRunningError, StaleAttemptError } from './transition-errors.js';
 
 export function isFinal(status: RunStatus): boolean {
   return (FINAL_RUN_STATUSES as readonly string[]).includes(status);
@@ -67,4 +68,14 @@ export async function transitionRun(tx: StoreDatabase, t: RunTransition): Promis
     )
     .returning({ id: runs.id });
   return rows.length > 0;
+}
+
+/** The attempt's row; an AttemptProtocolError when it does not exist. */
+export async function readAttempt(tx: StoreDatabase, runId: string, attempt: number): Promise<RunAttempt> {
+  const [row] = await tx
+    .select()
+    .from(runAttempts)
+    .where(and(eq(runAttempts.runId, runId), eq(runAttempts.attempt, attempt)));
+  if (!row) throw new AttemptProtocolError(`run ${runId} has no attempt ${attempt}`);
+  return row;
 }

@@ -51,7 +51,7 @@ export async function startAttempt(
   if (isFinal(run.status)) return { kind: 'refused', status: run.status, reason: `run is ${run.status}` };
   const previous = run.attempts;
   const ending = { runId: run.id, from: ['queued', 'running'] as const, attempt: previous, seq: lock.seq };
-  if (run.cancelRequestedAt) {
+  if (run.cancelRequestedSeq !== null) {
     await transitionRun(tx, { ...ending, to: 'cancelled', set: { stopReason: 'cancelled' } });
     await endAttemptRow(tx, run.id, previous, 'abandoned', 'cancelled while no attempt was live');
     return { kind: 'refused', status: 'cancelled', reason: 'the run was cancelled' };
