@@ -1,5 +1,6 @@
 import {
   AttemptProtocolError,
+  abandonAttempt,
   currentEventSeq,
   type ExperimentLock,
   failAttempt,
@@ -18,6 +19,7 @@ import {
 import { evalRowOf, metricsOfRow, pointOf } from './eval-metrics.js';
 import { type CachedExperiment, ExperimentCache } from './experiment-cache.js';
 import {
+  AbandonRequest,
   CheckpointRequest,
   type Decision,
   type EndResponse,
@@ -149,6 +151,17 @@ export class DecisionService {
     return this.locked(request.runId, (tx, lock) => failAttempt(tx, lock, request));
   }
 
+  /**
+   * The attempt lost its worker (no live job): the run goes back to the queue, or is cancelled
+   * when a cancel waited for it, or fails out of attempts. Null when it was not the live attempt.
+   */
+  async abandon(input: unknown): Promise<{ status: string } | null> {
+    const request = parseRequest('abandon', AbandonRequest, input);
+    return this.locked(request.runId, (tx, lock) =>
+      abandonAttempt(tx, lock, { ...request, maxAttempts: this.maxAttempts }),
+    );
+  }
+
   /** The live attempt wrote a checkpoint; a later attempt may resume it. */
   async recordCheckpoint(input: unknown): Promise<void> {
     const request = parseRequest('checkpoint', CheckpointRequest, input);
@@ -209,7 +222,8 @@ export class DecisionService {
       onRetry: (error) => {
         if (told) return;
         told = true;
-        this.log(`decision service: database unavailable (${(error as Error).message}); retrying`);
+        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+        this.log(`decision service: database unavailable (${(cause as Error).message}); retrying`);
       },
     });
   }

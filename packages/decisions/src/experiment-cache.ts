@@ -63,7 +63,7 @@ export class ExperimentCache {
 
   private async load(db: StoreDatabase, experimentId: string): Promise<CachedExperiment> {
     const experiment = await getExperiment(db, experimentId);
-    const policy = experimentPolicyOf(experiment.spec);
+    const policy = experimentPolicyOf(experiment.spec, experimentId);
     const runs = await experimentRuns(db, experimentId);
     return { id: experimentId, policy, state: new ExperimentState(runs, policy.monitor) };
   }

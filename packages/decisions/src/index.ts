@@ -16,6 +16,7 @@ export {
   experimentPolicyOf,
   type RunPolicyContext,
   runPolicyContext,
+  StoredSpecError,
 } from './run-decider.js';
 export {
   fitStopModels,

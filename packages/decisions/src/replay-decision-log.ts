@@ -38,7 +38,7 @@ type LogEvent =
  */
 export async function replayDecisionLog(db: StoreDatabase, experimentId: string): Promise<DecisionLogReplay> {
   const experiment = await getExperiment(db, experimentId);
-  const policy = experimentPolicyOf(experiment.spec);
+  const policy = experimentPolicyOf(experiment.spec, experimentId);
   const log = await decisionLogOf(db, experimentId);
   const state = new ExperimentState(log.runs, policy.monitor);
   const events = eventsOf(log);
@@ -105,7 +105,8 @@ function apply(
 ): void {
   switch (event.kind) {
     case 'eval':
-      return state.addEval(event.row);
+      state.addEval(event.row);
+      return;
     case 'discard': {
       state.discard(event.runId, event.step, event.evalSeq);
       const runLineage = lineage.get(event.runId);
@@ -117,7 +118,8 @@ function apply(
       return;
     }
     case 'end':
-      return state.end(event.runId);
+      state.end(event.runId);
+      return;
     case 'cancel':
       cancelled.add(event.runId);
       return;

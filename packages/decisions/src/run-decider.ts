@@ -26,8 +26,20 @@ export interface ExperimentPolicy {
   learns: boolean;
 }
 
-export function experimentPolicyOf(storedSpec: unknown): ExperimentPolicy {
-  const spec = ExperimentSpec.parse(storedSpec);
+/** An experiment's stored spec does not parse (written by something other than curfew submit). */
+export class StoredSpecError extends Error {
+  override readonly name = 'StoredSpecError';
+}
+
+export function experimentPolicyOf(storedSpec: unknown, experimentId = 'the experiment'): ExperimentPolicy {
+  const parsed = ExperimentSpec.safeParse(storedSpec);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new StoredSpecError(
+      `${experimentId}: its stored spec is not valid (${issue?.path.join('.') || 'spec'}: ${issue?.message}); resubmit it`,
+    );
+  }
+  const spec = parsed.data;
   const options = spec.policy as PolicyOptions;
   return {
     spec,

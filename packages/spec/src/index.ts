@@ -57,6 +57,7 @@ export {
 export { createRng, hashSeed, type Rng } from './prng.js';
 export { RegularizationSpec } from './regularization-spec.js';
 export { ResourcesSpec } from './resources-spec.js';
+export { runFeatures } from './run-features.js';
 export {
   ChoiceDomain,
   type DomainKind,
@@ -93,6 +94,5 @@ export {
   taskFamilyNames,
 } from './task-families.js';
 export { taskKey } from './task-key.js';
-export { runFeatures } from './run-features.js';
 export { TaskSpec } from './task-spec.js';
 export { type PolicyResult, type SpecResult, validatePolicy, validateSpec } from './validate-spec.js';

@@ -33,14 +33,6 @@ export {
   runsOf,
   submitExperiment,
 } from './experiment-records.js';
-export {
-  cancelRunIds,
-  failRun,
-  markRunRunning,
-  type PeerRunRecord,
-  peerRuns,
-  setExperimentStatus,
-} from './legacy-records.js';
 export { MIGRATION_LOCK_KEY, type MigrateOptions, type MigrateResult, migrate } from './migrate.js';
 export { DEFAULT_MIGRATIONS_FOLDER } from './migration-files.js';
 export { curfewMigrations } from './migrations-table.js';

@@ -48,3 +48,11 @@ export const CheckpointRequest = z.strictObject({
   bytes: z.int().min(0),
 });
 export type CheckpointRequest = z.infer<typeof CheckpointRequest>;
+
+/** The reconciler found no live job for the run's live attempt: it is abandoned. */
+export const AbandonRequest = z.strictObject({
+  runId: RunId,
+  attempt: Attempt,
+  reason: Reason,
+});
+export type AbandonRequest = z.infer<typeof AbandonRequest>;

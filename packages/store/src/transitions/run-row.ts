@@ -2,8 +2,8 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { StoreDatabase } from '../database.js';
 import { RunNotFoundError } from '../errors.js';
-import { FINAL_RUN_STATUSES, type Run, type RunStatus, runs } from '../schema/runs.js';
 import { type RunAttempt, runAttempts } from '../schema/run-attempts.js';
+import { FINAL_RUN_STATUSES, type Run, type RunStatus, runs } from '../schema/runs.js';
 import { AttemptProtocolError, RunNotRunningError, StaleAttemptError } from './transition-errors.js';
 
 export function isFinal(status: RunStatus): boolean {
