@@ -95,4 +95,5 @@ export {
 } from './task-families.js';
 export { taskKey } from './task-key.js';
 export { TaskSpec } from './task-spec.js';
+export { TRAINER_METRICS, type TrainerMetric } from './trainer-metrics.js';
 export { type PolicyResult, type SpecResult, validatePolicy, validateSpec } from './validate-spec.js';
