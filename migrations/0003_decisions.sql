@@ -30,7 +30,7 @@ CREATE TABLE "discarded_evals" (
 	"lr" double precision,
 	"val_examples" integer,
 	"metrics" jsonb,
-	"created_at" timestamp with time zone NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"seq" bigint,
 	"attempt" integer,
 	"discarded_seq" bigint NOT NULL,

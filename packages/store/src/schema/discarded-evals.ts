@@ -1,14 +1,5 @@
-import {
-  bigint,
-  doublePrecision,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-} from 'drizzle-orm/pg-core';
-import { runs } from './runs.js';
+import { bigint, integer, pgTable, primaryKey, timestamp } from 'drizzle-orm/pg-core';
+import { evalColumns } from './evals.js';
 
 /**
  * Evals a resumed attempt discarded (they lay past the checkpoint it resumed from), moved here
@@ -18,22 +9,7 @@ import { runs } from './runs.js';
 export const discardedEvals = pgTable(
   'discarded_evals',
   {
-    runId: text('run_id')
-      .notNull()
-      .references(() => runs.id, { onDelete: 'cascade' }),
-    step: integer('step').notNull(),
-    tokens: bigint('tokens', { mode: 'number' }).notNull(),
-    valTokens: bigint('val_tokens', { mode: 'number' }).notNull().default(0),
-    trainLoss: doublePrecision('train_loss'),
-    valLoss: doublePrecision('val_loss'),
-    em: doublePrecision('em'),
-    perplexity: doublePrecision('perplexity'),
-    lr: doublePrecision('lr'),
-    valExamples: integer('val_examples'),
-    metrics: jsonb('metrics').$type<Record<string, number>>(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
-    seq: bigint('seq', { mode: 'number' }),
-    attempt: integer('attempt'),
+    ...evalColumns(),
     /** Event sequence number of the resume that discarded it. */
     discardedSeq: bigint('discarded_seq', { mode: 'number' }).notNull(),
     /** The attempt whose resume discarded it. */

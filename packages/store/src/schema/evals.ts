@@ -11,10 +11,9 @@ import {
 } from 'drizzle-orm/pg-core';
 import { runs } from './runs.js';
 
-/** One validation point of a run. (run_id, step) is the idempotency key. */
-export const evals = pgTable(
-  'evals',
-  {
+/** The columns of an eval, shared by `evals` and `discarded_evals` (fresh builders per table). */
+export function evalColumns() {
+  return {
     runId: text('run_id')
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
@@ -36,12 +35,14 @@ export const evals = pgTable(
     seq: bigint('seq', { mode: 'number' }),
     /** The run attempt that reported it. */
     attempt: integer('attempt'),
-  },
-  (t) => [
-    primaryKey({ name: 'evals_run_id_step_pk', columns: [t.runId, t.step] }),
-    index('evals_run_id_seq_idx').on(t.runId, t.seq),
-  ],
-);
+  };
+}
+
+/** One validation point of a run. (run_id, step) is the idempotency key. */
+export const evals = pgTable('evals', evalColumns(), (t) => [
+  primaryKey({ name: 'evals_run_id_step_pk', columns: [t.runId, t.step] }),
+  index('evals_run_id_seq_idx').on(t.runId, t.seq),
+]);
 
 export type Eval = typeof evals.$inferSelect;
 export type NewEval = typeof evals.$inferInsert;
