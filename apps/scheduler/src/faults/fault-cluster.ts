@@ -70,8 +70,8 @@ export class FaultCluster {
       CURFEW_ARTIFACTS: this.artifactsDir,
       CURFEW_HOME: path.join(this.artifactsDir, '.home'),
       CURFEW_BACKEND: 'cpu',
-      // A dead worker's run is re-delivered within about 3 s.
-      CURFEW_LOCK_DURATION_MS: '2000',
+      // A dead worker's run is re-delivered within about 4 s.
+      CURFEW_LOCK_DURATION_MS: '3000',
       CURFEW_STALLED_INTERVAL_MS: '1000',
       CURFEW_SCHEDULER_POLL_MS: '300',
       CURFEW_DB_RETRY_MS: '90000',

@@ -13,7 +13,7 @@ import { OwnPostgres, OwnRedis, waitUntil } from './servers';
 /**
  * Fault tests: real scheduler and worker processes (`node` on their bins) on a Redis and a
  * PostgreSQL of the test's own, which it kills and restarts under them. Each experiment is small
- * (3 runs of a tiny MLP, 10 evals each, a few seconds per run on the plain JS backend); the
+ * (3 runs of a tiny MLP, 10 evals each, a second or two per run on the plain JS backend); the
  * third run learns too slowly and is stopped by the median rule, so decisions compare runs.
  */
 const base = {
@@ -21,8 +21,8 @@ const base = {
   task: { family: 'reverse', params: { length: 3, vocab: 5, train_examples: 80, val_examples: 40, seed: 1 } },
   model: { family: 'mlp', params: { hidden: 32, layers: 2, batch_size: 8, seed: 3 } },
   search: { method: 'grid', space: { lr: { grid: [0.02, 0.01, 0.0003] } } },
-  budget: { max_tokens_per_run: 24_000 },
-  eval: { every_tokens: 2_400 },
+  budget: { max_tokens_per_run: 14_400 },
+  eval: { every_tokens: 1_440 },
   policy: { name: 'median', startup_runs: 1, warmup_evals: 2 },
   resources: { max_parallel: 2 },
 };
@@ -151,7 +151,7 @@ describe('whatever crashes, every run ends once with its evals and the decision 
     await checkExperiment(c.db, id, references.get(SPEC) as Map<string, TrainEval[]>);
   }, 180_000);
 
-  it('PostgreSQL stopped for 15 s: requests wait it out, no run fails or restarts', async () => {
+  it('PostgreSQL stopped for 15 s: requests wait it out, no attempt fails', async () => {
     const { c, id } = await start(SPEC, 2);
     await waitUntil('two evals', async () => (await evalCount(c, `${id}/0`)) >= 2, 60_000);
     await c.servers.postgres.stop();
@@ -161,7 +161,10 @@ describe('whatever crashes, every run ends once with its evals and the decision 
     await closed(c, id);
     const runs = await runsOf(c.db, id);
     expect(runs.map((r) => r.status)).not.toContain('failed');
-    expect(runs.map((r) => r.attempts)).toEqual([1, 1, 1]);
+    // The outage cost no attempt: none failed or went back to the queue (a worker whose lock
+    // lapsed on a loaded machine may still be superseded, which is not the outage's doing).
+    const outcomes = (await Promise.all(runs.map((r) => attemptsOf(c, r.id)))).flat().map((a) => a.outcome);
+    expect(outcomes.filter((o) => o === 'failed' || o === 'requeued')).toEqual([]);
     await checkExperiment(c.db, id, references.get(SPEC) as Map<string, TrainEval[]>);
   }, 180_000);
 
@@ -199,7 +202,8 @@ describe('whatever crashes, every run ends once with its evals and the decision 
     await second.kill();
     c.startScheduler();
     await closed(c, id);
-    expect((await runsOf(c.db, id)).map((r) => r.attempts)).toEqual([1, 1, 1]);
+    // Expanded once: three runs, not six.
+    expect((await runsOf(c.db, id)).map((r) => r.trial)).toEqual([0, 1, 2]);
     await checkExperiment(c.db, id, references.get(SPEC) as Map<string, TrainEval[]>);
   }, 180_000);
 
