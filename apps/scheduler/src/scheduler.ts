@@ -49,7 +49,11 @@ export function startScheduler(options: SchedulerOptions): SchedulerHandle {
   let closed = false;
 
   const pass = async () => {
-    for (const experiment of await experimentsWithStatus(db, ['pending'])) {
+    const pending = await experimentsWithStatus(db, ['pending']);
+    // An experiment that learns from history is expanded (predicted, and its runs pin a stop
+    // model) with the newest history, whatever the schedule says.
+    if (pending.some((e) => LEARNING_POLICIES.has(e.policy))) await refits.maybe({ now: true });
+    for (const experiment of pending) {
       const n = await expandExperiment(db, experiment.id, { ...options, log });
       log(`experiment ${experiment.id}: ${n === null ? 'not pending any more (cancelled?)' : `${n} runs`}`);
     }
@@ -109,13 +113,19 @@ export function startScheduler(options: SchedulerOptions): SchedulerHandle {
   };
 }
 
-/** Refits at most every `refitIntervalMs`, and only when more runs have completed since the last. */
+/** Policies whose runs decide with what history taught (stop models and the meta-learner). */
+const LEARNING_POLICIES = new Set(['meta', 'auto']);
+
+/**
+ * Refits at most every `refitIntervalMs` (or `now`), and only when more runs have completed since
+ * the last refit: never after every finished run.
+ */
 function refitSchedule(db: StoreDatabase, options: SchedulerOptions, log: (line: string) => void) {
   let completedSeen = 0;
   let lastMs = Number.NEGATIVE_INFINITY;
   return {
-    async maybe(): Promise<void> {
-      if (Date.now() - lastMs < (options.refitIntervalMs ?? 60_000)) return;
+    async maybe({ now = false } = {}): Promise<void> {
+      if (!now && Date.now() - lastMs < (options.refitIntervalMs ?? 60_000)) return;
       const completed = await countCompletedRuns(db);
       if (completed === completedSeen) return;
       lastMs = Date.now();

@@ -38,7 +38,10 @@ const finish = (
   },
 });
 
-describe.each(BACKENDS)('the decision service on $name', (backend) => {
+/** PGlite's first database of a file is made by initdb in WebAssembly: slow on a loaded machine. */
+const TIMEOUT_MS = 180_000;
+
+describe.each(BACKENDS)('the decision service on $name', { timeout: TIMEOUT_MS }, (backend) => {
   it('records each eval with its decision once, compares runs on a token clock, and replays to the same decisions', async () => {
     database = await backend.create();
     const db = database.store.db;
@@ -204,7 +207,7 @@ describe.each(BACKENDS)('the decision service on $name', (backend) => {
   });
 });
 
-describe('two decision service instances on one Postgres database', () => {
+describe('two decision service instances on one Postgres database', { timeout: TIMEOUT_MS }, () => {
   it("decide together as one: each catches up on the other's writes, and the log replays", async () => {
     database = await BACKENDS[0]?.create();
     if (!database) throw new Error('no postgres backend');

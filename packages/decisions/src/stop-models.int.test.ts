@@ -57,7 +57,7 @@ async function seedHistory(db: StoreDatabase) {
   }
 }
 
-describe('stop models as meta_models versions', () => {
+describe('stop models as meta_models versions', { timeout: 180_000 }, () => {
   it('are fitted from history on demand, pinned by a run at its first attempt, and replayed from the version', async () => {
     database = await postgresBackend.create();
     const db = database.store.db;

@@ -66,7 +66,7 @@ async function evalAt(db: StoreDatabase, runId: string, attempt: number, step: n
   await db.insert(evals).values({ runId, step, tokens: step * 10, seq, attempt });
 }
 
-describe.each(BACKENDS)('run state transitions on $name', (backend) => {
+describe.each(BACKENDS)('run state transitions on $name', { timeout: 180_000 }, (backend) => {
   const store = seededStorePerTest(backend);
   const db = () => store().db;
 
