@@ -8,7 +8,12 @@ import type { Queue } from 'bullmq';
  * enqueuing queued runs in trial order with the experiment's priority. The job id is the run id,
  * so enqueuing a run twice (two schedulers, a restart) adds it once.
  */
-export async function dispatchRuns(db: StoreDatabase, queue: Queue, experiment: Experiment): Promise<number> {
+export async function dispatchRuns(
+  db: StoreDatabase,
+  queue: Queue,
+  experiment: Experiment,
+  log: (line: string) => void = () => undefined,
+): Promise<number> {
   const all = await runsOf(db, experiment.id);
   const queued = all.filter((r) => r.status === 'queued');
   let inFlight = all.filter((r) => r.status === 'running').length;
@@ -33,6 +38,7 @@ export async function dispatchRuns(db: StoreDatabase, queue: Queue, experiment: 
       },
       { jobId: run.id, priority: experiment.priority },
     );
+    log(`run ${run.id}: enqueued`);
   }
   return next.length;
 }

@@ -1,13 +1,5 @@
 import { ExperimentSpec, expandSearch } from '@curfew/spec';
-import {
-  getExperiment,
-  insertExperimentRuns,
-  predictions,
-  runsOf,
-  type StoreDatabase,
-  setExperimentStatus,
-} from '@curfew/store';
-import { inArray } from 'drizzle-orm';
+import { expandExperimentRuns, getExperiment, type StoreDatabase } from '@curfew/store';
 
 /** What the meta-learner predicts for a run before it is enqueued. */
 export interface RunPrediction {
@@ -35,59 +27,45 @@ export type BudgetOf = (spec: ExperimentSpec) => number;
 
 /**
  * Expands a pending experiment into its runs, with a prediction beside each, and marks it
- * running. Idempotent: runs that exist are kept (a scheduler restarted mid-expansion adds no
- * duplicates), and predictions are written only for runs that have none.
+ * running, all in one transaction that is a compare-and-set pending → running: a scheduler
+ * killed half-way leaves nothing, and a cancel that came first wins. Returns the number of runs,
+ * or null when the experiment was no longer pending.
  */
 export async function expandExperiment(
   db: StoreDatabase,
   experimentId: string,
-  options: { predict?: Predictor; budgetOf: BudgetOf },
-): Promise<number> {
+  options: { predict?: Predictor; budgetOf: BudgetOf; log?: (line: string) => void },
+): Promise<number | null> {
   const experiment = await getExperiment(db, experimentId);
+  if (experiment.status !== 'pending') return null;
   const spec = ExperimentSpec.parse(experiment.spec);
   const budgetTokens = options.budgetOf(spec);
-  const configs = expandSearch(spec);
-  await insertExperimentRuns(
-    db,
-    experiment,
-    configs.map((c) => ({
-      id: `${experimentId}/${c.trial}`,
-      experimentId,
-      trial: c.trial,
-      config: c.params,
-      budgetTokens,
-    })),
-  );
-  if (options.predict) await predictMissing(db, experimentId, spec, budgetTokens, options.predict);
-  await setExperimentStatus(db, experimentId, 'running', budgetTokens * configs.length);
-  return configs.length;
-}
-
-async function predictMissing(
-  db: StoreDatabase,
-  experimentId: string,
-  spec: ExperimentSpec,
-  budgetTokens: number,
-  predict: Predictor,
-) {
-  const runs = await runsOf(db, experimentId);
-  const ids = runs.map((r) => r.id);
-  const have = new Set(
-    (
-      await db.select({ runId: predictions.runId }).from(predictions).where(inArray(predictions.runId, ids))
-    ).map((p) => p.runId),
-  );
-  if (runs.every((r) => have.has(r.id))) return;
-  // The whole sweep is predicted together: features such as a run's lr rank depend on its peers.
-  const answers = await predict(
-    db,
-    spec,
-    runs.map((r) => ({ id: r.id, params: r.config })),
+  const runs = expandSearch(spec).map((c) => ({
+    id: `${experimentId}/${c.trial}`,
+    experimentId,
+    trial: c.trial,
+    config: c.params,
     budgetTokens,
-  );
-  const rows = runs.flatMap((r) => {
+  }));
+  // Read-only, before the transaction: the whole sweep at once (rank features depend on peers).
+  const answers = options.predict
+    ? await options.predict(
+        db,
+        spec,
+        runs.map((r) => ({ id: r.id, params: r.config })),
+        budgetTokens,
+      )
+    : new Map<string, RunPrediction>();
+  const predictions = runs.flatMap((r) => {
     const prediction = answers.get(r.id);
-    return prediction && !have.has(r.id) ? [{ runId: r.id, ...prediction }] : [];
+    return prediction ? [{ runId: r.id, ...prediction }] : [];
   });
-  if (rows.length > 0) await db.insert(predictions).values(rows);
+  options.log?.(`experiment ${experimentId}: expanding into ${runs.length} runs`);
+  const expanded = await expandExperimentRuns(db, {
+    experimentId,
+    runs,
+    predictions,
+    budgetTokens: budgetTokens * runs.length,
+  });
+  return expanded ? runs.length : null;
 }

@@ -114,7 +114,7 @@ describe('the scheduler', () => {
     }
   });
 
-  it('closes an experiment when its runs have ended, with its totals, and refits after runs end', async () => {
+  it('closes an experiment when its runs have ended, with its totals, and refits on a schedule', async () => {
     const db = database.store.db;
     const id = await submit(spec(2, 2));
     let refits = 0;
@@ -158,6 +158,24 @@ describe('the scheduler', () => {
         bestRunId: `${id}/1`,
       });
       expect(refits).toBe(1);
+      // Another run completes within the refit interval: no refit, until an experiment that
+      // learns from history (auto) is about to be expanded.
+      const next = await submit(spec(1, 1));
+      await scheduler.tick();
+      await finishRun(db, `${next}/0`, {
+        status: 'completed',
+        stopReason: 'budget',
+        tokensUsed: 1000,
+        valTokens: 0,
+        bestStep: 9,
+        bestTokens: 900,
+        deployedEm: 0.6,
+      });
+      await scheduler.tick();
+      expect(refits).toBe(1);
+      await submit(spec(1, 1));
+      await scheduler.tick();
+      expect(refits).toBe(2);
     } finally {
       await scheduler.close();
     }

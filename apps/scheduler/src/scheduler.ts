@@ -1,15 +1,11 @@
+import { DecisionService, isTransientError, refitStopModels } from '@curfew/decisions';
 import { createQueue, QUEUE_NAMES } from '@curfew/queue';
-import {
-  closeExperimentIfEnded,
-  experimentsWithStatus,
-  FINAL_RUN_STATUSES,
-  runs,
-  type StoreDatabase,
-} from '@curfew/store';
+import { closeExperimentIfEnded, experimentsWithStatus, runs, type StoreDatabase } from '@curfew/store';
 import { type ConnectionOptions, Worker } from 'bullmq';
-import { inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { dispatchRuns } from './dispatch-runs';
 import { type BudgetOf, expandExperiment, type Predictor } from './expand-experiment';
+import { reconcileRuns } from './reconcile-runs';
 
 export interface SchedulerOptions {
   db: StoreDatabase;
@@ -17,60 +13,77 @@ export interface SchedulerOptions {
   queuePrefix: string;
   budgetOf: BudgetOf;
   predict?: Predictor;
-  /** Refits the meta-learner from history; called after runs end. */
+  /** Refits the meta-learner from history (the stop models are refitted beside it). */
   refit?: (db: StoreDatabase) => Promise<void>;
-  /** How often the database is scanned for work. @defaultValue 1000 */
+  /** How often the database is scanned for work and the queue reconciled. @defaultValue 1000 */
   pollMs?: number;
+  /**
+   * Shortest time between two refits; a refit happens only when runs have completed since the
+   * last one. @defaultValue 60000
+   */
+  refitIntervalMs?: number;
+  /** Attempts a run gets before it fails (the workers' setting). @defaultValue 5 */
+  maxAttempts?: number;
   log?: (line: string) => void;
 }
 
 export interface SchedulerHandle {
-  /** Runs one pass now (expand, dispatch, close); resolves when it is done. */
+  /** Runs one pass now (expand, dispatch, reconcile, close, refit when due); resolves when done. */
   tick(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
  * The scheduler: expands submitted experiments into runs (with predictions), keeps each
- * experiment's `max_parallel` runs in flight, refits the meta-learner when runs end, and closes
- * experiments whose runs have all ended. The database is the source of truth, so a restarted
- * scheduler picks up where it was; the experiments queue only wakes it early.
+ * experiment's `max_parallel` runs in flight, reconciles the queue with the database after any
+ * crash, closes experiments whose runs have all ended, and refits the stop models and the
+ * meta-learner on a schedule. The database is the source of truth, so a restarted scheduler (or
+ * an emptied Redis) picks up where it was; the experiments queue only wakes it early.
  */
 export function startScheduler(options: SchedulerOptions): SchedulerHandle {
   const { db, log = () => undefined } = options;
   const runsQueue = createQueue(QUEUE_NAMES.runs, options.connection, options.queuePrefix);
-  let finishedSeen = -1;
+  const service = new DecisionService({ db, maxAttempts: options.maxAttempts, log });
+  const refits = refitSchedule(db, options, log);
   let running: Promise<void> | null = null;
   let closed = false;
 
   const pass = async () => {
-    for (const experiment of await experimentsWithStatus(db, ['pending'])) {
-      const n = await expandExperiment(db, experiment.id, {
-        budgetOf: options.budgetOf,
-        predict: options.predict,
-      });
-      log(`experiment ${experiment.id}: ${n} runs`);
+    const pending = await experimentsWithStatus(db, ['pending']);
+    // An experiment that learns from history is expanded (predicted, and its runs pin a stop
+    // model) with the newest history, whatever the schedule says.
+    if (pending.some((e) => LEARNING_POLICIES.has(e.policy))) await refits.maybe({ now: true });
+    for (const experiment of pending) {
+      const n = await expandExperiment(db, experiment.id, { ...options, log });
+      log(`experiment ${experiment.id}: ${n === null ? 'not pending any more (cancelled?)' : `${n} runs`}`);
     }
     for (const experiment of await experimentsWithStatus(db, ['running'])) {
-      await dispatchRuns(db, runsQueue, experiment);
+      await reconcileRuns(db, runsQueue, experiment.id, { service, log });
+      await dispatchRuns(db, runsQueue, experiment, log);
       const totals = await closeExperimentIfEnded(db, experiment.id);
       if (totals)
         log(
           `experiment ${experiment.id}: done, ${totals.tokensUsed} of ${totals.budgetTokens} tokens, best EM ${totals.bestEm ?? '-'} (${totals.bestRunId ?? '-'})`,
         );
     }
-    const finished = await countFinishedRuns(db);
-    if (options.refit && finished !== finishedSeen) {
-      finishedSeen = finished;
-      if (finished > 0) await options.refit(db);
-    }
+    await refits.maybe();
   };
 
+  // An outage (database or Redis) is said once, and again when it is over; other errors each time.
+  let outage: string | null = null;
   const tick = () => {
     running ??= pass()
-      .catch((error: unknown) =>
-        log(`curfew scheduler: ${error instanceof Error ? error.message : String(error)}`),
-      )
+      .then(() => {
+        if (outage) log(`curfew scheduler: ${outage} is back`);
+        outage = null;
+      })
+      .catch((error: unknown) => {
+        const message = messageOf(error);
+        if (!isTransientError(error)) return log(`curfew scheduler: ${message}; retrying`);
+        if (!outage)
+          log(`curfew scheduler: unavailable (${message}); retrying every ${options.pollMs ?? 1_000} ms`);
+        outage = 'the database or Redis';
+      })
       .finally(() => {
         running = null;
       });
@@ -82,7 +95,9 @@ export function startScheduler(options: SchedulerOptions): SchedulerHandle {
     connection: options.connection,
     prefix: options.queuePrefix,
   });
-  waker.on('error', () => undefined);
+  // The waker only shortens the wait for the next poll: a Redis outage is said once by the app's
+  // connection handler, and the poll goes on without it.
+  waker.on('error', (error) => log(`curfew scheduler: experiments queue: ${error.message}`));
   void tick();
 
   return {
@@ -98,10 +113,40 @@ export function startScheduler(options: SchedulerOptions): SchedulerHandle {
   };
 }
 
-async function countFinishedRuns(db: StoreDatabase): Promise<number> {
+/** Policies whose runs decide with what history taught (stop models and the meta-learner). */
+const LEARNING_POLICIES = new Set(['meta', 'auto']);
+
+/**
+ * Refits at most every `refitIntervalMs` (or `now`), and only when more runs have completed since
+ * the last refit: never after every finished run.
+ */
+function refitSchedule(db: StoreDatabase, options: SchedulerOptions, log: (line: string) => void) {
+  let completedSeen = 0;
+  let lastMs = Number.NEGATIVE_INFINITY;
+  return {
+    async maybe({ now = false } = {}): Promise<void> {
+      if (!now && Date.now() - lastMs < (options.refitIntervalMs ?? 60_000)) return;
+      const completed = await countCompletedRuns(db);
+      if (completed === completedSeen) return;
+      lastMs = Date.now();
+      completedSeen = completed;
+      const stop = await refitStopModels(db);
+      if (stop) log(`stop models: version ${stop.version} from ${stop.runs} runs trained to their budget`);
+      await options.refit?.(db);
+    },
+  };
+}
+
+async function countCompletedRuns(db: StoreDatabase): Promise<number> {
   const [row] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(runs)
-    .where(inArray(runs.status, [...FINAL_RUN_STATUSES]));
+    .where(eq(runs.status, 'completed'));
   return row?.n ?? 0;
+}
+
+/** The driver's message, not drizzle's "Failed query: <the whole statement>". */
+function messageOf(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
 }

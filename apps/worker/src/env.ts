@@ -26,6 +26,17 @@ export const WorkerEnv = z.object({
   CURFEW_LOCK_DURATION_MS: positiveInt(30_000),
   /** How often BullMQ looks for stalled jobs. @defaultValue 30000 */
   CURFEW_STALLED_INTERVAL_MS: positiveInt(30_000),
+  /**
+   * Times BullMQ re-delivers a job whose worker died (lock expired) before failing it. A crash is
+   * what checkpoints are for, so a few are allowed; the run's own attempt limit, kept in the
+   * database, is what bounds them, and the scheduler's reconciler re-enqueues a run whose job
+   * failed while it still has attempts. @defaultValue 3
+   */
+  CURFEW_MAX_STALLED_COUNT: positiveInt(3),
+  /** Attempts a run gets (crashes, lost workers, transient errors) before it fails. @defaultValue 5 */
+  CURFEW_MAX_ATTEMPTS: positiveInt(5),
+  /** How long a database outage is waited out before an attempt gives up, in ms. @defaultValue 120000 */
+  CURFEW_DB_RETRY_MS: positiveInt(120_000),
 });
 
 export interface WorkerConfig {
@@ -38,6 +49,9 @@ export interface WorkerConfig {
   concurrency: number;
   lockDurationMs: number;
   stalledIntervalMs: number;
+  maxStalledCount: number;
+  maxAttempts: number;
+  dbRetryMs: number;
 }
 
 export class WorkerConfigError extends Error {
@@ -63,5 +77,8 @@ export function readWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
     concurrency: env.CURFEW_WORKER_CONCURRENCY,
     lockDurationMs: env.CURFEW_LOCK_DURATION_MS,
     stalledIntervalMs: env.CURFEW_STALLED_INTERVAL_MS,
+    maxStalledCount: env.CURFEW_MAX_STALLED_COUNT,
+    maxAttempts: env.CURFEW_MAX_ATTEMPTS,
+    dbRetryMs: env.CURFEW_DB_RETRY_MS,
   };
 }

@@ -1,15 +1,18 @@
+import { hostname } from 'node:os';
+import { DecisionService } from '@curfew/decisions';
 import { createRedis, JOB_CATALOG, redactRedisUrl } from '@curfew/queue';
 import { describeStore, openStore, type Store } from '@curfew/store';
 import { selectBackend } from '@curfew/trainer';
 import { Worker } from 'bullmq';
 import type { WorkerConfig } from './env';
-import { HistoryModelCache } from './history-model';
 import { createTrainRunProcessor } from './train-run.processor';
 
 export interface WorkerHandle {
   /** Checkpoints running runs, releases them to the queue and closes every connection. */
   close(): Promise<void>;
   readonly worker: Worker;
+  /** The decision service instance deciding this worker's runs. */
+  readonly service: DecisionService;
 }
 
 export interface StartWorkerOptions {
@@ -43,11 +46,18 @@ export async function startWorker(
     if (redisDown) log(`curfew worker: Redis at ${redactRedisUrl(config.redisUrl)} is back`);
     redisDown = false;
   });
+  // One decision service instance per worker process, for its own runs.
+  const service = new DecisionService({
+    db: store.db,
+    maxAttempts: config.maxAttempts,
+    retryForMs: config.dbRetryMs,
+    log,
+  });
   const worker = new Worker(
     JOB_CATALOG['train-run'].queue,
     createTrainRunProcessor({
-      db: store.db,
-      history: new HistoryModelCache(store.db),
+      service,
+      workerId: `${hostname()}:${process.pid}`,
       artifactsDir: config.artifactsDir,
       backend: backend.name,
       shutdown: shutdown.signal,
@@ -59,6 +69,7 @@ export async function startWorker(
       concurrency: config.concurrency,
       lockDuration: config.lockDurationMs,
       stalledInterval: config.stalledIntervalMs,
+      maxStalledCount: config.maxStalledCount,
     },
   );
   worker.on('error', (error) => {
@@ -75,6 +86,7 @@ export async function startWorker(
   );
   return {
     worker,
+    service,
     async close() {
       shutdown.abort();
       await worker.close();

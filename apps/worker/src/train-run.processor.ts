@@ -1,25 +1,15 @@
-import path from 'node:path';
-import { usesHistory } from '@curfew/policies';
-import { parseJobData, type TrainRunResult } from '@curfew/queue';
-import {
-  failRun,
-  finishRun,
-  markRunRunning,
-  recordCheckpoint,
-  runStatus,
-  type StoreDatabase,
-} from '@curfew/store';
+import type { DecisionService, StartAttemptResponse } from '@curfew/decisions';
+import { parseJobData, type TrainRunJob, type TrainRunResult } from '@curfew/queue';
 import { type BackendName, resolveTrainRun, type TrainSummary, train } from '@curfew/trainer';
 import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
-import { EvalWriter } from './eval-writer';
-import type { HistoryModelCache } from './history-model';
-import { loadPeers } from './peers';
-import { usesPeers } from './uses-peers';
+import { adoptNewest, prepareAttemptFolder } from './attempt-folder';
+import { classify, failAttempt } from './failure';
+import { serviceDecider } from './service-decider';
 
 export interface ProcessorDeps {
-  db: StoreDatabase;
-  /** Models learned from the database's history, for `meta` and `auto`. */
-  history: HistoryModelCache;
+  service: DecisionService;
+  /** Who this worker is, for the record: `host:pid`. */
+  workerId: string;
   artifactsDir: string;
   backend: BackendName;
   /** Aborted when the worker shuts down: runs checkpoint and go back to the queue. */
@@ -27,147 +17,170 @@ export interface ProcessorDeps {
   log: (line: string) => void;
 }
 
-/** Errors of a run's configuration, classified by name (STYLE.md): retrying cannot help. */
-const CONFIG_ERRORS = new Set(['TaskParamsError', 'ModelFamilyError', 'PolicyOptionsError', 'BackendError']);
-
-/** Reasons a run's training is aborted. */
-const CANCELLED = 'cancelled';
+type Started = Extract<StartAttemptResponse, { kind: 'started' }>;
 
 /**
- * The `train-run` processor: parse the payload (a bad one fails without retries, the reason on
- * the run), train with evals written in batches, and store the summary. On shutdown the run is
- * checkpointed and released to the queue; a re-delivered run resumes from its checkpoint.
+ * The `train-run` processor: parse the payload (a bad one fails the run, never retried), start
+ * an attempt with the decision service, adopt the newest resumable checkpoint into this
+ * attempt's own folder, train with the service deciding after every eval, and end the run.
  */
 export function createTrainRunProcessor(deps: ProcessorDeps) {
   return async (job: Job, token?: string): Promise<TrainRunResult> => {
-    const data = await parsePayload(deps.db, job);
-    const { runId } = data;
-    const before = await markRunRunning(deps.db, runId, deps.backend);
-    if (before !== 'queued' && before !== 'running') {
-      deps.log(`run ${runId} is ${before}: nothing to train`);
-      return {
-        runId,
-        status: before === 'cancelled' ? 'cancelled' : 'stopped',
-        stopReason: null,
-        tokensUsed: 0,
-        deployedEm: null,
-      };
+    const data = await parsePayload(deps, job);
+    const started = await deps.service.startAttempt({
+      runId: data.runId,
+      workerId: deps.workerId,
+      backend: deps.backend,
+    });
+    if (started.kind === 'refused') {
+      deps.log(`run ${data.runId}: ${started.reason}: nothing to train`);
+      return result(data.runId, started.status === 'cancelled' ? 'cancelled' : 'stopped', null);
     }
-    const run = resolveTrainRun(
-      data.spec,
-      { trial: data.trial, params: data.params, sampled: {} },
-      { runId },
-    );
-    const learns = usesHistory(run.policy.name);
-    const stopModel = learns ? await deps.history.modelFor(run.task) : null;
-    if (learns) {
-      const how = stopModel
-        ? 'with a stop model learned from history'
-        : 'no validated history yet: threshold rule';
-      deps.log(`run ${runId}: policy ${run.policy.name}, ${how}`);
-    }
-    const controller = new AbortController();
-    const onShutdown = () => controller.abort('shutdown');
-    deps.shutdown.addEventListener('abort', onShutdown);
-    const writer = new EvalWriter(deps.db, runId);
-    const monitor = run.policy.name === 'none' ? 'em' : run.policy.monitor;
     try {
-      const summary = await train(run, {
-        backend: deps.backend,
-        checkpointDir: path.join(deps.artifactsDir, ...runId.split('/')),
-        stopModel,
-        ...(usesPeers(run.policy.name)
-          ? { peers: (tokens: number) => loadPeers(deps.db, data.experimentId, runId, monitor, tokens) }
-          : {}),
-        onResume: (evals) => writer.add(evals),
-        onEval: async (evalRow) => {
-          await writer.add([evalRow]);
-          await job.updateProgress({
-            step: evalRow.step,
-            tokens: evalRow.tokens,
-            em: evalRow.em,
-            lr: evalRow.lr,
-          });
-          if ((await runStatus(deps.db, runId)) === 'cancelled') controller.abort(CANCELLED);
-        },
-        onCheckpoint: (info) =>
-          recordCheckpoint(deps.db, {
-            runId,
-            step: info.step,
-            tokens: info.tokens,
-            path: info.path,
-            isBest: info.kind === 'best',
-            bytes: info.bytes,
-          }),
-        signal: controller.signal,
-      });
-      await writer.flush();
-      return await settle(deps, job, token, summary, controller.signal.reason);
+      return await trainAttempt(deps, job, token, data, started);
     } catch (error) {
-      await writer.flush().catch(() => undefined);
       if ((error as Error).name === 'WaitingError') throw error;
-      if (CONFIG_ERRORS.has((error as Error).name)) {
-        // A spec the trainer cannot run fails the same way on every attempt: no retries.
-        await failRun(deps.db, runId, (error as Error).message);
-        throw new UnrecoverableError((error as Error).message);
+      if (classify(error) === 'superseded') {
+        // Another attempt owns the run now (or it ended): stop here and leave the run to it.
+        deps.log(`run ${data.runId}: attempt ${started.attempt} stops: ${(error as Error).message}`);
+        return result(data.runId, 'superseded', null);
       }
-      await failIfLastAttempt(deps.db, job, runId, error);
-      throw error;
-    } finally {
-      deps.shutdown.removeEventListener('abort', onShutdown);
+      deps.log(`run ${data.runId}: attempt ${started.attempt} failed: ${(error as Error).message}`);
+      return failAttempt(deps.service, job, data.runId, started.attempt, error);
     }
   };
 }
 
+async function trainAttempt(
+  deps: ProcessorDeps,
+  job: Job,
+  token: string | undefined,
+  data: TrainRunJob,
+  started: Started,
+): Promise<TrainRunResult> {
+  const { runId } = data;
+  const run = resolveTrainRun(data.spec, { trial: data.trial, params: data.params, sampled: {} }, { runId });
+  const dir = await prepareAttemptFolder(deps.artifactsDir, runId, started.attempt);
+  const adopted = await adoptNewest(deps.artifactsDir, runId, dir, started.checkpoints);
+  await deps.service.resume({
+    runId,
+    attempt: started.attempt,
+    step: adopted?.step ?? null,
+    fromAttempt: adopted?.attempt ?? null,
+  });
+  deps.log(
+    `run ${runId}: attempt ${started.attempt}${adopted ? ` resumes attempt ${adopted.attempt}'s checkpoint at step ${adopted.step}` : ' starts'}`,
+  );
+  const controller = new AbortController();
+  const onShutdown = () => controller.abort('shutdown');
+  deps.shutdown.addEventListener('abort', onShutdown);
+  try {
+    const summary = await train(run, {
+      backend: deps.backend,
+      checkpointDir: dir,
+      decider: serviceDecider(deps.service, runId, started.attempt),
+      onEval: (e) => reportProgress(deps, job, runId, { step: e.step, tokens: e.tokens, em: e.em, lr: e.lr }),
+      onCheckpoint: (info) =>
+        deps.service.recordCheckpoint({
+          runId,
+          attempt: started.attempt,
+          kind: info.kind,
+          step: info.step,
+          tokens: info.tokens,
+          path: info.path,
+          bytes: info.bytes,
+        }),
+      signal: controller.signal,
+    });
+    return await settle(deps, job, token, started.attempt, summary);
+  } finally {
+    deps.shutdown.removeEventListener('abort', onShutdown);
+  }
+}
+
+/** Ends the run with its summary, or (shut down mid-run) hands it back to the queue. */
 async function settle(
   deps: ProcessorDeps,
   job: Job,
   token: string | undefined,
+  attempt: number,
   summary: TrainSummary,
-  abortReason: unknown,
 ): Promise<TrainRunResult> {
   const { runId } = summary;
-  if (summary.status === 'interrupted' && abortReason !== CANCELLED) {
+  if (summary.status === 'interrupted') {
+    await deps.service.fail({ runId, attempt, reason: 'handed back: its worker shut down', retryable: true });
     deps.log(`run ${runId}: checkpointed at step ${summary.steps}, back to the queue`);
     await job.moveToWait(token);
     throw new WaitingError();
   }
-  const status = summary.status === 'interrupted' ? 'cancelled' : summary.status;
-  await finishRun(deps.db, runId, {
-    status,
-    stopReason: status === 'cancelled' ? 'cancelled' : summary.stopReason,
-    tokensUsed: summary.tokensUsed,
-    valTokens: summary.valTokens,
-    bestStep: summary.bestStep,
-    bestTokens: summary.bestTokens,
-    deployedEm: summary.deployedEm,
+  const status = summary.stopReason === 'cancelled' ? 'cancelled' : summary.status;
+  await deps.service.finish({
+    runId,
+    attempt,
+    outcome: {
+      status,
+      stopReason: summary.stopReason,
+      tokensUsed: summary.tokensUsed,
+      valTokens: summary.valTokens,
+      bestStep: summary.bestStep,
+      bestTokens: summary.bestTokens,
+      deployedEm: summary.deployedEm,
+    },
   });
   deps.log(
-    `run ${runId}: ${status} (${summary.stopReason ?? 'cancelled'}) after ${summary.tokensUsed} tokens, deployed EM ${summary.deployedEm ?? '-'}`,
+    `run ${runId}: ${status} (${summary.stopReason}) after ${summary.tokensUsed} tokens, deployed EM ${summary.deployedEm ?? '-'}`,
   );
+  return result(runId, status, summary);
+}
+
+function result(
+  runId: string,
+  status: TrainRunResult['status'],
+  summary: TrainSummary | null,
+): TrainRunResult {
   return {
     runId,
     status,
-    stopReason: summary.stopReason,
-    tokensUsed: summary.tokensUsed,
-    deployedEm: summary.deployedEm,
+    stopReason: summary?.stopReason ?? null,
+    tokensUsed: summary?.tokensUsed ?? 0,
+    deployedEm: summary?.deployedEm ?? null,
   };
 }
 
-/** Parses the payload; a bad one is stored on its run (when it names one) and never retried. */
-async function parsePayload(db: StoreDatabase, job: Job) {
+/** Progress for `curfew watch` only: a Redis hiccup must not stop training, but is said once. */
+let progressFailed = false;
+function reportProgress(
+  deps: ProcessorDeps,
+  job: Job,
+  runId: string,
+  progress: Record<string, number>,
+): void {
+  job.updateProgress(progress).then(
+    () => {
+      progressFailed = false;
+    },
+    (error: Error) => {
+      if (!progressFailed) deps.log(`run ${runId}: progress not shown (${error.message}); training goes on`);
+      progressFailed = true;
+    },
+  );
+}
+
+/** Parses the payload; a bad one fails its run (when it names one) and is never retried. */
+async function parsePayload(deps: ProcessorDeps, job: Job): Promise<TrainRunJob> {
   try {
     return parseJobData('train-run', job.data);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const runId = (job.data as { runId?: unknown } | undefined)?.runId;
-    if (typeof runId === 'string') await failRun(db, runId, message).catch(() => undefined);
+    if (typeof runId === 'string' && /^[a-z0-9-]+\/\d+$/.test(runId)) {
+      try {
+        await deps.service.fail({ runId, attempt: null, reason: message.slice(0, 2_000), retryable: false });
+      } catch (failed) {
+        if ((failed as Error).name !== 'RunNotFoundError') throw failed;
+        deps.log(`a train-run job names run ${runId}, which does not exist: ${message}`);
+      }
+    }
     throw new UnrecoverableError(message);
   }
-}
-
-async function failIfLastAttempt(db: StoreDatabase, job: Job, runId: string, error: unknown): Promise<void> {
-  const attempts = job.opts.attempts ?? 1;
-  if (job.attemptsMade + 1 < attempts) return;
-  await failRun(db, runId, error instanceof Error ? error.message : String(error)).catch(() => undefined);
 }

@@ -33,6 +33,9 @@ async function startInProcess(f: WorkerFixture): Promise<WorkerHandle> {
       concurrency: 1,
       lockDurationMs: 5_000,
       stalledIntervalMs: 5_000,
+      maxStalledCount: 3,
+      maxAttempts: 5,
+      dbRetryMs: 10_000,
     },
     { log: () => undefined },
   );
@@ -108,7 +111,7 @@ describe('the train-run worker', () => {
     )) as [string];
     handle = await startInProcess(f);
     await waitUntil('two evals', async () => (await evalsOf(f.db, runId)).length >= 2, 180_000);
-    expect(await cancelRuns(f.db, [runId])).toBe(1);
+    expect(await cancelRuns(f.db, 'cancel-1', [runId])).toMatchObject({ requested: [runId] });
     const job = await waitUntil(
       'the job to complete',
       async () => {

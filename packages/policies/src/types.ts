@@ -58,6 +58,8 @@ export type StopReason =
   | 'predicted-peak' // the learned model says the run has peaked
   | 'hopeless' // the learned model says it cannot catch the best run of its experiment
   | 'outranked' // stands lower among its experiment's runs than history's near-best runs ever did
+  | 'diverged' // a metric turned NaN or infinite: training broke down
+  | 'cancelled' // a user cancelled the run
   | 'budget'; // trained to its full budget
 
 export type Decision =

@@ -97,9 +97,9 @@ describe('ExperimentSpec', () => {
       if (!result.ok) throw new Error(JSON.stringify(result.problems));
       return result.spec.policy;
     };
-    expect(policy({ name: 'patience', monitor: 'val_loss' })).toMatchObject({ mode: 'min', patience: 5 });
+    expect(policy({ name: 'patience', monitor: 'train_loss' })).toMatchObject({ mode: 'min', patience: 5 });
     expect(policy({ name: 'patience', monitor: 'perplexity' })).toMatchObject({ mode: 'min' });
-    expect(policy({ name: 'median', monitor: 'accuracy' })).toMatchObject({ mode: 'max', startup_runs: 5 });
+    expect(policy({ name: 'median', monitor: 'em' })).toMatchObject({ mode: 'max', startup_runs: 5 });
     expect(policy({ name: 'threshold', monitor: 'loss', mode: 'max' })).toMatchObject({ mode: 'max' });
     expect(policy({ name: 'none' })).toEqual({ name: 'none' });
     expect(policy({ name: 'asha' })).toEqual({
@@ -110,6 +110,12 @@ describe('ExperimentSpec', () => {
       lr_drop_before_stop: false,
       reduction_factor: 3,
     });
+  });
+
+  it('refuses a monitor the trainer does not report, naming the ones it does', () => {
+    expect(problemsOf({ ...base, policy: { name: 'patience', monitor: 'val_loss' } })).toEqual([
+      'policy.monitor: expected one of em, loss, perplexity, train_loss (the metrics the trainer reports), got val_loss',
+    ]);
   });
 
   it('accepts every family and schedule', () => {

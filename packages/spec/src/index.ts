@@ -57,6 +57,7 @@ export {
 export { createRng, hashSeed, type Rng } from './prng.js';
 export { RegularizationSpec } from './regularization-spec.js';
 export { ResourcesSpec } from './resources-spec.js';
+export { runFeatures } from './run-features.js';
 export {
   ChoiceDomain,
   type DomainKind,
@@ -94,4 +95,5 @@ export {
 } from './task-families.js';
 export { taskKey } from './task-key.js';
 export { TaskSpec } from './task-spec.js';
+export { TRAINER_METRICS, type TrainerMetric } from './trainer-metrics.js';
 export { type PolicyResult, type SpecResult, validatePolicy, validateSpec } from './validate-spec.js';

@@ -3,6 +3,7 @@ import { type ModelFamilyName, modelFamilyNames, modelParamsSchema } from './mod
 import { domainKinds, SearchDomain } from './search-domain.js';
 import { specErrorMap } from './spec-error-map.js';
 import type { PathProblem } from './spec-problem.js';
+import { TRAINER_METRICS } from './trainer-metrics.js';
 
 type Loose = Record<string, unknown>;
 
@@ -80,11 +81,20 @@ function checkTokens(input: unknown): PathProblem[] {
   );
 }
 
+/** A policy can only watch what the trainer reports: a wrong monitor would fail at the first eval. */
+function checkMonitor(input: unknown): PathProblem[] {
+  const monitor = field(input, 'policy', 'monitor');
+  if (typeof monitor !== 'string' || (TRAINER_METRICS as readonly string[]).includes(monitor)) return [];
+  const message = `expected one of ${TRAINER_METRICS.join(', ')} (the metrics the trainer reports), got ${monitor}`;
+  return [{ path: ['policy', 'monitor'], message }];
+}
+
 /**
  * Rules that span sections of the spec: search keys must be parameters of the model family
- * (and their domains valid for them), and token counts must fit in the budget. Reads the raw
- * input defensively, so it can report alongside the field-level problems of a broken spec.
+ * (and their domains valid for them), token counts must fit in the budget, and the policy must
+ * monitor a metric the trainer reports. Reads the raw input defensively, so it can report
+ * alongside the field-level problems of a broken spec.
  */
 export function checkSpecConsistency(input: unknown): PathProblem[] {
-  return [...checkSearchSpace(input), ...checkTokens(input)];
+  return [...checkSearchSpace(input), ...checkTokens(input), ...checkMonitor(input)];
 }

@@ -25,6 +25,14 @@ export class QueryError extends Error {
   }
 }
 
+export class RunNotFoundError extends Error {
+  override readonly name = 'RunNotFoundError';
+}
+
+export class ExperimentNotFoundError extends Error {
+  override readonly name = 'ExperimentNotFoundError';
+}
+
 /** A migration could not be read or applied. */
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';

@@ -1,13 +1,9 @@
 import { and, asc, desc, eq, inArray, like, sql } from 'drizzle-orm';
 import type { StoreDatabase } from './database.js';
-import { FINAL_RUN_STATUSES } from './run-records.js';
+import { ExperimentNotFoundError } from './errors.js';
 import { evals } from './schema/evals.js';
 import { type Experiment, experiments } from './schema/experiments.js';
-import { type Run, runs } from './schema/runs.js';
-
-export class ExperimentNotFoundError extends Error {
-  override readonly name = 'ExperimentNotFoundError';
-}
+import { FINAL_RUN_STATUSES, type Run, runs } from './schema/runs.js';
 
 export interface NewSubmission {
   name: string;
@@ -58,18 +54,6 @@ export async function experimentsWithStatus(
     .from(experiments)
     .where(inArray(experiments.status, statuses))
     .orderBy(asc(experiments.createdAt));
-}
-
-export async function setExperimentStatus(
-  db: StoreDatabase,
-  id: string,
-  status: Experiment['status'],
-  budgetTokens?: number,
-) {
-  await db
-    .update(experiments)
-    .set({ status, ...(budgetTokens !== undefined ? { budgetTokens } : {}) })
-    .where(eq(experiments.id, id));
 }
 
 export async function runsOf(db: StoreDatabase, experimentId: string): Promise<Run[]> {

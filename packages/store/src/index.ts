@@ -1,8 +1,28 @@
 export type { StoreDatabase } from './database.js';
-export { MigrationError, QueryError, ReadOnlyQueryError, StoreConnectionError } from './errors.js';
+export {
+  currentEventSeq,
+  decisionLogOf,
+  discardsIn,
+  type ExperimentRunRow,
+  endsIn,
+  experimentRuns,
+  findDecision,
+  latestLiveDecision,
+  liveEvalsIn,
+  recordEvalDecision,
+  type SeqWindow,
+} from './decision-log.js';
+export {
+  ExperimentNotFoundError,
+  MigrationError,
+  QueryError,
+  ReadOnlyQueryError,
+  RunNotFoundError,
+  StoreConnectionError,
+} from './errors.js';
+export { type ExperimentLock, lockExperiment, lockExperimentOfRun } from './experiment-lock.js';
 export {
   closeExperimentIfEnded,
-  ExperimentNotFoundError,
   type ExperimentTotals,
   experimentsWithStatus,
   getExperiment,
@@ -11,7 +31,6 @@ export {
   type RunProgress,
   runProgress,
   runsOf,
-  setExperimentStatus,
   submitExperiment,
 } from './experiment-records.js';
 export { MIGRATION_LOCK_KEY, type MigrateOptions, type MigrateResult, migrate } from './migrate.js';
@@ -28,21 +47,42 @@ export {
 export type { QueryRows } from './read-only-query.js';
 export {
   type CheckpointRecord,
-  cancelRuns,
-  FINAL_RUN_STATUSES,
-  failRun,
   finishRun,
   type HistoryRun,
   historyRuns,
   insertExperimentRuns,
-  markRunRunning,
-  type PeerRunRecord,
-  peerRuns,
-  RunNotFoundError,
   type RunOutcome,
   recordCheckpoint,
   runStatus,
 } from './run-records.js';
 export * from './schema/index.js';
+export { type CancelResult, cancelRuns } from './transitions/cancel-runs.js';
+export {
+  abandonAttempt,
+  failAttempt,
+  finishAttempt,
+  type RunSummaryFields,
+} from './transitions/end-attempt.js';
+export { expandExperimentRuns } from './transitions/expand-runs.js';
+export { type ResumeInput, type ResumeResult, resumeAttempt } from './transitions/resume-attempt.js';
+export {
+  isFinal,
+  type RunTransition,
+  readAttempt,
+  readLiveRun,
+  readRun,
+  transitionRun,
+} from './transitions/run-row.js';
+export {
+  type ResumableCheckpoint,
+  type StartAttemptInput,
+  type StartAttemptResult,
+  startAttempt,
+} from './transitions/start-attempt.js';
+export {
+  AttemptProtocolError,
+  RunNotRunningError,
+  StaleAttemptError,
+} from './transitions/transition-errors.js';
 export { type UpsertEvalsOptions, upsertEvals } from './upsert-evals.js';
 export * from './views/index.js';

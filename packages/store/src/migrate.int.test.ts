@@ -8,7 +8,18 @@ import { DEFAULT_MIGRATIONS_FOLDER, readMigrationFiles } from './migration-files
 import { openStore } from './open-store.js';
 import { adminQuery, BACKENDS, postgresBackend, type TestDatabase } from './test-backends.js';
 
-const TABLES = ['checkpoints', 'evals', 'experiments', 'meta_history', 'meta_models', 'predictions', 'runs'];
+const TABLES = [
+  'checkpoints',
+  'decisions',
+  'discarded_evals',
+  'evals',
+  'experiments',
+  'meta_history',
+  'meta_models',
+  'predictions',
+  'run_attempts',
+  'runs',
+];
 const VIEWS = ['experiment_summary', 'run_summary', 'savings'];
 
 describe.each(BACKENDS)('migrate on $name', (backend) => {
@@ -22,7 +33,7 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
 
   it('creates the tables and views on an empty database, and re-applying is a no-op', async () => {
     const tags = (await readMigrationFiles(DEFAULT_MIGRATIONS_FOLDER)).map((m) => m.tag);
-    expect(tags).toEqual(['0000_tables', '0001_views', '0002_meta']);
+    expect(tags).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions']);
 
     expect(await migrate(t.store.db)).toEqual({ applied: tags });
     const { rows } = await t.store.readOnlyQuery(
@@ -46,6 +57,20 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
     );
     expect(rows[0]?.view).toMatch(/tokens saved/i);
     expect(rows[0]?.tokens_saved).toMatch(/1 - tokens_used \/ budget_tokens/);
+  });
+
+  it('documents every column of the decision service tables (the dashboard reads them)', async () => {
+    await migrate(t.store.db);
+    const { rows } = await t.store.readOnlyQuery(
+      'select c.relname as table_name, a.attname as column_name, ' +
+        'col_description(c.oid, a.attnum) as comment, obj_description(c.oid, $$pg_class$$) as table_comment ' +
+        'from pg_class c join pg_attribute a on a.attrelid = c.oid ' +
+        "where c.relname in ('decisions', 'run_attempts', 'discarded_evals') and a.attnum > 0 and not a.attisdropped",
+    );
+    expect(rows.length).toBeGreaterThan(40);
+    expect(
+      rows.filter((r) => !r.comment || !r.table_comment).map((r) => `${r.table_name}.${r.column_name}`),
+    ).toEqual([]);
   });
 
   it('refuses to run when an applied migration was edited, naming the file', async () => {
@@ -78,7 +103,7 @@ describe('migrate on postgres, from several processes at once', () => {
     const results = await Promise.all(stores.map((store) => migrate(store.db)));
 
     const appliedTags = results.flatMap((r) => r.applied);
-    expect(appliedTags.sort()).toEqual(['0000_tables', '0001_views', '0002_meta']);
+    expect(appliedTags.sort()).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions']);
     const { rows } = await t.store.readOnlyQuery(
       'select tag, count(*) as times from curfew_migrations group by tag order by tag',
     );
@@ -86,6 +111,7 @@ describe('migrate on postgres, from several processes at once', () => {
       { tag: '0000_tables', times: 1 },
       { tag: '0001_views', times: 1 },
       { tag: '0002_meta', times: 1 },
+      { tag: '0003_decisions', times: 1 },
     ]);
   });
 });

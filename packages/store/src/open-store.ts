@@ -103,8 +103,10 @@ async function openPostgres(databaseUrl: string, options: OpenStoreOptions): Pro
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     max: options.maxConnections ?? 10,
   });
-  // An idle connection dropped by the server must not crash the process; the next query reports it.
+  // A connection the server drops (a restart) must not crash the process: an idle one's error is
+  // reported by the next query, a busy one's by the query it was running (whose caller retries).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     await pool.query('select 1');
   } catch (error) {

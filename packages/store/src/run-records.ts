@@ -1,21 +1,13 @@
-import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { StoreDatabase } from './database.js';
+import { RunNotFoundError } from './errors.js';
+import { lockExperimentOfRun } from './experiment-lock.js';
 import { checkpoints } from './schema/checkpoints.js';
 import { type Eval, evals } from './schema/evals.js';
 import { experiments, type NewExperiment } from './schema/experiments.js';
 import { type NewRun, type RunStatus, runs } from './schema/runs.js';
-
-export class RunNotFoundError extends Error {
-  override readonly name = 'RunNotFoundError';
-}
-
-/** Statuses after which a run never trains again. */
-export const FINAL_RUN_STATUSES = [
-  'stopped',
-  'completed',
-  'failed',
-  'cancelled',
-] as const satisfies RunStatus[];
+import type { RunSummaryFields } from './transitions/end-attempt.js';
+import { transitionRun } from './transitions/run-row.js';
 
 /**
  * Stores an experiment and its runs in one transaction; idempotent (rows that exist are kept),
@@ -43,61 +35,30 @@ export async function runStatus(db: StoreDatabase, runId: string): Promise<RunSt
   return row.status;
 }
 
+export type RunOutcome = RunSummaryFields;
+
 /**
- * Marks a run as running on `backend` and counts the attempt. Returns the status it had, so a
- * worker can skip a run that was cancelled or already ended.
+ * Ends a run that has not ended, with its summary, outside any attempt (imports, fixtures):
+ * workers end runs through the decision service, fenced by their attempt. Returns whether it applied.
  */
-export async function markRunRunning(db: StoreDatabase, runId: string, backend: string): Promise<RunStatus> {
-  const before = await runStatus(db, runId);
-  if ((FINAL_RUN_STATUSES as readonly string[]).includes(before)) return before;
-  await db
-    .update(runs)
-    .set({
-      status: 'running',
-      backend,
-      attempts: sql`${runs.attempts} + 1`,
-      startedAt: sql`coalesce(${runs.startedAt}, now())`,
-    })
-    .where(and(eq(runs.id, runId), ne(runs.status, 'cancelled')));
-  return before;
-}
-
-export interface RunOutcome {
-  status: Extract<RunStatus, 'stopped' | 'completed' | 'cancelled'>;
-  stopReason: string | null;
-  tokensUsed: number;
-  valTokens: number;
-  bestStep: number | null;
-  bestTokens: number | null;
-  deployedEm: number | null;
-}
-
-/** Stores how a run ended: status, stop reason, tokens used, best step and deployed EM. */
-export async function finishRun(db: StoreDatabase, runId: string, outcome: RunOutcome): Promise<void> {
-  await db
-    .update(runs)
-    .set({ ...outcome, error: null, finishedAt: sql`now()` })
-    .where(eq(runs.id, runId));
-}
-
-/** Stores a failure and its reason on the run. */
-export async function failRun(db: StoreDatabase, runId: string, error: string): Promise<void> {
-  await db.update(runs).set({ status: 'failed', error, finishedAt: sql`now()` }).where(eq(runs.id, runId));
-}
-
-/** Asks a run to stop: queued runs never start, running ones stop at their next eval. */
-export async function cancelRuns(db: StoreDatabase, runIds: readonly string[]): Promise<number> {
-  if (runIds.length === 0) return 0;
-  const rows = await db
-    .update(runs)
-    .set({ status: 'cancelled', finishedAt: sql`now()` })
-    .where(and(inArray(runs.id, [...runIds]), inArray(runs.status, ['queued', 'running'])))
-    .returning({ id: runs.id });
-  return rows.length;
+export async function finishRun(db: StoreDatabase, runId: string, outcome: RunOutcome): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const lock = await lockExperimentOfRun(tx, runId);
+    const { status, ...fields } = outcome;
+    return transitionRun(tx, {
+      runId,
+      from: ['queued', 'running'],
+      to: status,
+      seq: lock.seq,
+      set: { ...fields, error: null },
+    });
+  });
 }
 
 export interface CheckpointRecord {
   runId: string;
+  /** The attempt that wrote it. */
+  attempt: number;
   step: number;
   tokens: number;
   path: string;
@@ -105,46 +66,19 @@ export interface CheckpointRecord {
   bytes: number;
 }
 
-/** Records a checkpoint's metadata (one row per run and step; a best flag once set stays set). */
+/** Records a checkpoint's metadata (one row per run, attempt and step; a best flag once set stays set). */
 export async function recordCheckpoint(db: StoreDatabase, record: CheckpointRecord): Promise<void> {
   await db
     .insert(checkpoints)
     .values(record)
     .onConflictDoUpdate({
-      target: [checkpoints.runId, checkpoints.step],
+      target: [checkpoints.runId, checkpoints.attempt, checkpoints.step],
       set: {
         isBest: sql`${checkpoints.isBest} or excluded.is_best`,
         path: sql`case when ${checkpoints.isBest} and not excluded.is_best then ${checkpoints.path} else excluded.path end`,
         bytes: sql`excluded.bytes`,
       },
     });
-}
-
-export interface PeerRunRecord {
-  runId: string;
-  budgetTokens: number | null;
-  status: RunStatus;
-  config: Record<string, unknown>;
-  evals: Eval[];
-}
-
-/** The other runs of an experiment with their evals so far (for cross-run policies). */
-export async function peerRuns(
-  db: StoreDatabase,
-  experimentId: string,
-  excludeRunId: string,
-): Promise<PeerRunRecord[]> {
-  const peerRows = await db
-    .select({ runId: runs.id, budgetTokens: runs.budgetTokens, status: runs.status, config: runs.config })
-    .from(runs)
-    .where(and(eq(runs.experimentId, experimentId), ne(runs.id, excludeRunId)))
-    .orderBy(asc(runs.trial));
-  if (peerRows.length === 0) return [];
-  const byRun = await evalsByRun(
-    db,
-    peerRows.map((r) => r.runId),
-  );
-  return peerRows.map((r) => ({ ...r, evals: byRun.get(r.runId) ?? [] }));
 }
 
 export interface HistoryRun {

@@ -9,11 +9,14 @@ export {
   type SelectedBackend,
   selectBackend,
 } from './backend/select-backend';
+export { adoptCheckpoint, checkpointStep } from './checkpoint/adopt-checkpoint';
 export { CheckpointError } from './checkpoint/checkpoint-files';
 export { createModel, ModelFamilyError, TRAINABLE_MODEL_FAMILIES } from './models/create-model';
 export type { Model, ModelShape } from './models/model';
 export { evalDifferences } from './same-evals';
 export * from './tasks/index';
+export type { Decider, EvalReport } from './train/decider';
+export { createLocalDecider, type LocalDeciderOptions } from './train/local-decider';
 export { type ResolveOptions, resolveTrainRun } from './train/resolve-run';
 export { train } from './train/train-run';
 export type * from './train/types';

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createRedis, redactRedisUrl } from '@curfew/queue';
-import { type SchedulerHandle, startScheduler } from '@curfew/scheduler';
+import { predictRuns, refitMeta, type SchedulerHandle, startScheduler } from '@curfew/scheduler';
 import type { ExperimentSpec } from '@curfew/spec';
 import { describeStore, openStore, type Store } from '@curfew/store';
 import type { ResolvedEnv } from '../env';
@@ -9,7 +9,7 @@ import { CliError } from '../errors';
 import { type ClusterInfo, removeCluster, writeCluster } from './cluster-file';
 import { queueSettings } from './connect';
 import { ensureLocalDatabase, ensureLocalRedis } from './local-services';
-import { predictRuns, refitMeta } from './meta-hooks';
+
 import { submitSpec } from './submit-spec';
 
 const WORKER_BIN = fileURLToPath(new URL('../../../worker/bin/worker.mjs', import.meta.url));

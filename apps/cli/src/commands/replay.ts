@@ -20,6 +20,7 @@ import {
   policyFlagOf,
   policySectionFromFlags,
 } from '../replay/policy-flags';
+import { replayExperiment } from '../replay/replay-experiment';
 import { formatComparison, formatOutcomes, formatScore } from '../replay/report';
 
 const SCOPES: readonly ReplayScope[] = ['run', 'experiment'];
@@ -27,6 +28,7 @@ const FORMATS = ['table', 'jsonl'] as const;
 
 const usage = `Usage: curfew replay --curves FILE... --policy NAME [--history FILE...] [--tolerance X]
                      [--scope run|experiment] [--workers N] [policy options] [--format table|jsonl]
+       curfew replay --experiment ID
 
 Judges a stopping policy on recorded learning curves (JSON Lines, see README "Curve files"),
 with no training. NAME is one of ${POLICY_NAMES.join(', ')}, or all (side by side).
@@ -35,6 +37,8 @@ with no training. NAME is one of ${POLICY_NAMES.join(', ')}, or all (side by sid
   --scope run         every run judged alone (default); experiment: the runs of a group
                       compete on --workers workers (default 8), tokens as the clock
   --format jsonl      one line per run: {"id","stop_index","stop_step","stop_tokens","reason"}
+  --experiment ID     replay the decision log of experiment ID (what its runs saw, from the
+                      database) and check every decision is reproduced exactly
 Policy options, named after the spec's fields: --tolerance --monitor --lr-drop-before-stop
   patience: --patience --min-delta --baseline --start-from-eval --restore-best
   threshold: --min-evals   median: --startup-runs --warmup-evals
@@ -85,6 +89,7 @@ function parse(args: string[]) {
       scope: { type: 'string' },
       workers: { type: 'string' },
       format: { type: 'string' },
+      experiment: { type: 'string' },
       ...POLICY_FLAG_OPTIONS,
     },
   );
@@ -191,6 +196,13 @@ export const replayCommand: Command = {
     if (values.help) {
       ctx.out(usage);
       return 0;
+    }
+    if (typeof values.experiment === 'string') {
+      if (values.curves || values.policy)
+        throw new UsageError(
+          'curfew replay: --experiment replays a recorded decision log; it takes no --curves or --policy',
+        );
+      return replayExperiment(values.experiment, ctx);
     }
     const req = request(values, positionals);
     const curves = await loadCurveFiles(req.curveFiles, '--curves');

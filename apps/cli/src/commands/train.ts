@@ -167,7 +167,6 @@ async function trainRun(trainer: Trainer, p: Prepared, ctx: CommandContext): Pro
       backend: p.backend,
       checkpointDir,
       resume: true,
-      stopModel: null,
       signal: interrupt.signal,
       onEval(e) {
         if (printed === 0 && req.format === 'table') ctx.out(formatEvalHeader());

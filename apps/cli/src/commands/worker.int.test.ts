@@ -71,7 +71,13 @@ describe('curfew worker', () => {
     const [config] = expandSearch(spec.spec);
     await insertExperimentRuns(
       database.store.db,
-      { id: 'sql-e2e-1', name: 'sql-e2e', spec: {}, taskFamily: 'reverse', policy: 'patience' },
+      {
+        id: 'sql-e2e-1',
+        name: 'sql-e2e',
+        spec: spec.spec as unknown as Record<string, unknown>,
+        taskFamily: 'reverse',
+        policy: 'patience',
+      },
       [{ id: 'sql-e2e-1/0', experimentId: 'sql-e2e-1', trial: 0, budgetTokens: 48_000 }],
     );
     const redis = createRedis(DEFAULT_REDIS_URL, { blocking: false });

@@ -20,6 +20,7 @@ export function experimentRow(fields: Partial<Experiment> = {}): Experiment {
     bestRunId: null,
     createdAt: new Date('2025-01-01T00:00:00Z'),
     finishedAt: null,
+    eventSeq: 0,
     ...fields,
   };
 }
@@ -48,6 +49,8 @@ export function storedRun(trial: number, fields: Partial<StoredRun> = {}): Store
     createdAt: new Date('2025-01-01T00:00:00Z'),
     startedAt: null,
     finishedAt: null,
+    endSeq: null,
+    cancelRequestedSeq: null,
     evals: [],
     ...fields,
   };

@@ -1,11 +1,4 @@
-import {
-  cancelRuns,
-  closeExperimentIfEnded,
-  getExperiment,
-  runStatus,
-  runsOf,
-  type StoreDatabase,
-} from '@curfew/store';
+import { cancelRuns, getExperiment, type StoreDatabase } from '@curfew/store';
 import type { Queue } from 'bullmq';
 
 /** What to cancel: a whole experiment, or one of its runs. */
@@ -15,10 +8,10 @@ export interface CancelTarget {
 }
 
 /**
- * Cancels as `curfew cancel` does, through the store's cancelRuns: queued runs never start
- * (their jobs leave the queue), running ones stop at their next eval. The dashboard's only way
- * to change anything. Returns how many runs it cancelled; an unknown experiment or run throws
- * ExperimentNotFoundError or RunNotFoundError.
+ * Cancels as `curfew cancel` does, through the store's compare-and-set cancelRuns: an experiment
+ * not yet expanded never is, queued runs never start, running ones stop at their next eval. The
+ * dashboard's only way to change anything. Returns how many runs it cancelled or asked to stop;
+ * an unknown experiment or run throws ExperimentNotFoundError or RunNotFoundError.
  */
 export async function cancelTarget(
   db: StoreDatabase,
@@ -26,13 +19,13 @@ export async function cancelTarget(
   target: CancelTarget,
 ): Promise<number> {
   await getExperiment(db, target.experimentId);
-  if (target.runId) await runStatus(db, target.runId);
-  const ids = target.runId ? [target.runId] : (await runsOf(db, target.experimentId)).map((r) => r.id);
-  const cancelled = await cancelRuns(db, ids);
-  // A waiting job is removed; an active one is locked by its worker and stops itself.
+  const result = await cancelRuns(db, target.experimentId, target.runId ? [target.runId] : undefined);
+  // A cancelled run's waiting job would be skipped by its worker and removed by the scheduler's
+  // reconciler; removing it here only frees the queue sooner.
   if (runsQueue)
-    for (const id of ids)
-      await (await runsQueue.getJob(id).catch(() => undefined))?.remove().catch(() => undefined);
-  await closeExperimentIfEnded(db, target.experimentId);
-  return cancelled;
+    for (const id of result.cancelled) {
+      const job = await runsQueue.getJob(id);
+      if (job && (await job.isWaiting())) await job.remove();
+    }
+  return result.cancelled.length + result.requested.length;
 }

@@ -1,10 +1,10 @@
 import { request } from 'node:http';
-import { createQueue, createRedis, QUEUE_NAMES } from '@curfew/queue';
-import { insertExperimentRuns, runStatus, upsertEvals } from '@curfew/store';
+import { insertExperimentRuns, runStatus, runs, upsertEvals } from '@curfew/store';
 import { postgresBackend } from '@curfew/store/testing';
+import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExperimentDelta, ExperimentView } from '../shared/views';
-import { type DashboardFixture, dashboardFixture, EventReader, REDIS_URL } from '../test/dashboard-fixture';
+import { type DashboardFixture, dashboardFixture, EventReader } from '../test/dashboard-fixture';
 import { curve, EXP, seedSweep } from '../test/seed';
 
 const TOKEN = 'operator-token-0123456789';
@@ -95,37 +95,34 @@ describe('the dashboard, live', () => {
     expect(await runStatus(fixture.database.store.db, `${EXP}/2`)).toBe('running');
   });
 
-  it('cancels a run with the operator token (only with it), taking its waiting job off the queue', async () => {
+  it('cancels a run with the operator token (only with it): a running run is asked to stop at its next eval', async () => {
     fixture = await seeded(TOKEN);
     const db = fixture.database.store.db;
     expect(await (await fixture.get(`/runs/${EXP}/2`)).text()).toContain('data-cancel="on"');
-    const redis = createRedis(REDIS_URL, { blocking: false });
-    const queue = createQueue(QUEUE_NAMES.runs, redis, fixture.queuePrefix);
-    try {
-      await queue.add('train-run', { runId: `${EXP}/2` }, { jobId: `${EXP}/2` });
-      const post = (authorization?: string) =>
-        fixture?.get(`/api/runs/${EXP}/2/cancel`, {
-          method: 'POST',
-          headers: authorization ? { authorization } : {},
-        });
-      for (const wrong of [undefined, 'Bearer nope', `Bearer ${TOKEN}x`, TOKEN])
-        expect((await post(wrong))?.status, String(wrong)).toBe(403);
-      expect(await runStatus(db, `${EXP}/2`)).toBe('running');
-      const ok = await post(`Bearer ${TOKEN}`);
-      expect(ok?.status).toBe(200);
-      expect(await ok?.json()).toEqual({ cancelled: 1 });
-      expect(await runStatus(db, `${EXP}/2`)).toBe('cancelled');
-      expect(await queue.getJob(`${EXP}/2`)).toBeUndefined();
-      const missing = await fixture.get(`/api/runs/${EXP}/42/cancel`, {
+    const post = (authorization?: string) =>
+      fixture?.get(`/api/runs/${EXP}/2/cancel`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}` },
+        headers: authorization ? { authorization } : {},
       });
-      expect(missing.status).toBe(404);
-      expect(fixture.logged).toContain(`curfew dashboard: cancelled 1 run of ${EXP}/2`);
-    } finally {
-      await queue.close();
-      redis.disconnect();
-    }
+    for (const wrong of [undefined, 'Bearer nope', `Bearer ${TOKEN}x`, TOKEN])
+      expect((await post(wrong))?.status, String(wrong)).toBe(403);
+    expect(await runStatus(db, `${EXP}/2`)).toBe('running');
+    const ok = await post(`Bearer ${TOKEN}`);
+    expect(ok?.status).toBe(200);
+    expect(await ok?.json()).toEqual({ cancelled: 1 });
+    // Running: the decision service answers its next eval with stop (cancelled).
+    const [row] = await db
+      .select()
+      .from(runs)
+      .where(eq(runs.id, `${EXP}/2`));
+    expect(row?.status).toBe('running');
+    expect(row?.cancelRequestedSeq).not.toBeNull();
+    const missing = await fixture.get(`/api/runs/${EXP}/42/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(missing.status).toBe(404);
+    expect(fixture.logged).toContain(`curfew dashboard: cancelled 1 run of ${EXP}/2`);
   });
 
   it('answers only to loopback names, sends its pages with a strict policy, and serves its browser code', async () => {

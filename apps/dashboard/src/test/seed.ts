@@ -1,11 +1,12 @@
 import {
-  failRun,
+  failAttempt,
   finishRun,
   insertExperimentRuns,
-  markRunRunning,
+  lockExperimentOfRun,
   predictions,
   recordCheckpoint,
   type StoreDatabase,
+  startAttempt,
   upsertEvals,
 } from '@curfew/store';
 
@@ -57,8 +58,8 @@ export async function seedSweep(db: StoreDatabase): Promise<void> {
       run(3, { lr: 0.1 }),
     ],
   );
-  for (const trial of [0, 1, 2, 3]) await markRunRunning(db, `${EXP}/${trial}`, 'cpu');
-  await markRunRunning(db, `${EXP}/3`, 'cpu');
+  for (const trial of [0, 1, 2, 3]) await start(db, `${EXP}/${trial}`);
+  await start(db, `${EXP}/3`);
   await upsertEvals(db, [
     ...curve(`${EXP}/0`, [0.5, 0.7, 0.75, 0.74], [0.01, 0.01, 0.005, 0.005]),
     ...curve(`${EXP}/1`, [0.3, 0.5, 0.6, 0.65, 0.7, 0.74, 0.77, 0.79, 0.8, 0.79]),
@@ -70,6 +71,7 @@ export async function seedSweep(db: StoreDatabase): Promise<void> {
       step,
       tokens: step * 100,
       path: `/tmp/ckpt/${step}`,
+      attempt: 1,
       isBest: step === 3,
       bytes: 1234,
     });
@@ -92,7 +94,14 @@ export async function seedSweep(db: StoreDatabase): Promise<void> {
     bestTokens: 900,
     deployedEm: 0.8,
   });
-  await failRun(db, `${EXP}/3`, 'out of memory <b>on</b> the worker');
+  await db.transaction(async (tx) =>
+    failAttempt(tx, await lockExperimentOfRun(tx, `${EXP}/3`), {
+      runId: `${EXP}/3`,
+      attempt: 2,
+      reason: 'out of memory <b>on</b> the worker',
+      retryable: false,
+    }),
+  );
   await db.insert(predictions).values([
     { runId: `${EXP}/0`, predictedPeakTokens: 350, low: 250, high: 500, predictedFinalEm: 0.76 },
     { runId: `${EXP}/1`, predictedPeakTokens: 900, low: 700, high: 1000, predictedFinalEm: 0.81 },
@@ -101,5 +110,18 @@ export async function seedSweep(db: StoreDatabase): Promise<void> {
     db,
     { id: 'empty-1', name: 'empty', spec: { name: 'empty' }, taskFamily: 'add', policy: 'patience' },
     [{ id: 'empty-1/0', experimentId: 'empty-1', trial: 0, config: {}, budgetTokens: 500 }],
+  );
+}
+
+/** Starts the run's next attempt on a cpu worker, as the decision service does. */
+async function start(db: StoreDatabase, runId: string): Promise<void> {
+  await db.transaction(async (tx) =>
+    startAttempt(tx, await lockExperimentOfRun(tx, runId), {
+      runId,
+      workerId: 'seed:1',
+      backend: 'cpu',
+      maxAttempts: 5,
+      stopModelKind: 'curfew-stop-models/1',
+    }),
   );
 }

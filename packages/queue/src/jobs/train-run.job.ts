@@ -12,10 +12,13 @@ export const TrainRunJob = z.strictObject({
 });
 export type TrainRunJob = z.infer<typeof TrainRunJob>;
 
-/** What a finished train-run job returns (small: the full record is in Postgres). */
+/**
+ * What a finished train-run job returns (small: the full record is in Postgres). `superseded`:
+ * this attempt stopped because another one owns the run (or it ended meanwhile).
+ */
 export const TrainRunResult = z.strictObject({
   runId: z.string(),
-  status: z.enum(['stopped', 'completed', 'cancelled']),
+  status: z.enum(['stopped', 'completed', 'cancelled', 'superseded']),
   stopReason: z.string().nullable(),
   tokensUsed: z.number(),
   deployedEm: z.number().nullable(),

@@ -15,8 +15,12 @@ export const checkpoints = pgTable(
     isBest: boolean('is_best').notNull().default(false),
     bytes: bigint('bytes', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The run attempt that wrote it (each attempt has its own folder). */
+    attempt: integer('attempt'),
+    /** Event sequence number of the resume that made it unusable (it holds discarded evals). */
+    discardedSeq: bigint('discarded_seq', { mode: 'number' }),
   },
-  (t) => [unique('checkpoints_run_id_step_unique').on(t.runId, t.step)],
+  (t) => [unique('checkpoints_run_id_attempt_step_unique').on(t.runId, t.attempt, t.step)],
 );
 
 export type Checkpoint = typeof checkpoints.$inferSelect;

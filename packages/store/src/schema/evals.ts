@@ -1,6 +1,7 @@
 import {
   bigint,
   doublePrecision,
+  index,
   integer,
   jsonb,
   pgTable,
@@ -10,10 +11,9 @@ import {
 } from 'drizzle-orm/pg-core';
 import { runs } from './runs.js';
 
-/** One validation point of a run. (run_id, step) is the idempotency key. */
-export const evals = pgTable(
-  'evals',
-  {
+/** The columns of an eval, shared by `evals` and `discarded_evals` (fresh builders per table). */
+export function evalColumns() {
+  return {
     runId: text('run_id')
       .notNull()
       .references(() => runs.id, { onDelete: 'cascade' }),
@@ -31,9 +31,18 @@ export const evals = pgTable(
     /** Extra metrics by name. */
     metrics: jsonb('metrics').$type<Record<string, number>>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [primaryKey({ name: 'evals_run_id_step_pk', columns: [t.runId, t.step] })],
-);
+    /** Experiment event sequence number of the eval; null for evals written outside the decision service. */
+    seq: bigint('seq', { mode: 'number' }),
+    /** The run attempt that reported it. */
+    attempt: integer('attempt'),
+  };
+}
+
+/** One validation point of a run. (run_id, step) is the idempotency key. */
+export const evals = pgTable('evals', evalColumns(), (t) => [
+  primaryKey({ name: 'evals_run_id_step_pk', columns: [t.runId, t.step] }),
+  index('evals_run_id_seq_idx').on(t.runId, t.seq),
+]);
 
 export type Eval = typeof evals.$inferSelect;
 export type NewEval = typeof evals.$inferInsert;

@@ -37,6 +37,11 @@ export const experiments = pgTable(
     bestRunId: text('best_run_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /**
+     * The experiment's event sequence: every eval, discard and run end of its runs takes the next
+     * number, under this row's lock, so the decision log replays in the order it happened.
+     */
+    eventSeq: bigint('event_seq', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     index('experiments_status_idx').on(t.status),

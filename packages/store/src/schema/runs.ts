@@ -17,6 +17,14 @@ export const RUN_STATUSES = ['queued', 'running', 'stopped', 'completed', 'faile
 /** `stopped`: ended early by its policy; `completed`: trained to its full budget. */
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
+/** Statuses after which a run never trains again. */
+export const FINAL_RUN_STATUSES = [
+  'stopped',
+  'completed',
+  'failed',
+  'cancelled',
+] as const satisfies RunStatus[];
+
 /** One trial of an experiment. `id` is `<experiment id>/<trial>`. */
 export const runs = pgTable(
   'runs',
@@ -40,10 +48,18 @@ export const runs = pgTable(
     /** Training backend used, e.g. `tensorflow`, `wasm`, `cpu`. */
     backend: text('backend'),
     error: text('error'),
+    /** Attempts started; the latest one is the only one whose writes are accepted (the fence). */
     attempts: integer('attempts').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Experiment event sequence number at which the run reached its final status. */
+    endSeq: bigint('end_seq', { mode: 'number' }),
+    /**
+     * Event sequence number of a cancel that came while the run trained: its next eval answers
+     * stop (cancelled). An event like the others, so the decision log replays it.
+     */
+    cancelRequestedSeq: bigint('cancel_requested_seq', { mode: 'number' }),
   },
   (t) => [
     unique('runs_experiment_id_trial_unique').on(t.experimentId, t.trial),

@@ -3,6 +3,9 @@ import type { Model } from '../models/model';
 import type { Example, TaskData } from '../tasks/task';
 import { addScores, type ExampleScores, scoreExamples } from './score';
 
+/** Lets the event loop run (job lock renewal) between chunks of a long validation. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export interface IncrementalValidationOptions {
   /** Score a growing sample instead of the whole set at every eval. @defaultValue true */
   enabled: boolean;
@@ -18,7 +21,7 @@ export interface ValidationQuestion {
   /** Best EM so far (null before the first eval: then the full set is scored). */
   best: number | null;
   /** True when the policy's decision would not be `continue` on these scores: then the full set decides. */
-  wouldAct(scores: ExampleScores): boolean;
+  wouldAct(scores: ExampleScores): Promise<boolean> | boolean;
 }
 
 export interface ValidationResult {
@@ -63,7 +66,7 @@ export class IncrementalValidator {
     return { scores: scoreExamples(model, this.order, this.data), full: true };
   }
 
-  evaluate(model: Model, question: ValidationQuestion): ValidationResult {
+  async evaluate(model: Model, question: ValidationQuestion): Promise<ValidationResult> {
     const total = this.order.length;
     if (!this.options.enabled || question.best === null || total <= this.minSample) return this.full(model);
     let scored = Math.max(this.minSample, Math.ceil(total / 8));
@@ -71,10 +74,11 @@ export class IncrementalValidator {
     while (scored < total) {
       const em = scores.correct / scored;
       if (this.settled(em, scored, total, question.best)) {
-        if (!question.wouldAct(scores)) return { scores, full: false };
+        if (!(await question.wouldAct(scores))) return { scores, full: false };
         break;
       }
       const next = Math.min(total, scored * 2);
+      await yieldToEventLoop();
       scores = addScores(scores, scoreExamples(model, this.order.slice(scored, next), this.data));
       scored = next;
     }

@@ -1,5 +1,5 @@
 import type { PolicyOptions } from '@curfew/policies';
-import type { ExperimentSpec, RunConfig } from '@curfew/spec';
+import { type ExperimentSpec, type RunConfig, runFeatures } from '@curfew/spec';
 import { taskDefaults } from '../tasks/registry';
 import type { TrainRun } from './types';
 
@@ -31,6 +31,6 @@ export function resolveTrainRun(
     policy: spec.policy as PolicyOptions,
     lrSchedule: spec.lr_schedule,
     regularization: spec.regularization,
-    features: { family: spec.task.family, model: spec.model.family, ...task.params, ...config.params },
+    features: runFeatures(spec, config.params),
   };
 }

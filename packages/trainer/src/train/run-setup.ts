@@ -1,11 +1,9 @@
 import {
   createLrSchedule,
-  createPolicy,
   createRegularizer,
   type LrSchedule,
   type Mode,
   type Regularizer,
-  type StoppingPolicy,
 } from '@curfew/policies';
 import { OptimizerParams } from '@curfew/spec';
 import { createModel } from '../models/create-model';
@@ -14,14 +12,13 @@ import { Optimizer } from '../optim/optimizer';
 import { generateTask } from '../tasks/registry';
 import { exampleTokens, type TaskData } from '../tasks/task';
 import { IncrementalValidator } from './incremental-validation';
-import type { TrainOptions, TrainRun } from './types';
+import type { TrainRun } from './types';
 
 /** The objects one run trains with, built from its TrainRun. */
 export interface RunSetup {
   data: TaskData;
   model: Model;
   optimizer: Optimizer;
-  policy: StoppingPolicy;
   schedule: LrSchedule;
   regularizer: Regularizer | null;
   validator: IncrementalValidator;
@@ -37,7 +34,7 @@ export interface RunSetup {
   dispose(): void;
 }
 
-export function setUpRun(run: TrainRun, options: TrainOptions): RunSetup {
+export function setUpRun(run: TrainRun): RunSetup {
   const data = generateTask(run.task);
   const opt = OptimizerParams.parse(
     Object.fromEntries(
@@ -55,10 +52,6 @@ export function setUpRun(run: TrainRun, options: TrainOptions): RunSetup {
   const monitor = run.policy.name === 'none' ? 'em' : run.policy.monitor;
   const mode: Mode = run.policy.name === 'none' ? 'max' : run.policy.mode;
   const baseDropout = Number(run.model.params.dropout ?? 0);
-  const policy = createPolicy(run.policy, {
-    run: { id: run.runId, budgetTokens: run.budgetTokens, mode, features: run.features ?? {} },
-    model: options.stopModel ?? null,
-  });
   const schedule = createLrSchedule(run.lrSchedule, { baseLr: opt.lr, budgetTokens: run.budgetTokens, mode });
   const regularizer = run.regularization?.adaptive
     ? createRegularizer(run.regularization, { weightDecay: opt.weight_decay, dropout: baseDropout })
@@ -74,7 +67,6 @@ export function setUpRun(run: TrainRun, options: TrainOptions): RunSetup {
     data,
     model,
     optimizer,
-    policy,
     schedule,
     regularizer,
     validator,

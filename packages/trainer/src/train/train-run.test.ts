@@ -83,13 +83,7 @@ describe('train', () => {
       });
       // Aborting between evals checkpoints mid-interval; the resumed run carries on from there.
       expect(first.summary.status).toBe('interrupted');
-      const resumedFrom: TrainEval[][] = [];
-      const second = await collect(tinyRun(), {
-        backend,
-        checkpointDir: dir,
-        onResume: (e) => void resumedFrom.push([...e]),
-      });
-      expect(resumedFrom[0]?.map((e) => e.step)).toEqual(first.evals.map((e) => e.step));
+      const second = await collect(tinyRun(), { backend, checkpointDir: dir });
       expect(evalDifferences([...first.evals, ...second.evals], reference.evals)).toEqual([]);
       expect(second.summary).toEqual(reference.summary);
       const files = await readdir(dir);

@@ -1,10 +1,12 @@
-import { type Decision, type EvalPoint, gain, type PeerRun } from '@curfew/policies';
+import { type Decision, type EvalPoint, gain } from '@curfew/policies';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../backend/select-backend';
 import { readBundle } from '../checkpoint/checkpoint-files';
 import { BatchStream } from './batches';
 import { loadLatest, readWeights, saveBest, saveLatest, setWeights } from './checkpoint-run';
+import type { Decider, EvalReport } from './decider';
 import { crossEntropy, encodeInputs, encodeTargets } from './encode';
+import { createLocalDecider } from './local-decider';
 import { type RunSetup, setUpRun } from './run-setup';
 import { freshState, type RunState } from './run-state';
 import { type ExampleScores, scoreExamples } from './score';
@@ -14,15 +16,17 @@ import type { StartInfo, TrainEval, TrainOptions, TrainRun, TrainSummary } from 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Trains one run: evaluates every `evalEveryTokens`, asks the policy after each eval and obeys it,
- * checkpoints after each eval, and resumes from the latest checkpoint when there is one. Knows
- * nothing of queues or databases: the caller persists through `onEval` / `onCheckpoint`.
+ * Trains one run: evaluates every `evalEveryTokens` (and at once when the training loss turns
+ * non-finite), asks its decider after each eval and obeys it, checkpoints after each eval, and
+ * resumes from the latest checkpoint when there is one. Knows nothing of queues or databases:
+ * the decider and the callbacks are the caller's.
  */
 export async function train(run: TrainRun, options: TrainOptions = {}): Promise<TrainSummary> {
   const backend = await selectBackend(options.backend);
-  const setup = setUpRun(run, options);
+  const setup = setUpRun(run);
   try {
-    const trainer = new RunTrainer(run, options, setup, backend.name);
+    const decider = options.decider ?? createLocalDecider(run);
+    const trainer = new RunTrainer(run, options, setup, backend.name, decider);
     await trainer.start();
     await options.onStart?.(trainer.startInfo());
     return await trainer.loop();
@@ -41,6 +45,7 @@ class RunTrainer {
     private readonly options: TrainOptions,
     private readonly setup: RunSetup,
     private readonly backend: TrainSummary['backend'],
+    private readonly decider: Decider,
   ) {
     this.state = freshState(run.evalEveryTokens, setup.baseWeightDecay, setup.baseDropout);
     this.stream = new BatchStream(setup.data.train, setup.seed);
@@ -53,11 +58,10 @@ class RunTrainer {
     if (!restored) return;
     this.state = restored;
     this.stream = new BatchStream(this.setup.data.train, this.setup.seed, restored.cursor);
-    this.setup.policy.restore(restored.policy);
+    this.decider.restore?.(restored.policy);
     this.setup.schedule.restore(restored.schedule);
     if (this.setup.regularizer && restored.regularizer) this.setup.regularizer.restore(restored.regularizer);
     if (restored.best) this.bestWeights = await this.loadBestWeights();
-    await this.options.onResume?.(restored.evals);
   }
 
   startInfo(): StartInfo {
@@ -76,9 +80,10 @@ class RunTrainer {
         await this.checkpoint();
         return this.summary('interrupted');
       }
-      this.trainStep();
+      const loss = this.trainStep();
       await yieldToEventLoop();
-      if (this.state.tokens >= this.state.nextEvalTokens || this.atBudget()) {
+      // A loss gone NaN or infinite is reported at once: its decider stops the run (diverged).
+      if (this.state.tokens >= this.state.nextEvalTokens || this.atBudget() || !Number.isFinite(loss)) {
         await this.evalAndDecide();
       }
     }
@@ -90,7 +95,8 @@ class RunTrainer {
     return this.run.budgetTokens - this.state.tokens < this.setup.exampleTokens;
   }
 
-  private trainStep(): void {
+  /** One batch; returns its loss. */
+  private trainStep(): number {
     const { model, optimizer, data, batchSize, seed, exampleTokens } = this.setup;
     // The last batch is cut short so the run ends on its budget, not a fraction of a batch past it.
     const fits = Math.floor((this.run.budgetTokens - this.state.tokens) / exampleTokens);
@@ -110,13 +116,13 @@ class RunTrainer {
     for (const example of batch) this.state.tokens += example.input.length + example.target.length;
     this.state.cursor = this.stream.position;
     this.state.trainLoss = { sum: this.state.trainLoss.sum + loss, count: this.state.trainLoss.count + 1 };
+    return loss;
   }
 
   private async evalAndDecide(): Promise<void> {
-    const peers = this.options.peers ? await this.options.peers(this.state.tokens) : [];
-    const { point, evalRow } = this.evaluate(peers);
+    const { point, evalRow } = await this.evaluate();
+    const decision = await this.decider.decide(this.reportOf(evalRow));
     this.state.points.push(point);
-    const decision = this.setup.policy.decide({ evals: this.state.points, peers });
     evalRow.decision = decision.kind === 'continue' && this.atBudget() ? 'stop:budget' : describe(decision);
     this.state.evals.push(evalRow);
     this.applySchedules(point, evalRow, decision);
@@ -131,33 +137,39 @@ class RunTrainer {
     await this.checkpoint();
   }
 
-  private evaluate(peers: readonly PeerRun[]): { point: EvalPoint; evalRow: TrainEval } {
-    const { validator, model, policy, monitor } = this.setup;
+  private async evaluate(): Promise<{ point: EvalPoint; evalRow: TrainEval }> {
+    const { validator, model, monitor } = this.setup;
     const best = this.state.best;
     const { sum, count } = this.state.trainLoss;
     const trainLoss = count > 0 ? sum / count : null;
-    const pointOf = (scores: ExampleScores) => this.pointOf(scores, trainLoss);
-    const result = validator.evaluate(model, {
+    const result = await validator.evaluate(model, {
       best: best && monitor === 'em' ? best.value : null,
-      // A dry run of the decision on the sampled scores, with exactly the point it would see.
-      wouldAct: (scores) => {
-        const saved = policy.snapshot();
-        try {
-          return policy.decide({ evals: [...this.state.points, pointOf(scores)], peers }).kind !== 'continue';
-        } finally {
-          policy.restore(saved);
-        }
-      },
+      // A dry run of the decision on the sampled scores, with exactly the eval it would see.
+      wouldAct: async (scores) =>
+        (await this.decider.peek(this.reportOf(this.evalRowOf(scores, trainLoss, false, scores.tokens))))
+          .kind !== 'continue',
     });
     const { scores } = result;
     this.state.trainLoss = { sum: 0, count: 0 };
     this.state.valTokens += scores.tokens;
-    const point = pointOf(scores);
+    return {
+      point: this.pointOf(scores, trainLoss),
+      evalRow: this.evalRowOf(scores, trainLoss, result.full, 0),
+    };
+  }
+
+  /** The eval these scores make; `unscoredTokens` are validation tokens not yet counted in the state. */
+  private evalRowOf(
+    scores: ExampleScores,
+    trainLoss: number | null,
+    full: boolean,
+    unscoredTokens: number,
+  ): TrainEval {
     const valLoss = scores.lossSum / scores.examples;
-    const evalRow: TrainEval = {
+    return {
       step: this.state.step,
       tokens: this.state.tokens,
-      valTokens: this.state.valTokens,
+      valTokens: this.state.valTokens + unscoredTokens,
       trainLoss,
       valLoss,
       em: scores.correct / scores.examples,
@@ -166,10 +178,24 @@ class RunTrainer {
       weightDecay: this.state.weightDecay,
       dropout: this.state.dropout,
       valExamples: scores.examples,
-      full: result.full,
+      full,
       decision: 'continue',
     };
-    return { point, evalRow };
+  }
+
+  /** The eval as its decider is told it. */
+  private reportOf(e: TrainEval): EvalReport {
+    return {
+      step: e.step,
+      tokens: e.tokens,
+      valTokens: e.valTokens,
+      metrics: { em: e.em, loss: e.valLoss, perplexity: e.perplexity, train_loss: e.trainLoss },
+      lr: e.lr,
+      valExamples: e.valExamples,
+      full: e.full,
+      weightDecay: e.weightDecay,
+      dropout: e.dropout,
+    };
   }
 
   /** The point a policy sees for these validation scores at the current step. */
@@ -241,7 +267,7 @@ class RunTrainer {
   private async checkpoint(): Promise<void> {
     const dir = this.options.checkpointDir;
     if (!dir) return;
-    this.state.policy = this.setup.policy.snapshot();
+    this.state.policy = this.decider.snapshot?.() ?? {};
     this.state.schedule = this.setup.schedule.snapshot();
     this.state.regularizer = this.setup.regularizer?.snapshot() ?? null;
     const bytes = await saveLatest(dir, this.run, this.setup, this.state);

@@ -1,13 +1,7 @@
-import type {
-  LrScheduleOptions,
-  PeerRun,
-  PolicyOptions,
-  RegularizationOptions,
-  StopModel,
-  StopReason,
-} from '@curfew/policies';
+import type { LrScheduleOptions, PolicyOptions, RegularizationOptions, StopReason } from '@curfew/policies';
 import type { ModelFamilyName, ParamValue, TaskFamilyName } from '@curfew/spec';
 import type { BackendName } from '../backend/select-backend';
+import type { Decider } from './decider';
 
 /** Everything one run trains with: resolved from an experiment spec and a trial's config. */
 export interface TrainRun {
@@ -99,16 +93,13 @@ export interface TrainOptions {
   checkpointDir?: string;
   /** Resume from the latest checkpoint in `checkpointDir` when there is one. @defaultValue true */
   resume?: boolean;
-  /** What history taught, for `meta` and `auto`. */
-  stopModel?: StopModel | null;
-  /** Other runs of the experiment as visible now (given this run's tokens), for cross-run policies. */
-  peers?: (tokens: number) => Promise<readonly PeerRun[]> | readonly PeerRun[];
-  onEval?: (evalPoint: TrainEval) => Promise<void> | void;
   /**
-   * Called once when the run resumes from a checkpoint, with every eval the checkpoint holds, so
-   * a caller that buffers `onEval` writes can make sure none of them was lost in a crash.
+   * Who answers continue, stop or adjust after each eval.
+   * @defaultValue the run's policy, decided locally (`createLocalDecider(run)`)
    */
-  onResume?: (evals: readonly TrainEval[]) => Promise<void> | void;
+  decider?: Decider;
+  /** Called after each eval has been decided (and, in the cluster, recorded). */
+  onEval?: (evalPoint: TrainEval) => Promise<void> | void;
   onCheckpoint?: (info: CheckpointInfo) => Promise<void> | void;
   /** Aborting checkpoints the run where it is and returns `interrupted`. */
   signal?: AbortSignal;

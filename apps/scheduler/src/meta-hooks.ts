@@ -1,6 +1,6 @@
 import { fitMetaModel, predictStopMany, specRunFeatures, withGroupRanks } from '@curfew/meta';
-import type { Predictor, RunPrediction } from '@curfew/scheduler';
 import type { StoreDatabase } from '@curfew/store';
+import type { Predictor, RunPrediction } from './expand-experiment';
 
 /** The scheduler's predictions, from the meta-learner's SQL function (curfew_predict_stop). */
 export const predictRuns: Predictor = async (db, spec, runs, budgetTokens) => {

@@ -1,0 +1,83 @@
+import type { StopModel } from '@curfew/policies';
+import {
+  discardsIn,
+  endsIn,
+  experimentRuns,
+  getExperiment,
+  liveEvalsIn,
+  type StoreDatabase,
+} from '@curfew/store';
+import { ExperimentState } from './experiment-state.js';
+import { type ExperimentPolicy, experimentPolicyOf } from './run-decider.js';
+import { loadStopModels, stopModelFor } from './stop-models.js';
+
+export interface CachedExperiment {
+  id: string;
+  policy: ExperimentPolicy;
+  state: ExperimentState;
+}
+
+/** Experiments kept in memory at once; the least recently used goes first. */
+const MAX_EXPERIMENTS = 64;
+
+/**
+ * Each experiment's state in memory, restored from the database the first time (or after a
+ * restart) and then moved forward with only the events above its watermark: other instances'
+ * writes and this one's, read back once committed. Nothing uncommitted ever enters it, so a
+ * transaction that failed, or whose outcome is unknown, leaves nothing to undo.
+ */
+export class ExperimentCache {
+  private readonly experiments = new Map<string, CachedExperiment>();
+  private readonly stopModels = new Map<number, Promise<Awaited<ReturnType<typeof loadStopModels>>>>();
+
+  /** The experiment as of event `upTo` (every event up to it must be committed), holding `runId`. */
+  async at(db: StoreDatabase, experimentId: string, upTo: number, runId: string): Promise<CachedExperiment> {
+    let cached = this.experiments.get(experimentId);
+    if (!cached?.state.has(runId)) cached = await this.load(db, experimentId);
+    this.experiments.delete(experimentId);
+    this.experiments.set(experimentId, cached);
+    if (this.experiments.size > MAX_EXPERIMENTS) {
+      const oldest = this.experiments.keys().next().value as string;
+      this.experiments.delete(oldest);
+    }
+    if (cached.state.watermark < upTo) await catchUp(db, cached, upTo);
+    return cached;
+  }
+
+  /** Drops what is held of an experiment (it is rebuilt from the database when next asked). */
+  forget(experimentId: string): void {
+    this.experiments.delete(experimentId);
+  }
+
+  /** The stop model a run decides with: from its pinned meta_models version, for its task. */
+  async stopModel(db: StoreDatabase, version: number | null, task: string): Promise<StopModel | null> {
+    if (version === null) return null;
+    let stored = this.stopModels.get(version);
+    if (!stored) {
+      stored = loadStopModels(db, version);
+      this.stopModels.set(version, stored);
+      stored.catch(() => this.stopModels.delete(version));
+    }
+    return stopModelFor(await stored, task);
+  }
+
+  private async load(db: StoreDatabase, experimentId: string): Promise<CachedExperiment> {
+    const experiment = await getExperiment(db, experimentId);
+    const policy = experimentPolicyOf(experiment.spec, experimentId);
+    const runs = await experimentRuns(db, experimentId);
+    return { id: experimentId, policy, state: new ExperimentState(runs, policy.monitor) };
+  }
+}
+
+/** Applies the events of (watermark, upTo]: evals added, evals discarded, runs ended. */
+async function catchUp(db: StoreDatabase, cached: CachedExperiment, upTo: number): Promise<void> {
+  const window = { after: cached.state.watermark, upTo };
+  // One after another: inside a transaction the queries share one connection.
+  const added = await liveEvalsIn(db, cached.id, window);
+  const discarded = await discardsIn(db, cached.id, window);
+  const ended = await endsIn(db, cached.id, window);
+  for (const row of added) cached.state.addEval(row);
+  for (const row of discarded) cached.state.discard(row.runId, row.step, row.seq);
+  for (const runId of ended) cached.state.end(runId);
+  cached.state.watermark = upTo;
+}

@@ -1,0 +1,122 @@
+import { and, desc, eq, getTableColumns, gt, isNull, lte, sql } from 'drizzle-orm';
+import type { StoreDatabase } from '../database.js';
+import type { ExperimentLock } from '../experiment-lock.js';
+import { checkpoints } from '../schema/checkpoints.js';
+import { decisions } from '../schema/decisions.js';
+import { discardedEvals } from '../schema/discarded-evals.js';
+import { evals } from '../schema/evals.js';
+import { runAttempts } from '../schema/run-attempts.js';
+import { runs } from '../schema/runs.js';
+import { readLiveRun } from './run-row.js';
+import { AttemptProtocolError } from './transition-errors.js';
+
+export interface ResumeInput {
+  runId: string;
+  attempt: number;
+  /** Step of the adopted checkpoint; null: the attempt starts from scratch. */
+  step: number | null;
+  /** The earlier attempt that wrote the checkpoint (with `step`). */
+  fromAttempt: number | null;
+}
+
+export interface ResumeResult {
+  /** The step the run goes on from (0 from scratch). */
+  step: number;
+  tokens: number;
+  /** Evals moved to discarded_evals (they lay past the checkpoint). */
+  discarded: { step: number; seq: number | null }[];
+  /** True when this attempt had already resumed from the same checkpoint (a retried request). */
+  repeated: boolean;
+}
+
+/**
+ * The live attempt adopts a checkpoint (or none): evals past its step move to discarded_evals,
+ * decisions and checkpoints past it are marked discarded, all with this transaction's sequence
+ * number, so the decision log still replays what was decided before. Once per attempt.
+ */
+export async function resumeAttempt(
+  tx: StoreDatabase,
+  lock: ExperimentLock,
+  input: ResumeInput,
+): Promise<ResumeResult> {
+  await readLiveRun(tx, input.runId, input.attempt);
+  const where = and(eq(runAttempts.runId, input.runId), eq(runAttempts.attempt, input.attempt));
+  const [row] = await tx.select().from(runAttempts).where(where);
+  const step = input.step ?? 0;
+  const tokens = input.step === null ? 0 : await checkpointTokens(tx, input);
+  if (row?.resumedAt) {
+    if (row.resumedFromStep === step && row.resumedFromAttempt === input.fromAttempt)
+      return { step, tokens, discarded: [], repeated: true };
+    throw new AttemptProtocolError(
+      `run ${input.runId}: attempt ${input.attempt} already resumed from step ${row.resumedFromStep}`,
+    );
+  }
+  const discarded = await discardAfter(tx, lock, input.runId, step, input.attempt);
+  await tx
+    .update(runAttempts)
+    .set({ resumedFromStep: step, resumedFromAttempt: input.fromAttempt, resumedAt: sql`now()` })
+    .where(where);
+  await tx
+    .update(runs)
+    .set({ tokensUsed: tokens, valTokens: (await lastEvalAt(tx, input.runId, step))?.valTokens ?? 0 })
+    .where(eq(runs.id, input.runId));
+  return { step, tokens, discarded, repeated: false };
+}
+
+/** Tokens of the checkpoint, which must be one of an earlier attempt that holds no discarded eval. */
+async function checkpointTokens(tx: StoreDatabase, input: ResumeInput): Promise<number> {
+  const [row] = await tx
+    .select({ tokens: checkpoints.tokens, attempt: checkpoints.attempt })
+    .from(checkpoints)
+    .where(
+      and(
+        eq(checkpoints.runId, input.runId),
+        eq(checkpoints.attempt, input.fromAttempt ?? -1),
+        eq(checkpoints.step, input.step ?? -1),
+        isNull(checkpoints.discardedSeq),
+      ),
+    );
+  if (!row || (row.attempt ?? input.attempt) >= input.attempt) {
+    throw new AttemptProtocolError(
+      `run ${input.runId}: no resumable checkpoint of attempt ${input.fromAttempt} at step ${input.step}`,
+    );
+  }
+  return row.tokens;
+}
+
+async function discardAfter(
+  tx: StoreDatabase,
+  lock: ExperimentLock,
+  runId: string,
+  step: number,
+  attempt: number,
+): Promise<ResumeResult['discarded']> {
+  const past = and(eq(evals.runId, runId), gt(evals.step, step));
+  const moved = await tx.select().from(evals).where(past);
+  if (moved.length > 0) {
+    await tx
+      .insert(discardedEvals)
+      .values(moved.map((e) => ({ ...e, discardedSeq: lock.seq, discardedByAttempt: attempt })));
+    await tx.delete(evals).where(past);
+  }
+  await tx
+    .update(decisions)
+    .set({ discardedSeq: lock.seq })
+    .where(and(eq(decisions.runId, runId), gt(decisions.step, step), isNull(decisions.discardedSeq)));
+  await tx
+    .update(checkpoints)
+    .set({ discardedSeq: lock.seq })
+    .where(and(eq(checkpoints.runId, runId), gt(checkpoints.step, step), isNull(checkpoints.discardedSeq)));
+  return moved.map((e) => ({ step: e.step, seq: e.seq }));
+}
+
+async function lastEvalAt(tx: StoreDatabase, runId: string, step: number) {
+  const { tokens, valTokens } = getTableColumns(evals);
+  const [row] = await tx
+    .select({ tokens, valTokens })
+    .from(evals)
+    .where(and(eq(evals.runId, runId), lte(evals.step, step)))
+    .orderBy(desc(evals.step))
+    .limit(1);
+  return row;
+}
