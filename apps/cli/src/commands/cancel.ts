@@ -11,8 +11,6 @@ Cancels an experiment's runs (or single runs, EXPERIMENT/TRIAL): queued runs nev
 running ones stop at their next eval and keep what they have written.`;
 
 export const cancelCommand: Command = {
-  name: 'cancel',
-  summary: 'cancel an experiment or runs',
   usage: USAGE,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs('cancel', args, {});
