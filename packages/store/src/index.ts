@@ -1,5 +1,11 @@
 export type { StoreDatabase } from './database.js';
-export { MigrationError, QueryError, ReadOnlyQueryError, StoreConnectionError } from './errors.js';
+export {
+  MigrationError,
+  QueryError,
+  ReaderRoleError,
+  ReadOnlyQueryError,
+  StoreConnectionError,
+} from './errors.js';
 export {
   closeExperimentIfEnded,
   ExperimentNotFoundError,
@@ -25,7 +31,18 @@ export {
   redactUrl,
   type Store,
 } from './open-store.js';
-export type { QueryRows } from './read-only-query.js';
+export type { QueryRows, ReadOnlyQueryOptions } from './read-only-query.js';
+export { ReaderLoginError, readOnlyQueryAs } from './reader-query.js';
+export {
+  curfewRelations,
+  grantReader,
+  mayCreateRoles,
+  privilegesOfConcern,
+  READER_STATEMENT_TIMEOUT_MS,
+  type ReaderCredentials,
+  readerRoleName,
+  setUpReaderRole,
+} from './reader-role.js';
 export {
   type CheckpointRecord,
   cancelRuns,
@@ -44,5 +61,6 @@ export {
   runStatus,
 } from './run-records.js';
 export * from './schema/index.js';
+export { checkReadOnlyStatement, sqlTokens } from './sql-check.js';
 export { type UpsertEvalsOptions, upsertEvals } from './upsert-evals.js';
 export * from './views/index.js';
