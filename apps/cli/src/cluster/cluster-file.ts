@@ -1,20 +1,23 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** What a running `curfew up` tells the other commands: where its database and queues are. */
+/** What a running `curfew up` tells the other commands: its queues, its database and its workers. */
 export interface ClusterInfo {
   pid: number;
-  /** The Postgres server of the cluster; null when `curfew up` owns the embedded database. */
-  databaseUrl: string | null;
+  /** `embedded`: `curfew up` owns the embedded database (its workers run in its process). */
+  database: 'server' | 'embedded';
   redisUrl: string;
   queuePrefix: string;
+  /** Worker processes (or in-process workers, with the embedded database) it keeps running. */
   workers: number;
+  /** Pids of the worker processes alive now; a dead one leaves this list until it is restarted. */
+  workerPids: number[];
   startedAt: string;
 }
 
 const fileOf = (home: string) => path.resolve(home, 'cluster.json');
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -33,9 +36,12 @@ export function readCluster(home: string): ClusterInfo | null {
   }
 }
 
+/** Written whole and renamed into place: a reader never sees half a file. */
 export function writeCluster(home: string, info: ClusterInfo): void {
   mkdirSync(path.resolve(home), { recursive: true });
-  writeFileSync(fileOf(home), `${JSON.stringify(info, null, 2)}\n`);
+  const next = `${fileOf(home)}.${process.pid}.tmp`;
+  writeFileSync(next, `${JSON.stringify(info, null, 2)}\n`);
+  renameSync(next, fileOf(home));
 }
 
 export function removeCluster(home: string): void {
