@@ -231,10 +231,10 @@ describe('curfew train', () => {
       /^curfew train: .*policy meta learns from run history.*use policy auto/,
     ],
     [
-      'a model the trainer cannot build',
+      'transformer heads that do not divide its width',
       [],
-      { model: { family: 'transformer' } },
-      /transformer is not trainable yet/,
+      { model: { family: 'transformer', params: { heads: 3 } } },
+      /model\.params\.heads: expected a divisor of d_model \(64\), got 3/,
     ],
   ])('refuses %s in one line', async (_what, args, change, message) => {
     const file = await writeSpec({ ...TINY, ...change });
