@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../atomic-file';
 
 /** What a running `curfew up` tells the other commands: its queues, its database and its workers. */
 export interface ClusterInfo {
@@ -38,10 +39,7 @@ export function readCluster(home: string): ClusterInfo | null {
 
 /** Written whole and renamed into place: a reader never sees half a file. */
 export function writeCluster(home: string, info: ClusterInfo): void {
-  mkdirSync(path.resolve(home), { recursive: true });
-  const next = `${fileOf(home)}.${process.pid}.tmp`;
-  writeFileSync(next, `${JSON.stringify(info, null, 2)}\n`);
-  renameSync(next, fileOf(home));
+  writeFileAtomic(fileOf(home), `${JSON.stringify(info, null, 2)}\n`);
 }
 
 export function removeCluster(home: string): void {

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../atomic-file';
 import { CliError } from '../errors';
 
 /**
@@ -50,11 +51,7 @@ export function readHomeConfig(home: string): HomeConfig | null {
 
 /** Remembers the database of this home (atomically, readable by its owner only). */
 export function writeHomeConfig(home: string, config: HomeConfig): void {
-  const file = homeConfigFile(home);
-  mkdirSync(path.dirname(file), { recursive: true });
-  const next = `${file}.${process.pid}.tmp`;
-  writeFileSync(next, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  renameSync(next, file);
+  writeFileAtomic(homeConfigFile(home), `${JSON.stringify(config, null, 2)}\n`, 0o600);
 }
 
 /** Forgets the server: later commands of this home use the embedded database. */

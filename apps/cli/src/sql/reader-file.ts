@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ReaderCredentials } from '@curfew/store';
+import { writeFileAtomic } from '../atomic-file';
 
 /**
  * The passwords of `curfew sql`'s read-only roles, one per database (`host:port/database`), kept
@@ -26,11 +27,6 @@ export function readReader(home: string, location: string): ReaderCredentials | 
 }
 
 export function saveReader(home: string, location: string, reader: ReaderCredentials): void {
-  const file = readerFile(home);
-  mkdirSync(path.dirname(file), { recursive: true });
-  const next = `${file}.${process.pid}.tmp`;
-  writeFileSync(next, `${JSON.stringify({ ...readAll(home), [location]: reader }, null, 2)}\n`, {
-    mode: 0o600,
-  });
-  renameSync(next, file);
+  const all = { ...readAll(home), [location]: reader };
+  writeFileAtomic(readerFile(home), `${JSON.stringify(all, null, 2)}\n`, 0o600);
 }
