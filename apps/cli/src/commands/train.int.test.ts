@@ -99,7 +99,7 @@ describe('curfew train', () => {
       expect(e.em).toBeGreaterThanOrEqual(0);
       expect(e.em).toBeLessThanOrEqual(1);
       expect(e.loss).toBeGreaterThan(0);
-      expect(e.lr).toBe(0.001);
+      expect(e.lr).toBe(0.003);
     }
     const gaps = evals.map((e, i) => e.tokens - (evals[i - 1]?.tokens ?? 0));
     for (const gap of gaps) expect(Math.abs(gap - 5_000)).toBeLessThan(1_000);
