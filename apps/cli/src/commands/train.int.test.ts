@@ -133,7 +133,7 @@ describe('curfew train', () => {
     const lines = refused.stderr.trim().split('\n');
     expect(lines, refused.stderr).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^curfew train: .*other settings \(model\.params\.lr: 0\.001 → 0\.01.*--no-resume/,
+      /^curfew train: .*other settings \(model\.params\.lr: 0\.003 → 0\.01.*--no-resume/,
     );
   });
 
