@@ -20,8 +20,8 @@ and commands to look closer. Specs: examples/demo/.
 
 Options:
   --workers N   training worker processes (default 2)
-  --quick       every budget and eval interval ${QUICK_FACTOR}× smaller: the demo's path in about a
-                minute, with EMs of runs stopped long before they learn (a smoke test)`;
+  --quick       every budget and eval interval ${QUICK_FACTOR}× smaller: the demo's path in about half
+                a minute, with EMs of runs stopped long before they learn (a smoke test)`;
 
 /** History experiments: reused when an earlier demo trained the same specs, else trained now. */
 async function history(ctx: CommandContext, cluster: Cluster, specs: readonly ExperimentSpec[]) {

@@ -15,7 +15,7 @@ export const QUICK_FACTOR = 20;
 
 /**
  * `--quick`: the same demo, every budget and eval interval 20× smaller and validation sets 4×,
- * so that it ends in about a minute (a smoke test of the demo's path; its EMs are those of
+ * so that it ends in about half a minute (a smoke test of the demo's path; its EMs are those of
  * runs stopped far before they learn).
  */
 function quick(spec: ExperimentSpec): ExperimentSpec {
