@@ -1,3 +1,4 @@
+import { mergeConfig } from 'vitest/config';
 import { sharedTestConfig } from '../../vitest.shared.ts';
 
-export default sharedTestConfig;
+export default mergeConfig(sharedTestConfig, { test: { globalSetup: ['./vitest.global-setup.mjs'] } });

@@ -9,31 +9,57 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+/** The option an argument names (`--name`, `--name=value`, `-n`), if it names one we know. */
+function optionOf(
+  arg: string,
+  options: Options,
+): { type: 'string' | 'boolean'; inline: boolean } | undefined {
+  if (arg.startsWith('--')) {
+    const [name, ...value] = arg.slice(2).split('=');
+    const option = options[name as string];
+    return option && { type: option.type, inline: value.length > 0 };
+  }
+  const short = Object.values(options).find((o) => o.short === arg.slice(1, 2));
+  return short && { type: short.type, inline: arg.length > 2 };
+}
 
 /**
- * What users type that parseArgs would misread: `--patience -1` (a negative value looks like an
- * option) becomes `--patience=-1`; `--restore-best true|false` for a boolean flag becomes the flag
- * or nothing.
+ * What users type that parseArgs would misread, put the way it reads it: an option's value that
+ * looks like an option (`--patience -1`) stays its value; `--restore-best true|false` for a boolean
+ * flag becomes the flag or nothing; and an argument with whitespace in it is never an option, even
+ * when it starts with a dash (`curfew sql $'-- a comment\rselect 1'`). Positionals go last, after
+ * `--`, in their order.
  */
 function normalise(args: readonly string[], options: Options): string[] {
-  const out: string[] = [];
+  const flags: string[] = [];
+  const positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const next = args[i + 1];
-    const option = arg.startsWith('--') ? options[arg.slice(2)] : undefined;
-    if (option?.type === 'string' && next !== undefined && NEGATIVE_NUMBER.test(next)) {
-      out.push(`${arg}=${next}`);
+    if (arg === '--') {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-' || /\s/.test(arg)) {
+      positionals.push(arg);
+      continue;
+    }
+    const option = optionOf(arg, options);
+    if (option?.type === 'string' && !option.inline && next !== undefined) {
+      flags.push(`${arg.startsWith('--') ? arg : `--${optionName(arg, options)}`}=${next}`);
       i++;
-    } else if (option?.type === 'boolean' && (next === 'true' || next === 'false')) {
-      if (next === 'true') out.push(arg);
+    } else if (option?.type === 'boolean' && !option.inline && (next === 'true' || next === 'false')) {
+      if (next === 'true') flags.push(arg);
       i++;
     } else {
-      out.push(arg);
+      flags.push(arg);
     }
   }
-  return out;
+  return [...flags, '--', ...positionals];
 }
+
+const optionName = (short: string, options: Options) =>
+  Object.entries(options).find(([, o]) => o.short === short.slice(1, 2))?.[0] ?? short;
 
 /** Edit distance, for "did you mean". */
 function distance(a: string, b: string): number {
@@ -110,6 +136,24 @@ export function intFlag(
     const expected =
       min === 0 ? 'a whole number' : min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
     throw new UsageError(`curfew ${command}: --${flag} must be ${expected}, got "${value}"`);
+  }
+  return n;
+}
+
+/** A number flag of at least `min`; `fallback` when absent. A bad value names the flag and the value. */
+export function numberFlag(
+  command: string,
+  flag: string,
+  value: string | undefined,
+  { min, unit }: { min: number; unit: string },
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min) {
+    throw new UsageError(
+      `curfew ${command}: --${flag} must be a number of ${unit} (at least ${min}), got "${value}"`,
+    );
   }
   return n;
 }

@@ -7,11 +7,19 @@ export interface CommandContext {
 }
 
 export interface Command {
-  name: string;
-  /** One line for `curfew --help`. */
-  summary: string;
   /** Full usage for `curfew COMMAND --help`. */
   usage: string;
   /** Returns the process exit code. Expected failures throw CliError. */
   run(args: string[], ctx: CommandContext): Promise<number>;
+}
+
+/**
+ * A command as `curfew --help` lists it. Its module (and what that module imports: BullMQ, the
+ * database drivers, TF.js) is loaded only when the command runs, so the CLI starts fast.
+ */
+export interface CommandEntry {
+  name: string;
+  /** One line for `curfew --help`. */
+  summary: string;
+  load(): Promise<Command>;
 }

@@ -22,6 +22,18 @@ export const CliEnv = z.object({
    * Checked by {@link envBackend}, on demand.
    */
   CURFEW_BACKEND: optionalString,
+  /**
+   * The database `curfew up` and `curfew demo` create (and then remember) on the local PostgreSQL
+   * server when DATABASE_URL is unset and the curfew home remembers none.
+   * @defaultValue `curfew`
+   */
+  CURFEW_LOCAL_DATABASE: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,62}$/, 'expected a database name of lowercase letters, digits and _')
+      .default('curfew'),
+  ),
   /** Redis of the queues; unset: the local cluster's, else redis://127.0.0.1:6379. */
   REDIS_URL: optionalString,
   /** Key prefix of the queues (a Redis Cluster hash tag). @defaultValue `{curfew}` */

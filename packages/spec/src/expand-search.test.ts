@@ -29,7 +29,7 @@ describe('expandSearch', () => {
           hidden: 128,
           layers: 2,
           dropout: 0,
-          lr: 0.001,
+          lr: 0.003,
           batch_size: 64,
           optimizer: 'adam',
           weight_decay: 0,
@@ -119,7 +119,7 @@ describe('expandSearch', () => {
       { optimizer: 'sgd', units: 3 },
     ]);
     expect(runs.map((run) => run.trial)).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(runs[5]?.params).toMatchObject({ units: 3, optimizer: 'sgd', embedding: 32, lr: 0.001 });
+    expect(runs[5]?.params).toMatchObject({ units: 3, optimizer: 'sgd', embedding: 32, lr: 0.003 });
   });
 
   it('runs a seeded sample of the grid, in grid order, when trials is below the grid size', () => {

@@ -33,7 +33,7 @@ describe('ExperimentSpec', () => {
         seed: 0,
       },
     });
-    expect(spec.model.params).toMatchObject({ units: 64, embedding: 32, lr: 1e-3, optimizer: 'adam' });
+    expect(spec.model.params).toMatchObject({ units: 64, embedding: 32, lr: 3e-3, optimizer: 'adam' });
     expect(spec.search).toEqual({
       method: 'random',
       trials: 12,
@@ -72,7 +72,7 @@ describe('ExperimentSpec', () => {
           hidden: 128,
           layers: 2,
           dropout: 0,
-          lr: 0.001,
+          lr: 0.003,
           batch_size: 64,
           optimizer: 'adam',
           weight_decay: 0,
@@ -188,5 +188,29 @@ describe('ExperimentSpec', () => {
     expect(
       problemsOf({ ...base, budget: { max_tokens_per_run: 1000 }, eval: { every_tokens: 1000 } }),
     ).toEqual([]);
+  });
+});
+
+describe('transformer heads', () => {
+  const transformer = (model: Record<string, unknown>, search?: Record<string, unknown>) =>
+    validateSpec({
+      name: 'tr',
+      task: { family: 'reverse' },
+      model: { family: 'transformer', ...model },
+      ...(search ? { search } : {}),
+    });
+
+  it('must divide d_model, in model.params and in a searched choice', () => {
+    expect(transformer({ params: { heads: 4, d_model: 32 } }).ok).toBe(true);
+    expect(transformer({ params: { heads: 3 } })).toMatchObject({
+      ok: false,
+      problems: [{ path: 'model.params.heads', message: 'expected a divisor of d_model (64), got 3' }],
+    });
+    expect(
+      transformer({}, { method: 'grid', space: { heads: { grid: [2, 5] }, d_model: { choice: [32, 64] } } }),
+    ).toMatchObject({
+      ok: false,
+      problems: [{ path: 'search.space.heads', message: 'expected a divisor of d_model (32), got 5' }],
+    });
   });
 });

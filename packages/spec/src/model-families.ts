@@ -21,7 +21,7 @@ export type GruParams = z.infer<typeof GruParams>;
 
 export const TransformerParams = z.strictObject({
   d_model: intField({ min: 8, max: 1024 }).default(64).describe('Model width.'),
-  heads: intField({ min: 1, max: 16 }).default(4).describe('Attention heads (should divide d_model).'),
+  heads: intField({ min: 1, max: 16 }).default(4).describe('Attention heads (must divide d_model).'),
   layers: intField({ min: 1, max: 12 }).default(2).describe('Transformer blocks.'),
   ff: intField({ min: 1, max: 8192 }).default(128).describe('Feed-forward width.'),
   dropout,
@@ -35,7 +35,10 @@ export type TransformerParams = z.infer<typeof TransformerParams>;
 export const modelFamilies = {
   mlp: { description: 'Multi-layer perceptron over the flattened one-hot input.', params: MlpParams },
   gru: { description: 'Embedding + GRU encoder-decoder.', params: GruParams },
-  transformer: { description: 'Small decoder-only transformer.', params: TransformerParams },
+  transformer: {
+    description: 'Small transformer: self-attention over the input and one query slot per answer position.',
+    params: TransformerParams,
+  },
 } as const;
 
 export type ModelFamilyName = keyof typeof modelFamilies;

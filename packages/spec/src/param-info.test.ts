@@ -25,7 +25,7 @@ describe('describeParams', () => {
       ff: 128,
       dropout: 0,
     });
-    expect(paramDefaults(taskFamilies['kv-qa'].params)).toMatchObject({ pairs: 8, key_length: 2, vocab: 16 });
+    expect(paramDefaults(taskFamilies['kv-qa'].params)).toMatchObject({ pairs: 4, key_length: 2, vocab: 16 });
     for (const family of Object.values(taskFamilies)) {
       expect(describeParams(family.params).every((param) => param.description !== undefined)).toBe(true);
     }

@@ -89,12 +89,35 @@ function checkMonitor(input: unknown): PathProblem[] {
   return [{ path: ['policy', 'monitor'], message }];
 }
 
+/** A transformer's heads split d_model evenly: every pair of values the spec can give them. */
+function checkHeads(input: unknown): PathProblem[] {
+  if (field(input, 'model', 'family') !== 'transformer') return [];
+  const choices = (key: string, fallback: number): unknown[] => {
+    const domain = field(input, 'search', 'space', key);
+    const values = isMapping(domain) ? (domain.choice ?? domain.grid) : undefined;
+    if (Array.isArray(values)) return values;
+    return [field(input, 'model', 'params', key) ?? fallback];
+  };
+  for (const heads of choices('heads', 4))
+    for (const width of choices('d_model', 64))
+      if (typeof heads === 'number' && typeof width === 'number' && heads > 0 && width % heads !== 0) {
+        const inSearch = field(input, 'search', 'space', 'heads') !== undefined;
+        return [
+          {
+            path: inSearch ? ['search', 'space', 'heads'] : ['model', 'params', 'heads'],
+            message: `expected a divisor of d_model (${width}), got ${heads}`,
+          },
+        ];
+      }
+  return [];
+}
+
 /**
  * Rules that span sections of the spec: search keys must be parameters of the model family
- * (and their domains valid for them), token counts must fit in the budget, and the policy must
- * monitor a metric the trainer reports. Reads the raw input defensively, so it can report
- * alongside the field-level problems of a broken spec.
+ * (and their domains valid for them), token counts must fit in the budget, the policy must
+ * monitor a metric the trainer reports, and a transformer's heads must divide its d_model. Reads
+ * the raw input defensively, so it can report alongside the field-level problems of a broken spec.
  */
 export function checkSpecConsistency(input: unknown): PathProblem[] {
-  return [...checkSearchSpace(input), ...checkTokens(input), ...checkMonitor(input)];
+  return [...checkSearchSpace(input), ...checkTokens(input), ...checkMonitor(input), ...checkHeads(input)];
 }

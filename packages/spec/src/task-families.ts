@@ -30,7 +30,7 @@ export const SortParams = z.strictObject({ length, vocab: vocab(10), ...datasetP
 export type SortParams = z.infer<typeof SortParams>;
 
 export const KvQaParams = z.strictObject({
-  pairs: intField({ min: 1, max: 32 }).default(8).describe('Key-value pairs in each context.'),
+  pairs: intField({ min: 1, max: 32 }).default(4).describe('Key-value pairs in each context.'),
   key_length: intField({ min: 1, max: 8 }).default(2).describe('Symbols per key.'),
   value_length: intField({ min: 1, max: 8 }).default(2).describe('Symbols per value.'),
   vocab: vocab(16),

@@ -13,6 +13,11 @@ export class ReadOnlyQueryError extends Error {
   override readonly name = 'ReadOnlyQueryError';
 }
 
+/** The read-only role of `curfew sql` could not be set up, or the role it would run as may do too much. */
+export class ReaderRoleError extends Error {
+  override readonly name = 'ReaderRoleError';
+}
+
 /** `readOnlyQuery` failed with a SQL error; the message is Postgres's. */
 export class QueryError extends Error {
   override readonly name = 'QueryError';

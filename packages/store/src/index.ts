@@ -16,6 +16,7 @@ export {
   ExperimentNotFoundError,
   MigrationError,
   QueryError,
+  ReaderRoleError,
   ReadOnlyQueryError,
   RunNotFoundError,
   StoreConnectionError,
@@ -44,7 +45,18 @@ export {
   redactUrl,
   type Store,
 } from './open-store.js';
-export type { QueryRows } from './read-only-query.js';
+export type { QueryRows, ReadOnlyQueryOptions } from './read-only-query.js';
+export { ReaderLoginError, readOnlyQueryAs } from './reader-query.js';
+export {
+  curfewRelations,
+  grantReader,
+  mayCreateRoles,
+  privilegesOfConcern,
+  READER_STATEMENT_TIMEOUT_MS,
+  type ReaderCredentials,
+  readerRoleName,
+  setUpReaderRole,
+} from './reader-role.js';
 export {
   type CheckpointRecord,
   finishRun,
@@ -84,5 +96,6 @@ export {
   RunNotRunningError,
   StaleAttemptError,
 } from './transitions/transition-errors.js';
+export { checkReadOnlyStatement, sqlTokens } from './sql-check.js';
 export { type UpsertEvalsOptions, upsertEvals } from './upsert-evals.js';
 export * from './views/index.js';

@@ -9,6 +9,7 @@ import { messageOf, StoreConnectionError } from './errors.js';
 import { migrate } from './migrate.js';
 import { lockDataDir } from './pglite-lock.js';
 import { type QueryRows, readOnlyQueryPglite, readOnlyQueryPostgres } from './read-only-query.js';
+import { refreshReaderGrants } from './reader-role.js';
 import * as schema from './schema/index.js';
 
 export interface OpenStoreOptions {
@@ -62,7 +63,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     : await openPglite(options.dataDir ?? DEFAULT_DATA_DIR);
   if (options.migrate ?? true) {
     try {
-      await migrate(store.db, { migrationsFolder: options.migrationsFolder });
+      const { applied } = await migrate(store.db, { migrationsFolder: options.migrationsFolder });
+      // New tables are readable by `curfew sql`'s read-only role as soon as they exist.
+      if (applied.length > 0 && store.kind === 'postgres')
+        await refreshReaderGrants(store.db, options.migrationsFolder);
     } catch (error) {
       await store.close();
       throw error;
@@ -114,6 +118,7 @@ async function openPostgres(databaseUrl: string, options: OpenStoreOptions): Pro
     throw new StoreConnectionError(
       `cannot connect to Postgres at ${redactUrl(databaseUrl)} (${messageOf(error)}): ` +
         'check that the server is running and DATABASE_URL is right, or unset DATABASE_URL to use the embedded PGlite database',
+      { cause: error },
     );
   }
   const url = new URL(databaseUrl);
@@ -138,6 +143,7 @@ async function openPglite(dataDir: string): Promise<Store> {
     throw new StoreConnectionError(
       `cannot open the embedded PGlite database at ${location} (${messageOf(error)}): ` +
         'check the folder is writable and not used by another curfew process, or set DATABASE_URL',
+      { cause: error },
     );
   }
   return {

@@ -1,5 +1,8 @@
+import type { PGlite } from '@electric-sql/pglite';
 import { eq } from 'drizzle-orm';
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { queryInPgliteReadOnlyTransaction, queryInReadOnlyTransaction } from './read-only-query.js';
 import { runs } from './schema/runs.js';
 import { BACKENDS } from './test-backends.js';
 import { seededStorePerTest } from './test-fixtures.js';
@@ -61,8 +64,34 @@ describe.each(BACKENDS)('readOnlyQuery on $name', (backend) => {
 
   it('names the refused command', async () => {
     await expect(store().readOnlyQuery('drop table runs')).rejects.toThrow(
-      'refused: curfew sql is read-only (cannot execute DROP TABLE in a read-only transaction)',
+      'refused: curfew sql is read-only (cannot execute DROP in curfew sql: it runs queries (SELECT, WITH, VALUES, TABLE, EXPLAIN, SHOW))',
     );
+  });
+
+  it('refuses writes by the read-only transaction alone, without the statement check', async () => {
+    const client = (store().db as unknown as { $client: unknown }).$client;
+    const unchecked = (statement: string) =>
+      backend.name === 'postgres'
+        ? (async () => {
+            const connection = await (client as pg.Pool).connect();
+            try {
+              return await queryInReadOnlyTransaction(connection, statement);
+            } finally {
+              connection.release(true);
+            }
+          })()
+        : queryInPgliteReadOnlyTransaction(client as PGlite, statement);
+    const before = (await store().readOnlyQuery(COUNTS)).rows;
+    for (const statement of [
+      'drop table runs',
+      'delete from runs',
+      'with gone as (delete from evals returning *) select 1',
+    ]) {
+      await expect(unchecked(statement)).rejects.toThrow(
+        /^refused: curfew sql is read-only \(cannot execute /,
+      );
+    }
+    expect((await store().readOnlyQuery(COUNTS)).rows).toEqual(before);
   });
 
   it('returns fields and plain rows for a select', async () => {
@@ -90,7 +119,7 @@ describe.each(BACKENDS)('readOnlyQuery on $name', (backend) => {
     expect((missing as Error).message).toBe('relation "no_such_table" does not exist');
 
     const syntax = await store()
-      .readOnlyQuery('selec 1')
+      .readOnlyQuery('select 1 +')
       .catch((e: unknown) => e);
     expect(syntax).toMatchObject({ name: 'QueryError', code: '42601' });
   });

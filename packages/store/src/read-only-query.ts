@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type pg from 'pg';
 import { messageOf, QueryError, ReadOnlyQueryError, sqlStateOf } from './errors.js';
+import { checkReadOnlyStatement } from './sql-check.js';
 import { PG_TYPES, VALUE_PARSERS } from './value-parsers.js';
 
 export interface QueryRows {
@@ -11,58 +12,9 @@ export interface QueryRows {
 
 /** read_only_sql_transaction, and active_sql_transaction (changing the read-only mode midway). */
 const READ_ONLY_CODES = new Set(['25006', '25001']);
+/** insufficient_privilege: the reader role may not do it. */
+const NOT_ALLOWED_CODE = '42501';
 const MULTIPLE_COMMANDS = /cannot insert multiple commands into a prepared statement/i;
-/**
- * Statements that end, nest or reconfigure the surrounding transaction, and COPY, DO and CALL
- * (COPY can reach the server's files and programs, and DO or a procedure can run COPY). The
- * read-only transaction would contain most of the others anyway; refusing up front is clearer.
- */
-const REFUSED_STATEMENT =
-  /^(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|prepare\s+transaction|set\s+transaction|set\s+session\s+characteristics|copy|do|call)\b/i;
-
-/**
- * Checks the one statement the user gave. Postgres does the real enforcement: the statement
- * runs alone (extended protocol) in a READ ONLY transaction that is always rolled back.
- */
-export function refuseEscapes(statement: string): void {
-  const head = stripLeadingComments(statement);
-  const match = REFUSED_STATEMENT.exec(head);
-  if (match?.[1]) {
-    throw new ReadOnlyQueryError(
-      `refused: curfew sql is read-only (cannot execute ${match[1].toUpperCase()} in curfew sql)`,
-    );
-  }
-}
-
-function stripLeadingComments(text: string): string {
-  let rest = text.trimStart();
-  for (;;) {
-    if (rest.startsWith('--')) {
-      const end = rest.indexOf('\n');
-      rest = end === -1 ? '' : rest.slice(end + 1).trimStart();
-    } else if (rest.startsWith('/*')) {
-      rest = rest.slice(blockCommentEnd(rest)).trimStart();
-    } else {
-      return rest.replace(/^\(+\s*/, '');
-    }
-  }
-}
-
-/** Where the block comment at the start of `text` ends: Postgres lets block comments nest. */
-function blockCommentEnd(text: string): number {
-  let depth = 0;
-  for (let i = 0; i < text.length - 1; i++) {
-    if (text[i] === '/' && text[i + 1] === '*') {
-      depth++;
-      i++;
-    } else if (text[i] === '*' && text[i + 1] === '/') {
-      depth--;
-      i++;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return text.length;
-}
 
 /** Maps a driver error to ReadOnlyQueryError (a write was attempted) or QueryError. */
 export function toQueryError(error: unknown): Error {
@@ -70,6 +22,11 @@ export function toQueryError(error: unknown): Error {
   const code = sqlStateOf(error);
   if (code !== undefined && READ_ONLY_CODES.has(code)) {
     return new ReadOnlyQueryError(`refused: curfew sql is read-only (${message})`);
+  }
+  if (code === NOT_ALLOWED_CODE) {
+    return new ReadOnlyQueryError(
+      `refused: curfew sql is read-only and reads curfew's tables only (${message})`,
+    );
   }
   if (MULTIPLE_COMMANDS.test(message)) {
     return new ReadOnlyQueryError(
@@ -97,12 +54,41 @@ export function toQueryRows(names: readonly string[], arrays: readonly unknown[]
   return { fields, rows: arrays.map((row) => Object.fromEntries(fields.map((f, i) => [f, row[i]]))) };
 }
 
+export interface ReadOnlyQueryOptions {
+  /** Longest a statement may run, in milliseconds. @defaultValue 30000 */
+  statementTimeoutMs?: number;
+}
+
 /** Runs `statement` read-only on a node-postgres pool; the connection is discarded afterwards. */
-export async function readOnlyQueryPostgres(pool: pg.Pool, statement: string): Promise<QueryRows> {
-  refuseEscapes(statement);
+export async function readOnlyQueryPostgres(
+  pool: pg.Pool,
+  statement: string,
+  options: ReadOnlyQueryOptions = {},
+): Promise<QueryRows> {
+  checkReadOnlyStatement(statement);
   const client = await pool.connect();
   try {
+    return await queryInReadOnlyTransaction(client, statement, options);
+  } finally {
+    // Never hand a connection the user's SQL touched back to the pool (session state, locks).
+    client.release(true);
+  }
+}
+
+/**
+ * The statement alone (extended protocol: exactly one statement) in a READ ONLY transaction,
+ * under a statement timeout, always rolled back. Callers check the statement first.
+ */
+export async function queryInReadOnlyTransaction(
+  client: pg.ClientBase,
+  statement: string,
+  options: ReadOnlyQueryOptions = {},
+): Promise<QueryRows> {
+  try {
     await client.query('SET default_transaction_read_only = on');
+    await client.query(
+      `SET statement_timeout = ${Math.max(1, Math.round(options.statementTimeoutMs ?? 30_000))}`,
+    );
     await client.query('BEGIN READ ONLY');
     // queryMode 'extended' sends Parse/Bind/Execute, which accepts exactly one statement.
     const config: pg.QueryArrayConfig & { queryMode: 'extended' } = {
@@ -121,14 +107,20 @@ export async function readOnlyQueryPostgres(pool: pg.Pool, statement: string): P
     );
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
-    // Never hand a connection the user's SQL touched back to the pool (session state, locks).
-    client.release(true);
   }
 }
 
 /** Runs `statement` read-only on PGlite through `query()` (extended protocol, one statement). */
 export async function readOnlyQueryPglite(client: PGlite, statement: string): Promise<QueryRows> {
-  refuseEscapes(statement);
+  checkReadOnlyStatement(statement);
+  return queryInPgliteReadOnlyTransaction(client, statement);
+}
+
+/** The statement in a READ ONLY transaction of PGlite, always rolled back. Callers check it first. */
+export async function queryInPgliteReadOnlyTransaction(
+  client: PGlite,
+  statement: string,
+): Promise<QueryRows> {
   return client.transaction(async (tx) => {
     try {
       await tx.query('SET TRANSACTION READ ONLY');

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll } from 'vitest';
 import { messageOf } from './errors.js';
 import { type OpenStoreOptions, openStore, redactUrl, type Store } from './open-store.js';
+import { readerRoleName } from './reader-role.js';
 
 /** Test helpers (not exported): a fresh database per test on real Postgres and on PGlite. */
 
@@ -69,6 +70,8 @@ export const postgresBackend: TestBackend = {
         async cleanup() {
           await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
           await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+          // The read-only role `curfew sql` sets up per database (roles outlive databases).
+          await adminQuery(`DROP ROLE IF EXISTS ${readerRoleName(database)}`);
         },
       };
     } catch (error) {

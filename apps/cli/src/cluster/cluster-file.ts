@@ -1,20 +1,24 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../atomic-file';
 
-/** What a running `curfew up` tells the other commands: where its database and queues are. */
+/** What a running `curfew up` tells the other commands: its queues, its database and its workers. */
 export interface ClusterInfo {
   pid: number;
-  /** The Postgres server of the cluster; null when `curfew up` owns the embedded database. */
-  databaseUrl: string | null;
+  /** `embedded`: `curfew up` owns the embedded database (its workers run in its process). */
+  database: 'server' | 'embedded';
   redisUrl: string;
   queuePrefix: string;
+  /** Worker processes (or in-process workers, with the embedded database) it keeps running. */
   workers: number;
+  /** Pids of the worker processes alive now; a dead one leaves this list until it is restarted. */
+  workerPids: number[];
   startedAt: string;
 }
 
 const fileOf = (home: string) => path.resolve(home, 'cluster.json');
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -33,9 +37,9 @@ export function readCluster(home: string): ClusterInfo | null {
   }
 }
 
+/** Written whole and renamed into place: a reader never sees half a file. */
 export function writeCluster(home: string, info: ClusterInfo): void {
-  mkdirSync(path.resolve(home), { recursive: true });
-  writeFileSync(fileOf(home), `${JSON.stringify(info, null, 2)}\n`);
+  writeFileAtomic(fileOf(home), `${JSON.stringify(info, null, 2)}\n`);
 }
 
 export function removeCluster(home: string): void {

@@ -1,5 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { repoPath } from '../install-paths';
 
 interface ServiceResult {
   ok: boolean;
@@ -13,7 +13,7 @@ interface ServicesModule {
 }
 
 /** The repo's service starter (scripts/services.mjs), shared with `npm test`. */
-const SERVICES = fileURLToPath(new URL('../../../../scripts/services.mjs', import.meta.url));
+const SERVICES = repoPath('scripts', 'services.mjs');
 
 async function services(): Promise<ServicesModule> {
   return (await import(SERVICES)) as ServicesModule;
@@ -26,6 +26,23 @@ export async function ensureLocalRedis(url: string): Promise<ServiceResult> {
 
 export const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/** The URL of a database on the local PostgreSQL server. */
+function localDatabaseUrl(database: string): string {
+  const url = new URL(LOCAL_POSTGRES_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** The database's name when `url` is one on the local server (what ensureLocalDatabase gives), else null. */
+export function localDatabaseName(url: string): string | null {
+  try {
+    const name = new URL(url).pathname.slice(1);
+    return name && localDatabaseUrl(name) === url ? name : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A database named `database` on the local PostgreSQL server (started, or installed as root,
  * when it is not running); its URL, or why there is none.
@@ -37,13 +54,12 @@ export async function ensureLocalDatabase(database: string): Promise<ServiceResu
   try {
     await client.connect();
     const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+    // The name is checked ([a-z0-9_]) by env.ts; quoted all the same.
     if (found.rowCount === 0) await client.query(`create database "${database.replaceAll('"', '')}"`);
   } catch (error) {
     return { ok: false, url: LOCAL_POSTGRES_URL, why: (error as Error).message };
   } finally {
     await client.end().catch(() => undefined);
   }
-  const url = new URL(LOCAL_POSTGRES_URL);
-  url.pathname = `/${database}`;
-  return { ok: true, url: url.toString() };
+  return { ok: true, url: localDatabaseUrl(database) };
 }

@@ -1,20 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createRedis, redactRedisUrl } from '@curfew/queue';
 import { predictRuns, refitMeta, type SchedulerHandle, startScheduler } from '@curfew/scheduler';
 import type { ExperimentSpec } from '@curfew/spec';
-import { describeStore, openStore, type Store } from '@curfew/store';
+import { openStore, type Store } from '@curfew/store';
 import type { ResolvedEnv } from '../env';
 import { CliError } from '../errors';
+import { selfArgs } from '../install-paths';
+import { closeWorkerWhenReady } from '../worker-ready';
+import { clusterDatabase } from './cluster-database';
 import { type ClusterInfo, removeCluster, writeCluster } from './cluster-file';
 import { queueSettings } from './connect';
-import { ensureLocalDatabase, ensureLocalRedis } from './local-services';
-
+import { chooseDatabase, describeChoice } from './database-choice';
+import { ensureLocalRedis } from './local-services';
 import { submitSpec } from './submit-spec';
-
-const WORKER_BIN = fileURLToPath(new URL('../../../worker/bin/worker.mjs', import.meta.url));
-/** The local cluster's database on the local PostgreSQL server. */
-const CLUSTER_DATABASE = 'curfew';
+import { superviseWorkers } from './worker-supervisor';
 
 export interface ClusterOptions {
   env: ResolvedEnv;
@@ -22,44 +20,37 @@ export interface ClusterOptions {
   log: (line: string) => void;
   /** Use the embedded database even when a PostgreSQL server is at hand. */
   embedded?: boolean;
+  /** The command starting it, for messages and the home's config. @defaultValue `up` */
+  command?: string;
 }
 
 export interface Cluster {
   readonly info: ClusterInfo;
   readonly store: Store;
   submit(spec: ExperimentSpec): Promise<{ id: string; runs: number }>;
+  /** Checkpoints the runs in progress and stops everything, within a few seconds. */
   close(): Promise<void>;
+  /** Kills the worker processes now (a second Ctrl-C); close() still has to be awaited. */
+  kill(): void;
 }
 
-async function databaseUrlFor(
-  env: ResolvedEnv,
-  log: (line: string) => void,
-  embedded: boolean,
-): Promise<string | null> {
-  if (env.DATABASE_URL) return env.DATABASE_URL;
-  if (embedded) return null;
-  const local = await ensureLocalDatabase(CLUSTER_DATABASE);
-  if (local.ok) return local.url;
-  log(`curfew up: no PostgreSQL (${local.why}); using the embedded database, workers in this process`);
-  return null;
-}
+/** Waits for `promise`, but no longer than `ms`: shutdown must not hang on a server that went away. */
+const within = (promise: Promise<unknown>, ms: number) =>
+  Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 
 /**
- * A local cluster: Redis (started if needed), a database (DATABASE_URL, else the local
- * PostgreSQL server, else embedded PGlite), the scheduler, and N workers (processes, or in this
- * process with the embedded database, which only one process may open).
+ * A local cluster: Redis (started if needed), a database (clusterDatabase: remembered for the
+ * curfew home), the scheduler, and N workers (supervised processes, or in this process with the
+ * embedded database, which only one process may open).
  */
-export async function startCluster({
-  env,
-  workers,
-  log,
-  embedded = false,
-}: ClusterOptions): Promise<Cluster> {
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const { env, workers, log } = options;
+  const command = options.command ?? 'up';
   const { redisUrl, queuePrefix } = queueSettings(env);
   const redis = await ensureLocalRedis(redisUrl);
   if (!redis.ok)
-    throw new CliError(`curfew up: Redis is needed for the queues: ${redis.why}; or set REDIS_URL`);
-  const databaseUrl = await databaseUrlFor(env, log, embedded);
+    throw new CliError(`curfew ${command}: Redis is needed for the queues: ${redis.why}; or set REDIS_URL`);
+  const databaseUrl = await clusterDatabase(env, { embedded: options.embedded === true, command, log });
   const store = await openStore(databaseUrl ? { databaseUrl } : { dataDir: env.dataDir });
   const connection = createRedis(redisUrl, { blocking: true });
   const { taskDefaults } = await import('@curfew/trainer');
@@ -72,29 +63,33 @@ export async function startCluster({
     refit: (db) => refitMeta(db, log),
     log,
   });
-  const stopWorkers = await startWorkers({ env, workers, log, databaseUrl, redisUrl, queuePrefix, store });
   const info: ClusterInfo = {
     pid: process.pid,
-    databaseUrl,
+    database: databaseUrl ? 'server' : 'embedded',
     redisUrl,
     queuePrefix,
     workers,
+    workerPids: [],
     startedAt: new Date().toISOString(),
   };
   writeCluster(env.CURFEW_HOME, info);
+  const stopWorkers = await startWorkers({ ...options, databaseUrl, redisUrl, queuePrefix, store, info });
+  const where = describeChoice(chooseDatabase(env), env);
   log(
-    `curfew up: ${workers} worker${workers === 1 ? '' : 's'}, queues on ${redactRedisUrl(redisUrl)}, database ${describeStore(store)}`,
+    `curfew ${command}: ${workers} worker${workers === 1 ? '' : 's'}, queues on ${redactRedisUrl(redisUrl)}, database ${where}`,
   );
   return {
     info,
     store,
     submit: (spec) => submitSpec(store.db, spec, { redis: connection, prefix: queuePrefix }),
+    kill: () => stopWorkers.kill(),
     async close() {
-      await scheduler.close();
-      await stopWorkers();
+      await within(scheduler.close(), 5_000);
+      await stopWorkers.stop();
       removeCluster(env.CURFEW_HOME);
-      await connection.quit().catch(() => connection.disconnect());
-      await store.close();
+      await within(connection.quit(), 2_000);
+      connection.disconnect();
+      await within(store.close(), 5_000);
     },
   };
 }
@@ -104,12 +99,13 @@ interface WorkerSetup extends ClusterOptions {
   redisUrl: string;
   queuePrefix: string;
   store: Store;
+  info: ClusterInfo;
 }
 
 /** Starts the workers; returns what stops them (each checkpoints its runs and hands them back). */
-async function startWorkers(setup: WorkerSetup): Promise<() => Promise<void>> {
-  const { env, workers, log, databaseUrl, redisUrl, queuePrefix } = setup;
-  if (workers === 0) return async () => undefined;
+async function startWorkers(setup: WorkerSetup): Promise<{ stop(): Promise<void>; kill(): void }> {
+  const { env, workers, log, databaseUrl, redisUrl, queuePrefix, info } = setup;
+  if (workers === 0) return { stop: async () => undefined, kill: () => undefined };
   if (databaseUrl === null) {
     const { readWorkerConfig, startWorker } = await import('@curfew/worker');
     const config = {
@@ -117,41 +113,21 @@ async function startWorkers(setup: WorkerSetup): Promise<() => Promise<void>> {
       concurrency: workers,
     };
     const handle = await startWorker(config, { log, store: setup.store });
-    return () => handle.close();
+    return { stop: () => closeWorkerWhenReady(handle), kill: () => undefined };
   }
-  const children: ChildProcess[] = [];
-  for (let i = 1; i <= workers; i++) {
-    const child = spawn(process.execPath, [WORKER_BIN], {
-      env: {
-        ...env.source,
-        DATABASE_URL: databaseUrl,
-        REDIS_URL: redisUrl,
-        CURFEW_QUEUE_PREFIX: queuePrefix,
-        CURFEW_HOME: env.CURFEW_HOME,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const prefix = `[worker ${i}] `;
-    for (const stream of [child.stdout, child.stderr]) {
-      let partial = '';
-      stream?.on('data', (chunk: Buffer) => {
-        const lines = (partial + chunk.toString()).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) if (line.trim()) log(prefix + line);
-      });
-    }
-    children.push(child);
-  }
-  return async () => {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
-  };
+  return superviseWorkers({
+    count: workers,
+    args: selfArgs(['worker']),
+    env: {
+      ...env.source,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      CURFEW_QUEUE_PREFIX: queuePrefix,
+      CURFEW_HOME: env.CURFEW_HOME,
+    },
+    log,
+    onChange(pids) {
+      writeCluster(env.CURFEW_HOME, { ...info, workerPids: pids });
+    },
+  });
 }

@@ -49,8 +49,6 @@ function describe(target: string, result: CancelResult, stillRunning: readonly s
 }
 
 export const cancelCommand: Command = {
-  name: 'cancel',
-  summary: 'cancel an experiment or runs',
   usage: USAGE,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs('cancel', args, {});

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createQueue, createRedis, DEFAULT_REDIS_URL, QUEUE_NAMES } from '@curfew/queue';
@@ -132,6 +132,37 @@ describe('a local cluster (curfew up) with submit, status, runs and cancel', () 
     }
   }, 300_000);
 
+  it('restarts a worker killed with SIGKILL, counts only live workers, and stops within seconds on Ctrl-C', async () => {
+    const { env, write } = await setUp();
+    const up = startCli(['up', '--workers', '1'], { env });
+    const clusterFile = path.join(home, 'cluster.json');
+    const workerPids = async () => JSON.parse(await readFile(clusterFile, 'utf8')).workerPids as number[];
+    try {
+      await waitForStdout(up, (out) => out.includes('[worker 1] curfew worker: queue'), 120_000);
+      // A run in progress, so that the restarted worker has one to resume.
+      await runCli(['submit', await write('long.json', tinySpec('long', 5_000_000))], { env });
+      const [first] = await workerPids();
+      expect(first).toBeGreaterThan(0);
+      process.kill(first as number, 'SIGKILL');
+      await waitForStdout(
+        up,
+        (out) => out.includes('[worker 1] was killed by SIGKILL; restarting it in'),
+        30_000,
+      );
+      await waitForStdout(up, (out) => out.split('[worker 1] curfew worker: queue').length === 3, 120_000);
+      const [second] = await workerPids();
+      expect(second).not.toBe(first);
+      const status = await runCli(['status'], { env });
+      expect(status.stdout).toMatch(/local cluster: pid \d+, 1 of 1 workers running/);
+    } finally {
+      const stopping = Date.now();
+      up.child.kill('SIGINT');
+      expect((await up.done).code).toBe(0);
+      expect(Date.now() - stopping).toBeLessThan(15_000);
+    }
+    expect(existsSync(clusterFile)).toBe(false);
+  }, 300_000);
+
   it('runs on the embedded database with in-process workers when asked (or when there is no PostgreSQL)', async () => {
     const { env, write } = await setUp();
     const embeddedEnv = { ...env, DATABASE_URL: '' };
@@ -141,7 +172,7 @@ describe('a local cluster (curfew up) with submit, status, runs and cancel', () 
     );
     try {
       await waitForStdout(up, (out) => out.includes('experiment tiny-1: done'), 180_000);
-      expect(up.stdout()).toMatch(/database PGlite at .*\/db/);
+      expect(up.stdout()).toMatch(/database embedded PGlite at .*\/db/);
       // Another process cannot open the database the cluster owns: it says so in one line.
       const status = await runCli(['status'], { env: embeddedEnv });
       expect(status.code).not.toBe(0);

@@ -109,8 +109,6 @@ function parse(args: string[]) {
 }
 
 export const dashboardCommand: Command = {
-  name: 'dashboard',
-  summary: 'serve the web dashboard (experiments, live learning curves, runs, queues)',
   usage: USAGE,
   async run(args, ctx) {
     const options = parse(args);

@@ -197,8 +197,6 @@ async function predictSpec(file: string, format: Format, ctx: CommandContext): P
 }
 
 export const predictCommand: Command = {
-  name: 'predict',
-  summary: "predict each run's peak tokens, EM and interval from similar past runs",
   usage,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs(

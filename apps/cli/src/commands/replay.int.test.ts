@@ -213,6 +213,15 @@ describe('curfew replay', () => {
       expect(line).toMatch(/patience: expected a non-negative integer, got -1/);
     });
 
+    it('an empty curve file, or one of blank lines, is an error, not "0 runs"', async () => {
+      const empty = path.join(dir, 'empty.jsonl');
+      await writeFile(empty, '\n\n');
+      const line = await fails(['--curves', slice, empty, '--policy', 'patience']);
+      expect(line).toBe(
+        `curfew replay: --curves ${empty}: no runs in the file (it is empty); a curve file holds one run per line (README, "Curve files")`,
+      );
+    });
+
     it('--monitor naming a metric the curves do not record', async () => {
       const line = await fails(['--curves', slice, '--policy', 'patience', '--monitor', 'em']);
       expect(line).toMatch(/--monitor em: the curves record top1/);

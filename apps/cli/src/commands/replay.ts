@@ -188,8 +188,6 @@ function render(req: ReplayRequest, curves: Curve[], history: Curve[]): string {
 }
 
 export const replayCommand: Command = {
-  name: 'replay',
-  summary: 'judge a stopping policy on recorded learning curves, in seconds',
   usage,
   async run(args, ctx) {
     const { values, positionals } = parse(args);

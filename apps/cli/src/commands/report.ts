@@ -55,8 +55,6 @@ function parse(args: string[]) {
 }
 
 export const reportCommand: Command = {
-  name: 'report',
-  summary: 'write a self-contained HTML report of one experiment (curves, savings, runs)',
   usage,
   async run(args, ctx) {
     const parsed = parse(args);

@@ -18,8 +18,6 @@ function taskName(spec: unknown): string {
 }
 
 export const runsCommand: Command = {
-  name: 'runs',
-  summary: 'list runs, or export them as curve files',
   usage: USAGE,
   async run(args, ctx) {
     const { values } = parseCommandArgs('runs', args, {

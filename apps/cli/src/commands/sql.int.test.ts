@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,7 @@ async function embeddedTarget(): Promise<Target> {
 
 async function serverTarget(): Promise<Target> {
   const dbName = `curfew_test_${randomUUID().replace(/-/g, '')}`;
+  const home = await mkdtemp(path.join(tmpdir(), 'curfew-sql-'));
   const admin = new pg.Client({ connectionString: SERVER_URL });
   await admin.connect();
   await admin.query(`create database ${dbName}`);
@@ -37,13 +39,16 @@ async function serverTarget(): Promise<Target> {
   url.pathname = `/${dbName}`;
   return {
     name: 'PostgreSQL server',
-    env: { DATABASE_URL: url.toString() },
+    env: { DATABASE_URL: url.toString(), CURFEW_HOME: home },
     storeOptions: { databaseUrl: url.toString() },
     cleanup: async () => {
       const c = new pg.Client({ connectionString: SERVER_URL });
       await c.connect();
       await c.query(`drop database if exists ${dbName} with (force)`);
+      // The read-only role curfew sql set up for this database.
+      await c.query(`drop role if exists curfew_reader_${dbName}`);
       await c.end();
+      await rm(home, { recursive: true, force: true });
     },
   };
 }
@@ -171,6 +176,50 @@ describe.each([
     );
     expect(check.code).toBe(0);
     expect(JSON.parse(check.stdout)).toEqual([{ runs: 2, experiments: 1, failed: 0 }]);
+  });
+
+  it('refuses what would escape it, on this database, in one line, and changes nothing', async () => {
+    // A session of the test's own, whose end pg_terminate_backend would cause.
+    const bystander =
+      target.name === 'PostgreSQL server'
+        ? new pg.Client({ connectionString: target.env.DATABASE_URL })
+        : null;
+    await bystander?.connect();
+    const pid = bystander
+      ? (await bystander.query('select pg_backend_pid() as pid')).rows[0].pid
+      : 'pg_backend_pid()';
+    const marker = path.join(tmpdir(), `curfew-sql-${randomUUID()}`);
+    try {
+      for (const query of [
+        '-- x\rcommit',
+        '-- x\rdelete from runs',
+        `copy (select 1) to program 'touch ${marker}'`,
+        "select pg_read_file('/etc/passwd')",
+        'set role postgres',
+        'set transaction read write',
+        "do $$ begin delete from runs; perform pg_read_file('/etc/passwd'); end $$",
+        `select pg_terminate_backend(${pid})`,
+        'select 1; delete from runs',
+      ]) {
+        const result = await runCli(['sql', query], { env: target.env });
+        expect({ query, code: result.code, stdout: result.stdout }).toEqual({ query, code: 1, stdout: '' });
+        expect(result.stderr).toMatch(/^curfew sql: refused: curfew sql is read-only \(.*\)\n$/);
+      }
+      expect(existsSync(marker)).toBe(false);
+      if (bystander) expect((await bystander.query('select 1 as alive')).rows).toEqual([{ alive: 1 }]);
+      const check = await runCli(
+        [
+          'sql',
+          'select (select count(*) from runs) as runs, (select count(*) from evals) as evals',
+          '--format',
+          'json',
+        ],
+        { env: target.env },
+      );
+      expect(JSON.parse(check.stdout)).toEqual([{ runs: 2, evals: 2 }]);
+    } finally {
+      await bystander?.end();
+    }
   });
 
   it('reports a SQL error in one line', async () => {

@@ -1,21 +1,22 @@
-import { createQueue, QUEUE_NAMES } from '@curfew/queue';
+import { createQueue, QUEUE_NAMES, redactRedisUrl } from '@curfew/queue';
 import { listExperiments, runsOf } from '@curfew/store';
 import { parseCommandArgs } from '../args';
-import { readCluster } from '../cluster/cluster-file';
+import { alive, type ClusterInfo, readCluster } from '../cluster/cluster-file';
 import { commandRedis, openCliStore, queueSettings } from '../cluster/connect';
+import { chooseDatabase, describeChoice } from '../cluster/database-choice';
 import type { Command } from '../command';
 import { formatTable } from '../output/table';
 
 const USAGE = `Usage: curfew status
 
-Lists experiments (newest first) with their runs, tokens used against budget, tokens saved and
-best EM, then the runs queue's job counts and the local cluster, when one is running.`;
+Says which database this folder's commands use (DATABASE_URL, else the one curfew up set this
+curfew home up with, else the embedded one), then lists experiments (newest first) with their
+runs, tokens used against budget, tokens saved and best EM, then the runs queue's job counts and
+the local cluster with its live workers, when one is running.`;
 
 const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 
 export const statusCommand: Command = {
-  name: 'status',
-  summary: 'experiments, their progress, and the queues',
   usage: USAGE,
   async run(args, ctx) {
     const { values } = parseCommandArgs('status', args, {});
@@ -23,7 +24,9 @@ export const statusCommand: Command = {
       ctx.out(USAGE);
       return 0;
     }
-    const store = await openCliStore(ctx.env);
+    const choice = chooseDatabase(ctx.env);
+    ctx.out(`database: ${describeChoice(choice, ctx.env)}`);
+    const store = await openCliStore(ctx.env, choice);
     try {
       const rows = [];
       for (const e of await listExperiments(store.db)) {
@@ -52,8 +55,7 @@ export const statusCommand: Command = {
     }
     ctx.out(await queueLine(ctx.env));
     const cluster = readCluster(ctx.env.CURFEW_HOME);
-    if (cluster)
-      ctx.out(`local cluster: pid ${cluster.pid}, ${cluster.workers} workers, since ${cluster.startedAt}`);
+    if (cluster) ctx.out(clusterLine(cluster));
     return 0;
   },
 };
@@ -68,9 +70,18 @@ export async function queueLine(env: Parameters<typeof queueSettings>[0]): Promi
     const c = await queue.getJobCounts('waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed');
     return `runs queue: ${(c.waiting ?? 0) + (c.prioritized ?? 0)} waiting, ${c.active ?? 0} active, ${c.delayed ?? 0} delayed, ${c.completed ?? 0} completed, ${c.failed ?? 0} failed`;
   } catch {
-    return `runs queue: Redis at ${redisUrl} is unreachable`;
+    return `runs queue: Redis at ${redactRedisUrl(redisUrl)} is unreachable`;
   } finally {
     await queue.close().catch(() => undefined);
     redis.disconnect();
   }
+}
+
+/** The local cluster and its workers: only the worker processes alive now count. */
+function clusterLine(cluster: ClusterInfo): string {
+  const since = `since ${cluster.startedAt}`;
+  if (cluster.database === 'embedded')
+    return `local cluster: pid ${cluster.pid}, ${cluster.workers} in-process workers, ${since}`;
+  const live = (cluster.workerPids ?? []).filter(alive).length;
+  return `local cluster: pid ${cluster.pid}, ${live} of ${cluster.workers} workers running, ${since}`;
 }

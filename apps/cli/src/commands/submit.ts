@@ -6,6 +6,7 @@ import { UsageError } from '../errors';
 import { loadValidSpec } from '../experiments/load-valid-spec';
 import { waitForExperiments } from '../experiments/progress';
 import { experimentSummary } from '../experiments/summary';
+import { liveRegion } from '../output/live-region';
 
 const USAGE = `Usage: curfew submit SPEC [--wait]
 
@@ -20,8 +21,6 @@ Options:
 Needs a running cluster (curfew up) or a scheduler and workers on the same database and Redis.`;
 
 export const submitCommand: Command = {
-  name: 'submit',
-  summary: 'submit an experiment spec to the cluster',
   usage: USAGE,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs('submit', args, { wait: { type: 'boolean' } });
@@ -49,7 +48,7 @@ export const submitCommand: Command = {
           `curfew submit: Redis at ${redisUrl} is unreachable; the scheduler will find ${id} when it runs`,
         );
       if (!values.wait) return 0;
-      await waitForExperiments(store.db, [id], { out: ctx.out, redraw: process.stdout.isTTY === true });
+      await waitForExperiments(store.db, [id], { out: ctx.out, live: liveRegion(ctx.env) });
       ctx.out(await experimentSummary(store.db, id));
       return 0;
     } finally {

@@ -28,15 +28,16 @@ describe('curfew tasks', () => {
     expect(result.code).toBe(0);
     for (const family of FAMILIES) expect(result.stdout).toMatch(new RegExp(`^  ${family}: \\S`, 'm'));
     // kv-qa's own parameters, each with its default and description.
-    expect(result.stdout).toMatch(/^\s+pairs\s+8\s+Key-value pairs in each context\.$/m);
+    expect(result.stdout).toMatch(/^\s+pairs\s+4\s+Key-value pairs in each context\.$/m);
     expect(result.stdout).toMatch(/^\s+digits\s+3\s+Digits of each operand\.$/m);
     expect(result.stdout).toMatch(/^\s+train_examples\s+20000\s+/m);
     expect(result.stdout.match(/default budget \d+ tokens, eval every \d+ tokens/g)).toHaveLength(4);
-    // Model families, with the one the trainer cannot build marked.
+    // Model families, every one trainable, and the optimizer's defaults.
     expect(result.stdout).toMatch(/^ {2}mlp: /m);
     expect(result.stdout).toMatch(/^ {2}gru: /m);
-    expect(result.stdout).toMatch(/^ {2}transformer: .*not trainable yet/im);
-    expect(result.stdout).toMatch(/^\s+lr\s+0\.001\s+/m);
+    expect(result.stdout).toMatch(/^ {2}transformer: Small transformer/m);
+    expect(result.stdout).not.toMatch(/not trainable/);
+    expect(result.stdout).toMatch(/^\s+lr\s+0\.003\s+/m);
   });
 
   it('--format json gives the same listing as one JSON object', async () => {
@@ -62,7 +63,7 @@ describe('curfew tasks', () => {
     expect(listing.models.map((m) => [m.name, m.trainable])).toEqual([
       ['mlp', true],
       ['gru', true],
-      ['transformer', false],
+      ['transformer', true],
     ]);
     expect(listing.models[0]?.params.find((p) => p.name === 'hidden')?.default).toBe(128);
     expect(listing.optimizer_params.map((p) => p.name)).toContain('batch_size');

@@ -102,8 +102,6 @@ function formatListing(list: Listing): string {
 }
 
 export const tasksCommand: Command = {
-  name: 'tasks',
-  summary: 'list the built-in task and model families, their parameters and defaults',
   usage: `Usage: curfew tasks [--format table|json]
 
 Lists what a spec can name: each task family (task.family) with its parameters, their

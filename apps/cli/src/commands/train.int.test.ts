@@ -99,7 +99,7 @@ describe('curfew train', () => {
       expect(e.em).toBeGreaterThanOrEqual(0);
       expect(e.em).toBeLessThanOrEqual(1);
       expect(e.loss).toBeGreaterThan(0);
-      expect(e.lr).toBe(0.001);
+      expect(e.lr).toBe(0.003);
     }
     const gaps = evals.map((e, i) => e.tokens - (evals[i - 1]?.tokens ?? 0));
     for (const gap of gaps) expect(Math.abs(gap - 5_000)).toBeLessThan(1_000);
@@ -133,7 +133,7 @@ describe('curfew train', () => {
     const lines = refused.stderr.trim().split('\n');
     expect(lines, refused.stderr).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^curfew train: .*other settings \(model\.params\.lr: 0\.001 → 0\.01.*--no-resume/,
+      /^curfew train: .*other settings \(model\.params\.lr: 0\.003 → 0\.01.*--no-resume/,
     );
   });
 
@@ -231,10 +231,10 @@ describe('curfew train', () => {
       /^curfew train: .*policy meta learns from run history.*use policy auto/,
     ],
     [
-      'a model the trainer cannot build',
+      'transformer heads that do not divide its width',
       [],
-      { model: { family: 'transformer' } },
-      /transformer is not trainable yet/,
+      { model: { family: 'transformer', params: { heads: 3 } } },
+      /model\.params\.heads: expected a divisor of d_model \(64\), got 3/,
     ],
   ])('refuses %s in one line', async (_what, args, change, message) => {
     const file = await writeSpec({ ...TINY, ...change });

@@ -103,8 +103,6 @@ function named(err: unknown, fromFlag: boolean): unknown {
 }
 
 export const trainCommand: Command = {
-  name: 'train',
-  summary: 'train one run of a spec here and now, no cluster needed; prints evals as they come',
   usage,
   async run(args, ctx) {
     const { values, positionals } = parseCommandArgs('train', args, {

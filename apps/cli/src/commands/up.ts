@@ -9,22 +9,27 @@ import { serveClusterDashboard } from './dashboard';
 const USAGE = `Usage: curfew up [--workers N] [--submit SPEC]... [--no-dashboard]
 
 Starts a local cluster until Ctrl-C: Redis (REDIS_URL, else a local redis-server, started if it
-is installed and not running), the database (DATABASE_URL, else the local PostgreSQL server's
-"curfew" database, else the embedded one), the scheduler and N training workers. Other curfew
+is installed and not running), the database (DATABASE_URL, else the server this curfew home
+remembers, else the "curfew" database on the local PostgreSQL server (CURFEW_LOCAL_DATABASE),
+started if needed, else the embedded one), the scheduler and N training workers. Other curfew
 commands in other terminals find it (submit, status, watch, runs, cancel, report, sql).
 It serves the web dashboard too and prints its address (see curfew dashboard --help).
-Ctrl-C checkpoints the runs in progress and stops everything.
+A worker process that dies is reported and started again (its run resumes from its last
+checkpoint). Ctrl-C checkpoints the runs in progress and stops everything within a few seconds
+(a worker that takes longer than 10 s is killed); a second Ctrl-C kills the workers at once.
+
+The database is remembered in $CURFEW_HOME/config.json, so every later command from this
+folder (curfew status, sql, report, ...) reads the same one, also after the cluster has stopped.
 
 Options:
   --workers N     training worker processes (default 2; 0: scheduler only, workers elsewhere)
   --submit SPEC   submit SPEC once the cluster is up (repeatable)
   --no-dashboard  do not serve the dashboard (a scheduler beside a dashboard of its own)
   --embedded      use the embedded database even when PostgreSQL is at hand (workers then run in
-                  this process, and other commands cannot reach the database while it runs)`;
+                  this process, and other commands cannot reach the database while it runs);
+                  the curfew home forgets any server it remembered`;
 
 export const upCommand: Command = {
-  name: 'up',
-  summary: 'start a local cluster (scheduler, workers, Redis, database)',
   usage: USAGE,
   async run(args, ctx) {
     const { values } = parseCommandArgs('up', args, {
@@ -61,7 +66,10 @@ export const upCommand: Command = {
       }
       ctx.out('curfew up: running; Ctrl-C stops the cluster');
       const signal = await stopped;
-      ctx.out(`curfew up: ${signal}, checkpointing runs in progress and stopping`);
+      ctx.out(
+        `curfew up: ${signal}, checkpointing runs in progress and stopping (Ctrl-C again: kill the workers now)`,
+      );
+      process.once('SIGINT', () => cluster.kill());
     } finally {
       await dashboard?.close();
       await cluster.close();

@@ -14,6 +14,23 @@ describe('curfew validate', () => {
     for (const f of specs) expect(result.stdout).toContain(`examples/${f}: ok`);
   });
 
+  it('validates the specs in a folder: npx curfew validate examples/*, as the README writes it', async () => {
+    const entries = (await readdir(path.join(REPO_ROOT, 'examples'))).map((f) => `examples/${f}`);
+    expect(entries).toContain('examples/demo');
+    const result = await runCli(['validate', ...entries]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('examples/demo/new-task-auto.yaml: ok (demo-add-auto)');
+    expect(result.stdout).toContain('examples/kv-qa-sweep.yaml: ok');
+  });
+
+  it('says so when a folder holds no spec', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'curfew-validate-'));
+    const result = await runCli(['validate', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`${dir}: no spec files (.yaml, .yml, .json) in this folder\n`);
+  });
+
   it('prints one line per mistake, each with its path, and exits non-zero', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'curfew-validate-'));
     const file = path.join(dir, 'bad.yaml');

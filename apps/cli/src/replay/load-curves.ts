@@ -2,7 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { type Curve, parseCurveFile } from '@curfew/policies';
 import { CliError } from '../errors';
 
-/** Reads curve files (JSON Lines); a missing file or a malformed line is one clear error. */
+/**
+ * Reads curve files (JSON Lines); a missing file, a malformed line or a file without a single run
+ * (empty, or only blank lines) is one clear error.
+ */
 export async function loadCurveFiles(files: readonly string[], flag: string): Promise<Curve[]> {
   const curves: Curve[] = [];
   const seen = new Map<string, string>();
@@ -17,7 +20,13 @@ export async function loadCurveFiles(files: readonly string[], flag: string): Pr
       throw new CliError(`curfew replay: ${flag} ${file}: ${why}`);
     }
     try {
-      curves.push(...parseCurveFile(text, file, seen));
+      const runs = parseCurveFile(text, file, seen);
+      if (runs.length === 0) {
+        throw new CliError(
+          `curfew replay: ${flag} ${file}: no runs in the file (it is empty); a curve file holds one run per line (README, "Curve files")`,
+        );
+      }
+      curves.push(...runs);
     } catch (err) {
       if ((err as Error).name === 'CurveFileError')
         throw new CliError(`curfew replay: ${(err as Error).message}`);

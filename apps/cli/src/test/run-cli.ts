@@ -1,4 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -18,12 +21,28 @@ export interface RunningCli {
   done: Promise<CliResult>;
 }
 
+let defaultHome: string | undefined;
+/**
+ * The curfew home of commands whose test does not name one: a folder of this test file's own,
+ * never the repository's .curfew (CURFEW_HOME: undefined asks for the default, .curfew in cwd).
+ */
+function testHome(): string {
+  if (!defaultHome) {
+    const home = mkdtempSync(path.join(tmpdir(), 'curfew-cli-test-'));
+    process.once('exit', () => rmSync(home, { recursive: true, force: true }));
+    defaultHome = home;
+  }
+  return defaultHome;
+}
+
 /** Starts the real `curfew` executable in a child process, as a user would. */
 export function startCli(
   args: string[],
   opts: { env?: Record<string, string | undefined>; cwd?: string } = {},
 ): RunningCli {
-  const env = { ...process.env, ...opts.env };
+  const home: Record<string, string> =
+    opts.env && 'CURFEW_HOME' in opts.env ? {} : { CURFEW_HOME: testHome() };
+  const env = { ...process.env, ...home, ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO_ROOT, env });
   let stdout = '';

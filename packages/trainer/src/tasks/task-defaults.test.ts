@@ -21,7 +21,7 @@ describe('default budgets at the default params', () => {
     ['add', 5_568_750, 185_625], // 15000 × 3³ × (7 + 4)
     ['reverse', 225_000, 7_500], // 2500 × 6 × (6 + 6)
     ['sort', 540_000, 18_000], // 6000 × 6 × (6 + 6)
-    ['kv-qa', 1_987_500, 66_250], // 30000 × (8 × 6 + 3 + 2)
+    ['kv-qa', 1_087_500, 36_250], // 30000 × (4 × 6 + 3 + 2)
   ] as const)('%s: %i tokens, an eval every %i', (family, budgetTokens, evalEveryTokens) => {
     expect(taskDefaults({ family })).toEqual({ budgetTokens, evalEveryTokens });
   });
