@@ -68,6 +68,7 @@ export {
   runStatus,
 } from './run-records.js';
 export * from './schema/index.js';
+export { checkReadOnlyStatement, sqlTokens } from './sql-check.js';
 export { type CancelResult, cancelRuns } from './transitions/cancel-runs.js';
 export {
   abandonAttempt,
@@ -96,6 +97,5 @@ export {
   RunNotRunningError,
   StaleAttemptError,
 } from './transitions/transition-errors.js';
-export { checkReadOnlyStatement, sqlTokens } from './sql-check.js';
 export { type UpsertEvalsOptions, upsertEvals } from './upsert-evals.js';
 export * from './views/index.js';
