@@ -1,9 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-const CLIENT = (file: string) => fileURLToPath(new URL(`../client/${file}`, import.meta.url));
+/**
+ * The browser code's sources, found through the package rather than this file's own place: the
+ * CLI bundles this module into apps/cli/dist, where a path relative to it would point nowhere.
+ */
+const CLIENT = (file: string) =>
+  path.join(path.dirname(require.resolve('@curfew/dashboard/package.json')), 'src', 'client', file);
 
 /** The browser code: the dashboard's pages, or the static report's charts. */
 export type Bundle = 'dashboard' | 'report';
