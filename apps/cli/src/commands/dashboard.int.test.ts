@@ -142,6 +142,11 @@ async function cancelWithToken(page: Page, url: string, env: Env) {
     (await runCli(['runs', '--experiment', 'watch-1', '--format', 'json'], { env })).stdout,
   );
   expect(runs[0].status).toBe('cancelled');
+  // The run page reads the decision log and the attempts the decision service recorded.
+  await page.getByText('as it was logged').waitFor({ timeout: 10_000 });
+  await page.locator('span.decision-stop').first().waitFor({ timeout: 10_000 });
+  expect(await page.locator('span.decision-stop').count()).toBe(1);
+  await page.getByText('cancelled', { exact: true }).first().waitFor();
   await shot(page, 'run-cancelled');
 }
 

@@ -1,18 +1,19 @@
-import { checkpoints, evals, type StoreDatabase } from '@curfew/store';
-import { asc, eq } from 'drizzle-orm';
+import { checkpoints, decisions, evals, runAttempts, type StoreDatabase } from '@curfew/store';
+import { and, asc, desc, eq, ne } from 'drizzle-orm';
 import type { AttemptView, CheckpointView, DecisionView, LogLine } from '../shared/views';
 import { isoOrNull } from './rows';
 import type { RunRecord } from './run-rows';
 
 /**
  * The run page's decisions, attempts, checkpoints and logs: the one place that knows where they
- * are stored. Today there is no decision log, attempt table or run log: decisions are read from
- * what the run left (its learning-rate changes and its stop reason), attempts from its attempt
- * count, logs from its error. When the store records them, only this module changes.
+ * are stored. Decisions come from the decision log and attempts from `run_attempts`, as the
+ * decision service wrote them. Runs whose evals were written without the service (imported
+ * history) have neither: for them decisions are read from what the run left (its learning-rate
+ * changes and how it ended) and attempts from its attempt count, and the page says so.
  */
 export interface RunDetail {
   decisions: DecisionView[];
-  /** False while decisions are reconstructed rather than read from a decision log. */
+  /** False while decisions are reconstructed rather than read from the decision log. */
   decisionsRecorded: boolean;
   attempts: AttemptView[];
   checkpoints: CheckpointView[];
@@ -25,18 +26,81 @@ const ENDING_REASON: Record<string, string> = {
   failed: 'failed',
 };
 
-/** LR changes are the policy's adjust decisions; an ended run's last eval carries its stop. */
-async function decisionsOf(db: StoreDatabase, run: RunRecord): Promise<DecisionView[]> {
+/** How the run ended, as a stop at its last eval, when no logged decision says so. */
+function endingOf(run: RunRecord, last: { step: number; tokens: number } | undefined): DecisionView {
+  return {
+    step: last?.step ?? null,
+    tokens: last?.tokens ?? null,
+    kind: 'stop',
+    reason: run.stopReason ?? ENDING_REASON[run.status] ?? run.status,
+    detail: run.status === 'failed' ? run.error : null,
+  };
+}
+
+/** What an adjust decision changed, e.g. `lr ×0.1, weight decay → 0.01`. */
+function adjustDetail(decision: Record<string, unknown>): string | null {
+  const parts: string[] = [];
+  if (typeof decision.lrFactor === 'number') parts.push(`lr ×${decision.lrFactor}`);
+  if (typeof decision.lr === 'number') parts.push(`lr → ${decision.lr}`);
+  if (typeof decision.weightDecay === 'number') parts.push(`weight decay → ${decision.weightDecay}`);
+  if (typeof decision.dropout === 'number') parts.push(`dropout → ${decision.dropout}`);
+  return parts.length > 0 ? parts.join(', ') : null;
+}
+
+/** The logged stops and adjustments of the run (continues are the rest), in the order made. */
+async function loggedDecisions(db: StoreDatabase, run: RunRecord): Promise<DecisionView[] | null> {
+  const [any] = await db
+    .select({ seq: decisions.seq })
+    .from(decisions)
+    .where(eq(decisions.runId, run.id))
+    .limit(1);
+  if (!any) return null;
+  const rows = await db
+    .select()
+    .from(decisions)
+    .where(and(eq(decisions.runId, run.id), ne(decisions.kind, 'continue')))
+    .orderBy(asc(decisions.seq));
+  const views: DecisionView[] = rows.map((d) => {
+    const decision = d.decision as Record<string, unknown>;
+    const detail = d.kind === 'adjust' ? adjustDetail(decision) : ((decision.detail as string) ?? null);
+    const notes = [
+      detail,
+      d.attempt > 1 ? `attempt ${d.attempt}` : null,
+      d.discardedSeq !== null ? 'its eval was discarded by a resume' : null,
+    ].filter((x) => x !== null);
+    return {
+      step: d.step,
+      tokens: d.tokens,
+      kind: d.kind,
+      reason: d.reason ?? d.kind,
+      detail: notes.length > 0 ? notes.join('; ') : null,
+    };
+  });
+  const standing = rows.filter((d) => d.discardedSeq === null);
+  if (!run.unfinished && standing.at(-1)?.kind !== 'stop') {
+    const [last] = await db
+      .select({ step: evals.step, tokens: evals.tokens })
+      .from(evals)
+      .where(eq(evals.runId, run.id))
+      .orderBy(desc(evals.step))
+      .limit(1);
+    views.push(endingOf(run, last));
+  }
+  return views;
+}
+
+/** For runs without a decision log: LR changes are the adjusts, and the run's end its stop. */
+async function inferredDecisions(db: StoreDatabase, run: RunRecord): Promise<DecisionView[]> {
   const rows = await db
     .select({ step: evals.step, tokens: evals.tokens, lr: evals.lr })
     .from(evals)
     .where(eq(evals.runId, run.id))
     .orderBy(asc(evals.step));
-  const decisions: DecisionView[] = [];
+  const views: DecisionView[] = [];
   let lr: number | null = null;
   for (const row of rows) {
     if (row.lr !== null && lr !== null && row.lr !== lr)
-      decisions.push({
+      views.push({
         step: row.step,
         tokens: row.tokens,
         kind: 'adjust',
@@ -45,21 +109,18 @@ async function decisionsOf(db: StoreDatabase, run: RunRecord): Promise<DecisionV
       });
     if (row.lr !== null) lr = row.lr;
   }
-  if (!run.unfinished) {
-    const last = rows.at(-1);
-    decisions.push({
-      step: last?.step ?? null,
-      tokens: last?.tokens ?? null,
-      kind: 'stop',
-      reason: run.stopReason ?? ENDING_REASON[run.status] ?? run.status,
-      detail: run.status === 'failed' ? run.error : null,
-    });
-  }
-  return decisions;
+  if (!run.unfinished) views.push(endingOf(run, rows.at(-1)));
+  return views;
 }
 
-/** Every attempt but the last ended without finishing (else there would be no later one). */
-function attemptsOf(run: RunRecord): AttemptView[] {
+const OUTCOME_TEXT: Record<string, string> = {
+  requeued: 'requeued (failed; the run went back to the queue)',
+  superseded: 'superseded (presumed dead: another attempt started)',
+  abandoned: 'abandoned (its worker was lost)',
+};
+
+/** Imported runs have no attempt rows: every attempt but the last handed the run back. */
+function inferredAttempts(run: RunRecord): AttemptView[] {
   return Array.from({ length: run.attempts }, (_, i) => {
     const last = i === run.attempts - 1;
     return {
@@ -73,6 +134,26 @@ function attemptsOf(run: RunRecord): AttemptView[] {
       error: last ? run.error : null,
     };
   });
+}
+
+/** The run's attempts as the decision service recorded them. */
+async function attemptsOf(db: StoreDatabase, run: RunRecord): Promise<AttemptView[]> {
+  const rows = await db
+    .select()
+    .from(runAttempts)
+    .where(eq(runAttempts.runId, run.id))
+    .orderBy(asc(runAttempts.attempt));
+  if (rows.length === 0) return inferredAttempts(run);
+  return rows.map((a) => ({
+    attempt: a.attempt,
+    worker: a.workerId,
+    backend: a.backend,
+    resumedFromStep: a.resumedFromStep,
+    startedAt: isoOrNull(a.startedAt),
+    endedAt: isoOrNull(a.endedAt),
+    outcome: a.outcome === null ? 'running' : (OUTCOME_TEXT[a.outcome] ?? a.outcome),
+    error: a.error,
+  }));
 }
 
 async function checkpointsOf(db: StoreDatabase, runId: string): Promise<CheckpointView[]> {
@@ -96,10 +177,11 @@ function logsOf(run: RunRecord): LogLine[] {
 }
 
 export async function runDetail(db: StoreDatabase, run: RunRecord): Promise<RunDetail> {
+  const logged = await loggedDecisions(db, run);
   return {
-    decisions: await decisionsOf(db, run),
-    decisionsRecorded: false,
-    attempts: attemptsOf(run),
+    decisions: logged ?? (await inferredDecisions(db, run)),
+    decisionsRecorded: logged !== null,
+    attempts: await attemptsOf(db, run),
     checkpoints: await checkpointsOf(db, run.id),
     logs: logsOf(run),
   };

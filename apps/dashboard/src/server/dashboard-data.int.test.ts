@@ -4,6 +4,7 @@ import type { CurveChart } from '../shared/chart-data';
 import type { ExperimentsView, ExperimentView, RunView } from '../shared/views';
 import { type DashboardFixture, dashboardFixture } from '../test/dashboard-fixture';
 import { EXP, seedSweep } from '../test/seed';
+import { DECIDED_RUN, seedDecided } from '../test/seed-decided';
 
 const valuesOf = (chart: CurveChart, runId: string) =>
   chart.curves.series.find((s) => s.runId === runId)?.values.filter((v) => v !== null);
@@ -103,7 +104,7 @@ describe.each(BACKENDS)('the dashboard’s views on $name', (backend) => {
 
     const failed = await json<RunView>(`/api/runs/${EXP}/3`);
     expect(failed.attempts.map((a) => [a.attempt, a.outcome])).toEqual([
-      [1, 'handed back (resumed by the next attempt)'],
+      [1, expect.stringMatching(/^superseded/)],
       [2, 'failed'],
     ]);
     expect(failed.attempts[1]?.error).toBe('out of memory <b>on</b> the worker');
@@ -133,5 +134,42 @@ describe.each(BACKENDS)('the dashboard’s views on $name', (backend) => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain(`data-page="run" data-id="${EXP}/2" data-cancel="off"`);
+  });
+});
+
+describe.each(BACKENDS)('a run the decision service decided, on $name', (backend) => {
+  let fixture: DashboardFixture;
+  beforeAll(async () => {
+    fixture = await dashboardFixture(backend, { seed: (d) => seedDecided(d.store.db) });
+  });
+  afterAll(() => fixture?.close());
+
+  it('shows the decision log and the recorded attempts, not a reconstruction', async () => {
+    const response = await fixture.get(`/api/runs/${DECIDED_RUN}`);
+    expect(response.status).toBe(200);
+    const view = (await response.json()) as RunView;
+    expect(view.decisionsRecorded).toBe(true);
+    expect(view.decisions).toEqual([
+      {
+        step: 30,
+        tokens: 300,
+        kind: 'stop',
+        reason: 'patience',
+        detail: expect.stringContaining('discarded'),
+      },
+      {
+        step: 30,
+        tokens: 300,
+        kind: 'stop',
+        reason: 'patience',
+        detail: expect.stringContaining('attempt 2'),
+      },
+    ]);
+    expect(view.decisions[1]?.detail).not.toContain('discarded');
+    expect(view.attempts.map((a) => [a.attempt, a.worker, a.backend, a.resumedFromStep, a.outcome])).toEqual([
+      [1, 'w:1', 'cpu', 0, expect.stringMatching(/^superseded/)],
+      [2, 'w:2', 'wasm', 20, 'stopped'],
+    ]);
+    expect(view.attempts.every((a) => a.startedAt !== null && a.endedAt !== null)).toBe(true);
   });
 });
