@@ -89,9 +89,29 @@ export async function startWorker(
     service,
     async close() {
       shutdown.abort();
+      await untilReady(worker);
       await worker.close();
       await connection.quit().catch(() => connection.disconnect());
       if (!options.store) await store.close();
     },
   };
+}
+
+/**
+ * Waits for the worker's Redis connections to finish connecting (at most `timeoutMs`, when Redis
+ * is unreachable) before it may be closed. BullMQ crashes the process when a Worker is closed
+ * while its blocking connection is still being set up: RedisConnection.close() removes the
+ * connection's error listeners, then the pending initialisation rejects with "Connection is
+ * closed." and is emitted as an 'error' nobody listens to. A SIGTERM right after start-up hit that
+ * window (wider on a loaded machine) and made `curfew worker` exit 1.
+ */
+async function untilReady(worker: Worker, timeoutMs = 5_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    worker.waitUntilReady().catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
 }

@@ -77,7 +77,15 @@ describe('the train-run worker', () => {
       30_000,
     );
     expect(run.error).toMatch(/^bad train-run payload: spec\.task: .*; spec\.model: /);
-    const [job] = await f.queue.getFailed();
+    // The run is marked failed inside the processor, just before BullMQ moves its job to failed.
+    const [job] = await waitUntil(
+      'the job to fail',
+      async () => {
+        const failed = await f.queue.getFailed();
+        return failed.length > 0 ? failed : undefined;
+      },
+      30_000,
+    );
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toBe(run.error);
   }, 300_000);
@@ -115,8 +123,9 @@ describe('the train-run worker', () => {
     const job = await waitUntil(
       'the job to complete',
       async () => {
+        // Read the job again once it has completed: one fetched before holds no return value.
         const j = await f.queue.getJob(runId);
-        return j && (await j.isCompleted()) ? j : undefined;
+        return j && (await j.isCompleted()) ? await f.queue.getJob(runId) : undefined;
       },
       180_000,
     );

@@ -5,7 +5,6 @@ import { openStore, type Store } from '@curfew/store';
 import type { ResolvedEnv } from '../env';
 import { CliError } from '../errors';
 import { selfArgs } from '../install-paths';
-import { closeWorkerWhenReady } from '../worker-ready';
 import { clusterDatabase } from './cluster-database';
 import { type ClusterInfo, removeCluster, writeCluster } from './cluster-file';
 import { queueSettings } from './connect';
@@ -113,7 +112,7 @@ async function startWorkers(setup: WorkerSetup): Promise<{ stop(): Promise<void>
       concurrency: workers,
     };
     const handle = await startWorker(config, { log, store: setup.store });
-    return { stop: () => closeWorkerWhenReady(handle), kill: () => undefined };
+    return { stop: () => handle.close(), kill: () => undefined };
   }
   return superviseWorkers({
     count: workers,

@@ -4,7 +4,6 @@ import { chooseDatabase, describeChoice } from '../cluster/database-choice';
 import type { Command } from '../command';
 import { UsageError } from '../errors';
 import { untilSignal } from '../signals';
-import { closeWorkerWhenReady } from '../worker-ready';
 
 const USAGE = `Usage: curfew worker [--concurrency N]
 
@@ -48,7 +47,7 @@ export const workerCommand: Command = {
     );
     const signal = await stopped;
     ctx.out(`curfew worker: ${signal}, checkpointing the runs in progress`);
-    await closeWorkerWhenReady(handle);
+    await handle.close();
     return 0;
   },
 };
