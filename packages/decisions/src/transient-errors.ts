@@ -18,6 +18,7 @@ const TRANSIENT_CODES = new Set([
   '08003',
   '08004',
   '08006', // connection exceptions
+  '25P03', // idle_in_transaction_session_timeout: the server ended a frozen session
   '40001', // serialization_failure
   '40P01', // deadlock_detected
   '53300', // too_many_connections

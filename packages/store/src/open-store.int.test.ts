@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeStore, openStore } from './open-store.js';
 import { experiments } from './schema/experiments.js';
-import { BACKENDS, pgliteBackend, type TestDatabase } from './test-backends.js';
+import { BACKENDS, pgliteBackend, postgresBackend, type TestDatabase } from './test-backends.js';
 
 describe('PGlite store', () => {
   let t: TestDatabase;
@@ -65,5 +66,53 @@ describe.each(BACKENDS)('describeStore on $name', (backend) => {
     } else {
       expect(line).toMatch(/^Postgres at 127\.0\.0\.1:5432\/curfew_test_[0-9a-f]+$/);
     }
+  });
+});
+
+describe('Postgres store', () => {
+  let t: TestDatabase;
+  afterEach(async () => {
+    await t?.cleanup();
+  });
+
+  it('ends a session left idle inside a transaction, so a frozen process releases its row locks', async () => {
+    t = await postgresBackend.create({ idleInTransactionTimeoutMs: 500 });
+    await t.store.db.insert(experiments).values({
+      id: 'frozen-1',
+      name: 'frozen',
+      spec: {},
+      taskFamily: 'add',
+      policy: 'none',
+    });
+    let locked: () => void = () => undefined;
+    const isLocked = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    // The store's session takes the row lock a worker takes per eval, then sends nothing for 4 s,
+    // as a process that was frozen mid-transaction would.
+    const frozen = t.store.db.transaction(async (tx) => {
+      await tx.execute(sql`select id from experiments where id = 'frozen-1' for update`);
+      locked();
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      await tx.execute(sql`select 1`);
+    });
+    const outcome = frozen.then(
+      () => 'committed',
+      (error: unknown) => String((error as { cause?: unknown }).cause ?? error),
+    );
+    await isLocked;
+    const other = new pg.Client({ connectionString: t.databaseUrl });
+    await other.connect();
+    try {
+      const started = Date.now();
+      await other.query('begin');
+      await other.query(`select id from experiments where id = 'frozen-1' for update`);
+      await other.query('commit');
+      // The server ended the frozen session after 0.5 s instead of waiting the 4 s out.
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      await other.end();
+    }
+    expect(await outcome).toMatch(/idle-in-transaction|terminat|Connection/i);
   });
 });

@@ -39,6 +39,14 @@ export interface OpenStoreOptions {
    * @defaultValue 10
    */
   maxConnections?: number;
+  /**
+   * How long the server lets a connection sit idle inside a transaction before it ends the
+   * session, in milliseconds. A process frozen (SIGSTOP, a stalled VM) mid-transaction would
+   * otherwise hold its experiment's row lock, and every other worker of the experiment would
+   * wait on it for as long as it stays frozen.
+   * @defaultValue 30000
+   */
+  idleInTransactionTimeoutMs?: number;
 }
 
 export interface Store {
@@ -106,6 +114,7 @@ async function openPostgres(databaseUrl: string, options: OpenStoreOptions): Pro
     connectionString: databaseUrl,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     max: options.maxConnections ?? 10,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 30_000,
   });
   // A connection the server drops (a restart) must not crash the process: an idle one's error is
   // reported by the next query, a busy one's by the query it was running (whose caller retries).

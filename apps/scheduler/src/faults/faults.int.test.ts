@@ -214,7 +214,9 @@ describe('whatever crashes, every run ends once with its evals and the decision 
     const first = await holder(c, runId);
     // Frozen past its lock: BullMQ hands the job to the other worker, then the first one wakes up.
     first.child.kill('SIGSTOP');
-    await waitUntil('the second attempt to report', async () => (await evalCount(c, runId, 2)) >= 1, 60_000);
+    // Frozen mid-transaction, it holds the experiment's row lock until the server ends its session
+    // (idle in transaction for 30 s): the second attempt may have to wait that out.
+    await waitUntil('the second attempt to report', async () => (await evalCount(c, runId, 2)) >= 1, 120_000);
     first.child.kill('SIGCONT');
     await first.waitFor(
       /run faults-1\/0: attempt 1 stops: run faults-1\/0: attempt 1 was superseded by attempt 2/,
@@ -225,7 +227,7 @@ describe('whatever crashes, every run ends once with its evals and the decision 
     // Each attempt wrote its own folder: the second deleted nothing of the first's.
     expect(existsSync(path.join(c.artifactsDir, 'faults-1', '0', 'attempt-1', 'latest.json'))).toBe(true);
     await checkExperiment(c.db, id, references.get(SERIAL) as Map<string, TrainEval[]>);
-  }, 180_000);
+  }, 300_000);
 
   it('a diverging run stops with reason diverged, once, and is not retried', async () => {
     const { c, id } = await start(DIVERGING, 2);
