@@ -26,12 +26,12 @@ export async function startSchedulerProcess(
     redisDown = false;
   });
   // Loaded here: the trainer's task defaults give a run its budget when the spec has none.
-  const { taskDefaults } = await import('@curfew/trainer');
+  const { budgetOfSpec } = await import('@curfew/trainer');
   const scheduler: SchedulerHandle = startScheduler({
     db: store.db,
     connection,
     queuePrefix: config.queuePrefix,
-    budgetOf: (spec) => spec.budget?.max_tokens_per_run ?? taskDefaults(spec.task).budgetTokens,
+    budgetOf: budgetOfSpec,
     predict: predictRuns,
     refit: (db) => refitMeta(db, log),
     pollMs: config.pollMs,

@@ -17,6 +17,6 @@ export { evalDifferences } from './same-evals';
 export * from './tasks/index';
 export type { Decider, EvalReport } from './train/decider';
 export { createLocalDecider, type LocalDeciderOptions } from './train/local-decider';
-export { type ResolveOptions, resolveTrainRun } from './train/resolve-run';
+export { budgetOfSpec, type ResolveOptions, resolveTrainRun } from './train/resolve-run';
 export { train } from './train/train-run';
 export type * from './train/types';

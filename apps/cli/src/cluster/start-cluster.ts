@@ -53,12 +53,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const databaseUrl = await clusterDatabase(env, { embedded: options.embedded === true, command, log });
   const store = await openStore(databaseUrl ? { databaseUrl } : { dataDir: env.dataDir });
   const connection = createRedis(redisUrl, { blocking: true });
-  const { taskDefaults } = await import('@curfew/trainer');
+  const { budgetOfSpec } = await import('@curfew/trainer');
   const scheduler: SchedulerHandle = startScheduler({
     db: store.db,
     connection,
     queuePrefix,
-    budgetOf: (spec) => spec.budget?.max_tokens_per_run ?? taskDefaults(spec.task).budgetTokens,
+    budgetOf: budgetOfSpec,
     predict: predictRuns,
     refit: (db) => refitMeta(db, log),
     log,

@@ -72,6 +72,11 @@ function request(values: Record<string, unknown>, positionals: string[], trainer
 /** The trial's TrainRun, or a one-line error for what curfew train cannot train. */
 function resolveRun(spec: ExperimentSpec, req: TrainRequest, trainer: Trainer): TrainRun {
   const trainable: readonly string[] = trainer.TRAINABLE_MODEL_FAMILIES;
+  if (!spec.model) {
+    throw new CliError(
+      `curfew train: ${req.file}: trainer: curfew train runs the built-in trainer; submit a command trainer's spec with curfew submit`,
+    );
+  }
   if (!trainable.includes(spec.model.family)) {
     throw new CliError(
       `curfew train: ${req.file}: model.family: ${spec.model.family} is not trainable yet (trainable: ${trainable.join(', ')})`,

@@ -1,5 +1,6 @@
 import type { PolicyOptions } from '@curfew/policies';
-import { type ExperimentSpec, type RunConfig, runFeatures } from '@curfew/spec';
+import { type ExperimentSpec, isBuiltInTask, type RunConfig, runFeatures } from '@curfew/spec';
+import { TaskParamsError } from '../tasks/errors';
 import { taskDefaults } from '../tasks/registry';
 import type { TrainRun } from './types';
 
@@ -17,6 +18,10 @@ export function resolveTrainRun(
   config: RunConfig,
   options: ResolveOptions = {},
 ): TrainRun {
+  if (!spec.model || !isBuiltInTask(spec.task))
+    throw new TaskParamsError(
+      `${spec.name}: the built-in trainer trains a built-in task with a model; this spec's runs are trained by trainer.command`,
+    );
   const task = { family: spec.task.family, params: spec.task.params ?? {} };
   const defaults = taskDefaults(task);
   const budgetTokens = spec.budget?.max_tokens_per_run ?? defaults.budgetTokens;
@@ -33,4 +38,16 @@ export function resolveTrainRun(
     regularization: spec.regularization,
     features: runFeatures(spec, config.params),
   };
+}
+
+/**
+ * The budget of each run of an experiment: the spec's, or its task family's default. A command
+ * trainer's spec always states one (the spec requires it).
+ */
+export function budgetOfSpec(spec: Pick<ExperimentSpec, 'budget' | 'task'>): number {
+  const stated = spec.budget?.max_tokens_per_run;
+  if (stated !== undefined) return stated;
+  if (!isBuiltInTask(spec.task))
+    throw new TaskParamsError('budget.max_tokens_per_run: required for a custom task (no default budget)');
+  return taskDefaults(spec.task).budgetTokens;
 }
