@@ -57,6 +57,7 @@ export {
   readerRoleName,
   setUpReaderRole,
 } from './reader-role.js';
+export { appendRunLog, runLogsOf } from './run-logs.js';
 export {
   type CheckpointRecord,
   finishRun,
