@@ -36,6 +36,8 @@ async function startInProcess(f: WorkerFixture): Promise<WorkerHandle> {
       maxStalledCount: 3,
       maxAttempts: 5,
       dbRetryMs: 10_000,
+      accelerator: 'cpu',
+      programEnv: {},
     },
     { log: () => undefined },
   );

@@ -60,6 +60,7 @@ export {
 export { appendRunLog, runLogsOf } from './run-logs.js';
 export {
   type CheckpointRecord,
+  evalsOfRun,
   finishRun,
   type HistoryRun,
   historyRuns,

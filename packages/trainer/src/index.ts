@@ -21,6 +21,7 @@ export {
 export {
   type CommandAttempt,
   type CommandRun,
+  type PriorEval,
   commandArgv,
   commandEnv,
   resolveCommandRun,

@@ -124,6 +124,8 @@ export function commandEnv(run: CommandRun, attempt: CommandAttempt): Record<str
     CURFEW_RUN_CONFIG: JSON.stringify(runConfigOf(run, attempt)),
     CURFEW_CHECKPOINT_DIR: attempt.checkpointDir,
     CURFEW_EVAL_FILE: attempt.evalFile,
+    // The step of the announced checkpoint to resume from (empty: from scratch).
+    CURFEW_RESUME_STEP: attempt.resumedFromStep === null ? '' : String(attempt.resumedFromStep),
     CURFEW_BUDGET_TOKENS: String(run.budgetTokens),
     CURFEW_ACCELERATOR: attempt.accelerator,
     ...(cuda
