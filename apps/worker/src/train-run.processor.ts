@@ -42,7 +42,7 @@ export function createTrainRunProcessor(deps: ProcessorDeps) {
     const started = await deps.service.startAttempt({
       runId: data.runId,
       workerId: deps.workerId,
-      backend: data.spec.trainer ? 'command' : deps.backend,
+      backend: data.spec.trainer?.command ? 'command' : deps.backend,
     });
     if (started.kind === 'refused') {
       deps.log(`run ${data.runId}: ${started.reason}: nothing to train`);

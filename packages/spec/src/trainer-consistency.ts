@@ -38,16 +38,24 @@ function checkPlaceholders(input: unknown, trainer: Loose): PathProblem[] {
 
 function checkWithCommand(input: unknown, trainer: Loose): PathProblem[] {
   const problems: PathProblem[] = [];
+  const hasCommand = trainer.command !== undefined;
+  if (hasCommand === (trainer.external === true))
+    problems.push({
+      path: ['trainer'],
+      message: hasCommand
+        ? 'expected command: [...] (workers start your program) or external: true (the report API), not both'
+        : 'expected command: [...] (workers start your program) or external: true (the report API)',
+    });
   if (section(input, 'model') !== undefined)
     problems.push({
       path: ['model'],
       message:
-        'a command trainer trains its own model: remove model (its parameters go in trainer.params or search.space)',
+        'your own trainer trains its own model: remove model (its parameters go in trainer.params or search.space)',
     });
   if (section(section(input, 'budget'), 'max_tokens_per_run') === undefined)
     problems.push({
       path: ['budget', 'max_tokens_per_run'],
-      message: 'required with a command trainer (policies judge a run against its full budget)',
+      message: 'required with your own trainer (policies judge a run against its full budget)',
     });
   const monitor = section(section(input, 'policy'), 'monitor');
   if (typeof monitor === 'string' && !METRIC_NAME.test(monitor))

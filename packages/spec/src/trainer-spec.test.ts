@@ -76,8 +76,8 @@ describe('a command trainer spec', () => {
     });
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/ model: a command trainer trains its own model: remove model/),
-        expect.stringMatching(/ budget.max_tokens_per_run: required with a command trainer/),
+        expect.stringMatching(/ model: your own trainer trains its own model: remove model/),
+        expect.stringMatching(/ budget.max_tokens_per_run: required with your own trainer/),
         expect.stringMatching(/ policy.monitor: expected a metric name .*got Accuracy!/),
         expect.stringMatching(
           / trainer.command\[3\]: unknown placeholder \{rate\} \(expected a key of trainer.params/,
@@ -99,6 +99,21 @@ describe('a command trainer spec', () => {
     ).toEqual([
       expect.stringMatching(/trainer.grace_ms: expected a non-negative integer, got -1/),
       expect.stringMatching(/trainer.eval_timeout_ms: expected an integer >= 100, got 5/),
+    ]);
+  });
+
+  it('takes an external trainer (the report API), and refuses both or neither', () => {
+    const result = parsed({ ...commandSpec, trainer: { external: true } });
+    expect(result.ok).toBe(true);
+    expect(printed({ ...commandSpec, trainer: { external: true, command: ['x'] } })).toEqual([
+      expect.stringMatching(
+        / trainer: expected command: \[...\] .* or external: true \(the report API\), not both$/,
+      ),
+    ]);
+    expect(printed({ ...commandSpec, trainer: { params: { lr: 1 } } })).toEqual([
+      expect.stringMatching(
+        / trainer: expected command: \[...\] \(workers start your program\) or external: true \(the report API\)$/,
+      ),
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { expecting, intField, stringField } from './fields.js';
+import { booleanField, expecting, intField, stringField } from './fields.js';
 
 /**
  * Placeholders a command's arguments may use besides the run's parameters: `{run_id}`,
@@ -46,6 +46,9 @@ const paramValue = z.union([z.number(), z.string(), z.boolean()], {
  * run's parameters substituted into `{name}` placeholders and its config as JSON in
  * CURFEW_RUN_CONFIG. The program prints `{"curfew":"eval",…}` lines; curfew stops it with
  * SIGTERM (SIGKILL after `grace_ms`) when the policy says stop.
+ *
+ * `trainer: { external: true }`: no worker trains the runs; trainers anywhere take them through
+ * the report API (ask for a run, report evals, get decisions, finish).
  */
 export const CommandTrainerSpec = z.strictObject(
   {
@@ -55,7 +58,11 @@ export const CommandTrainerSpec = z.strictObject(
       })
       .min(1, { error: 'expected at least the program to run, e.g. [python3, train.py]' })
       .max(256, { error: 'expected at most 256 arguments' })
+      .optional()
       .describe('Program and arguments; `{lr}` is replaced by the run parameter lr.'),
+    external: booleanField()
+      .optional()
+      .describe('true: trainers outside the cluster take the runs through the report API.'),
     cwd: stringField()
       .optional()
       .describe("Working directory; a relative one is taken from the spec file's folder at submit."),
@@ -66,7 +73,9 @@ export const CommandTrainerSpec = z.strictObject(
       .describe('Fixed parameters of every run (the searched ones override them).'),
     eval_timeout_ms: intField({ min: 100 })
       .default(600_000)
-      .describe('Longest wait for an eval line (from start, or since the last one), in ms.'),
+      .describe(
+        'Longest wait for an eval (from start, or since the last one), in ms; an external run is then handed back.',
+      ),
     grace_ms: intField({ min: 0 })
       .default(10_000)
       .describe('How long the program may take to exit after SIGTERM before SIGKILL, in ms.'),
