@@ -62,7 +62,7 @@ export function resolveCommandRun(
     runId: job.runId,
     experimentId: job.runId.slice(0, job.runId.lastIndexOf('/')),
     trial: job.trial,
-    command: trainer.command,
+    command,
     cwd: path.resolve(trainer.cwd ?? '.'),
     env: trainer.env ?? {},
     params: job.params,
