@@ -53,9 +53,10 @@ export function resolveCommandRun(
 ): CommandRun {
   const trainer = spec.trainer;
   const budgetTokens = spec.budget?.max_tokens_per_run;
-  if (!trainer || budgetTokens === undefined)
+  const command = trainer?.command;
+  if (!trainer || !command || budgetTokens === undefined)
     throw new TaskParamsError(
-      `${spec.name}: trainer.command and budget.max_tokens_per_run are required here`,
+      `${spec.name}: a worker trains only trainer.command runs with a budget (external runs are taken through the report API)`,
     );
   const policy = spec.policy;
   return {
