@@ -7,6 +7,7 @@ import { evalsOfRun, getExperiment, runSummary, runsOf, submitExperiment } from 
 import { postgresBackend, type TestDatabase } from '@curfew/store/testing';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { reconcileExternalRuns } from './reconcile-external-runs';
 import { type ReportApiServer, startReportApiServer } from './report-api-server';
 import { type SchedulerHandle, startScheduler } from './scheduler';
 
@@ -162,5 +163,28 @@ describe('the report API', () => {
     expect(notJson.status).toBe(400);
     const diverged = await report({ attempt: 1, step: 1, tokens: 10, metrics: { em: 0.5, loss: 'NaN' } });
     expect(await diverged.json()).toMatchObject({ decision: { kind: 'stop', reason: 'diverged' } });
+
+    // A trainer that goes silent past trainer.eval_timeout_ms loses its run to the next one.
+    const service = scheduler?.service as NonNullable<typeof scheduler>['service'];
+    const later = Date.now() + 600_001;
+    expect(
+      await reconcileExternalRuns(database.store.db, id, {
+        service,
+        log: () => undefined,
+        timeoutMs: 600_000,
+      }),
+    ).toBe(0);
+    expect(
+      await reconcileExternalRuns(database.store.db, id, {
+        service,
+        log: () => undefined,
+        timeoutMs: 600_000,
+        now: later,
+      }),
+    ).toBe(1);
+    const [first] = await runsOf(database.store.db, id);
+    expect(first).toMatchObject({ status: 'queued', attempts: 1 });
+    const again = await get(`/v1/experiments/${id}/runs`, { method: 'POST', headers: auth, body: '{}' });
+    expect(await again.json()).toMatchObject({ run: { run_id: `${id}/0`, attempt: 2 } });
   }, 60_000);
 });
