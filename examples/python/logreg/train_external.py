@@ -7,9 +7,12 @@ Takes runs of the experiment until none is left: each trains with its parameters
 eval every eval_every_tokens, and stops when curfew says so. Standard library only.
 """
 import argparse
+import sys
+
+sys.dont_write_bytecode = True  # importing train.py must leave no __pycache__ in the example
+
 import os
 import random
-import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -77,7 +77,7 @@ export function checkTrainer(input: unknown): PathProblem[] {
   if (trainer !== undefined) return [];
   const problems: PathProblem[] = [];
   if (!('model' in input))
-    problems.push({ path: ['model'], message: 'required (or a command trainer: trainer.command)' });
+    problems.push({ path: ['model'], message: 'required (or your own trainer: trainer.command or trainer.external)' });
   if (section(section(input, 'task'), 'family') === 'custom')
     problems.push({
       path: ['task', 'family'],

@@ -121,7 +121,7 @@ describe('a command trainer spec', () => {
     const lines = printed({ name: 'x', task: { family: 'custom', name: 'mine' } });
     expect(lines).toEqual(
       expect.arrayContaining([
-        'spec.json: model: required (or a command trainer: trainer.command)',
+        'spec.json: model: required (or your own trainer: trainer.command or trainer.external)',
         expect.stringMatching(/task.family: a custom task is trained by your own program: add trainer/),
       ]),
     );
