@@ -3,7 +3,9 @@
  * `reverse(length=4,vocab=8)`. The worker's stop models, `curfew runs --export curves` and the
  * meta-learner all name live runs' tasks with it, so one task is one task wherever it is read.
  */
-export function taskKey(task: { family?: unknown; name?: unknown; params?: unknown } | undefined): string {
+export function taskKey(
+  task: { family?: unknown; name?: unknown; file?: unknown; params?: unknown } | undefined,
+): string {
   const params =
     task?.params !== null && typeof task?.params === 'object' ? (task.params as Record<string, unknown>) : {};
   const pairs = Object.keys(params)
@@ -13,7 +15,9 @@ export function taskKey(task: { family?: unknown; name?: unknown; params?: unkno
 }
 
 /** A built-in family's name, or `custom:<name>` for a command trainer's own task. */
-export function taskName(task: { family?: unknown; name?: unknown } | undefined): string {
+export function taskName(task: { family?: unknown; name?: unknown; file?: unknown } | undefined): string {
   if (task?.family === 'custom' && typeof task.name === 'string') return `custom:${task.name}`;
+  if (task?.family === 'file' && typeof task.file === 'string')
+    return `file:${task.file.split(/[\\/]/).pop() ?? task.file}`;
   return typeof task?.family === 'string' ? task.family : 'unknown';
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { expecting } from './fields.js';
+import { expecting, intField, numberField, stringField } from './fields.js';
 import { AddParams, KvQaParams, ReverseParams, SortParams } from './task-families.js';
 
 /**
@@ -21,18 +21,51 @@ export const CustomTaskSpec = z.strictObject({
 });
 export type CustomTaskSpec = z.infer<typeof CustomTaskSpec>;
 
-/** `task: { family, params }`; params are checked against the family and take its defaults. */
-export const TaskSpec = z.discriminatedUnion('family', [
+/**
+ * Your own data for the built-in trainer: `task: { file: ./qa.jsonl }`, one JSON object per
+ * line with string `input` and `target`. A relative path is taken from the spec file's folder
+ * (made absolute at submit). The tokenizer is built from the data; EM compares answers after
+ * SQuAD's normalisation (case, punctuation, articles, whitespace).
+ */
+export const FileTaskSpec = z.strictObject({
+  family: z.literal('file'),
+  file: stringField().describe('JSONL file of {input, target} pairs.'),
+  params: z
+    .strictObject({
+      val_fraction: numberField({ gt: 0, lt: 1 })
+        .default(0.2)
+        .describe('Share of the lines held out for EM.'),
+      seed: intField().default(0).describe('Seed of the train/validation split.'),
+    })
+    .prefault({}),
+});
+export type FileTaskSpec = z.infer<typeof FileTaskSpec>;
+
+/** `task: { file: … }` is short for `task: { family: file, file: … }`. */
+const withFileFamily = (input: unknown) =>
+  typeof input === 'object' &&
+  input !== null &&
+  !Array.isArray(input) &&
+  'file' in input &&
+  !('family' in input)
+    ? { family: 'file', ...input }
+    : input;
+
+const TaskUnion = z.discriminatedUnion('family', [
   z.strictObject({ family: z.literal('add'), params: AddParams.prefault({}) }),
   z.strictObject({ family: z.literal('reverse'), params: ReverseParams.prefault({}) }),
   z.strictObject({ family: z.literal('sort'), params: SortParams.prefault({}) }),
   z.strictObject({ family: z.literal('kv-qa'), params: KvQaParams.prefault({}) }),
   CustomTaskSpec,
+  FileTaskSpec,
 ]);
-export type TaskSpec = z.infer<typeof TaskSpec>;
-/** A task the built-in trainer generates (every family but `custom`). */
-export type BuiltInTaskSpec = Exclude<TaskSpec, CustomTaskSpec>;
+
+/** `task: { family, params }`; params are checked against the family and take its defaults. */
+export const TaskSpec = z.preprocess(withFileFamily, TaskUnion);
+export type TaskSpec = z.infer<typeof TaskUnion>;
+/** A task the built-in trainer generates (every family but `custom` and `file`). */
+export type BuiltInTaskSpec = Exclude<TaskSpec, CustomTaskSpec | FileTaskSpec>;
 
 export function isBuiltInTask(task: TaskSpec): task is BuiltInTaskSpec {
-  return task.family !== 'custom';
+  return task.family !== 'custom' && task.family !== 'file';
 }

@@ -77,7 +77,20 @@ export function checkTrainer(input: unknown): PathProblem[] {
   if (trainer !== undefined) return [];
   const problems: PathProblem[] = [];
   if (!('model' in input))
-    problems.push({ path: ['model'], message: 'required (or your own trainer: trainer.command or trainer.external)' });
+    problems.push({
+      path: ['model'],
+      message: 'required (or your own trainer: trainer.command or trainer.external)',
+    });
+  const task = section(input, 'task');
+  if (
+    isMapping(task) &&
+    ('file' in task || task.family === 'file') &&
+    section(section(input, 'budget'), 'max_tokens_per_run') === undefined
+  )
+    problems.push({
+      path: ['budget', 'max_tokens_per_run'],
+      message: "required with task.file (your data has no default budget; a few epochs' tokens is a start)",
+    });
   if (section(section(input, 'task'), 'family') === 'custom')
     problems.push({
       path: ['task', 'family'],

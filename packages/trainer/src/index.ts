@@ -21,9 +21,9 @@ export {
 export {
   type CommandAttempt,
   type CommandRun,
-  type PriorEval,
   commandArgv,
   commandEnv,
+  type PriorEval,
   resolveCommandRun,
   runConfigOf,
 } from './command/command-run';

@@ -6,7 +6,6 @@ import { UsageError } from '../errors';
 import { loadValidSpec } from '../experiments/load-valid-spec';
 import { waitForExperiments } from '../experiments/progress';
 import { experimentSummary } from '../experiments/summary';
-import { withTrainerCwd } from '../experiments/trainer-cwd';
 import { liveRegion } from '../output/live-region';
 
 const USAGE = `Usage: curfew submit SPEC [--wait]
@@ -31,10 +30,7 @@ export const submitCommand: Command = {
     }
     if (positionals.length !== 1)
       throw new UsageError('curfew submit: name one spec file (see curfew submit --help)');
-    const spec = withTrainerCwd(
-      await loadValidSpec(positionals[0] as string, ctx, 'submit'),
-      positionals[0] as string,
-    );
+    const spec = await loadValidSpec(positionals[0] as string, ctx, 'submit');
     const store = await openCliStore(ctx.env);
     const { redisUrl, queuePrefix } = queueSettings(ctx.env);
     const redis = commandRedis(redisUrl);

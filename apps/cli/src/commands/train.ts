@@ -5,6 +5,7 @@ import { oneOf, parseCommandArgs } from '../args';
 import type { Command, CommandContext } from '../command';
 import { envBackend } from '../env';
 import { CliError, isExpectedError, UsageError } from '../errors';
+import { withSpecPaths } from '../experiments/spec-paths';
 import { watchInterrupts } from '../train/interrupt';
 import { prepareRunFolder } from '../train/run-folder';
 import {
@@ -129,7 +130,7 @@ export const trainCommand: Command = {
       for (const problem of loaded.problems) ctx.err(formatProblem(req.file, problem));
       return 1;
     }
-    const run = resolveRun(loaded.spec, req, trainer);
+    const run = resolveRun(withSpecPaths(loaded.spec, req.file), req, trainer);
     const artifacts = req.artifacts === undefined ? ctx.env.artifactsDir : path.resolve(req.artifacts);
     const checkpointDir = path.join(artifacts, ...run.runId.split('/'));
     try {

@@ -11,7 +11,8 @@ export interface Example {
 
 /** A task's data, generated deterministically from its parameters (seed included). */
 export interface TaskData {
-  family: TaskFamilyName;
+  /** A built-in family, or `file` (your own data, `task: { file }`). */
+  family: TaskFamilyName | 'file';
   /** Symbol of each token id; `vocab[0]` is the padding symbol. */
   vocab: readonly string[];
   /** Longest input in tokens: inputs are padded to it. */
