@@ -94,7 +94,14 @@ export {
   taskFamilyNames,
 } from './task-families.js';
 export { taskKey, taskName } from './task-key.js';
-export { type BuiltInTaskSpec, CustomTaskSpec, FileTaskSpec, isBuiltInTask, TaskSpec } from './task-spec.js';
+export {
+  type BuiltInTaskSpec,
+  CustomTaskSpec,
+  FileTaskSpec,
+  isBuiltInTask,
+  ModuleTaskSpec,
+  TaskSpec,
+} from './task-spec.js';
 export { TRAINER_METRICS, type TrainerMetric } from './trainer-metrics.js';
 export {
   COMMAND_PLACEHOLDERS,

@@ -41,15 +41,29 @@ export const FileTaskSpec = z.strictObject({
 });
 export type FileTaskSpec = z.infer<typeof FileTaskSpec>;
 
-/** `task: { file: … }` is short for `task: { family: file, file: … }`. */
-const withFileFamily = (input: unknown) =>
-  typeof input === 'object' &&
-  input !== null &&
-  !Array.isArray(input) &&
-  'file' in input &&
-  !('family' in input)
-    ? { family: 'file', ...input }
-    : input;
+/**
+ * A task from your own code: `task: { module: ./my-task.ts, params: {...} }`. The module exports
+ * `examples(params)` returning `{ train, val }` lists of `{ input, target }` strings (or a
+ * promise of them), and may export `normalize(answer)` (default: SQuAD's normalisation).
+ */
+export const ModuleTaskSpec = z.strictObject({
+  family: z.literal('module'),
+  module: stringField().describe('Path of a .ts/.js/.mjs module exporting examples(params).'),
+  params: z
+    .record(z.string(), z.union([z.number(), z.string(), z.boolean()]), {
+      error: expecting('a mapping of parameter name to value'),
+    })
+    .prefault({}),
+});
+export type ModuleTaskSpec = z.infer<typeof ModuleTaskSpec>;
+
+/** `task: { file: … }` and `task: { module: … }` are short for `family: file` / `family: module`. */
+function withFileFamily(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input) || 'family' in input) return input;
+  if ('file' in input) return { family: 'file', ...input };
+  if ('module' in input) return { family: 'module', ...input };
+  return input;
+}
 
 const TaskUnion = z.discriminatedUnion('family', [
   z.strictObject({ family: z.literal('add'), params: AddParams.prefault({}) }),
@@ -58,14 +72,15 @@ const TaskUnion = z.discriminatedUnion('family', [
   z.strictObject({ family: z.literal('kv-qa'), params: KvQaParams.prefault({}) }),
   CustomTaskSpec,
   FileTaskSpec,
+  ModuleTaskSpec,
 ]);
 
 /** `task: { family, params }`; params are checked against the family and take its defaults. */
 export const TaskSpec = z.preprocess(withFileFamily, TaskUnion);
 export type TaskSpec = z.infer<typeof TaskUnion>;
-/** A task the built-in trainer generates (every family but `custom` and `file`). */
-export type BuiltInTaskSpec = Exclude<TaskSpec, CustomTaskSpec | FileTaskSpec>;
+/** A task the built-in trainer generates (every family but `custom`, `file` and `module`). */
+export type BuiltInTaskSpec = Exclude<TaskSpec, CustomTaskSpec | FileTaskSpec | ModuleTaskSpec>;
 
 export function isBuiltInTask(task: TaskSpec): task is BuiltInTaskSpec {
-  return task.family !== 'custom' && task.family !== 'file';
+  return task.family !== 'custom' && task.family !== 'file' && task.family !== 'module';
 }

@@ -4,7 +4,7 @@ import type { ExperimentSpec } from '@curfew/spec';
 /**
  * The paths a spec names, as stored: relative to the spec file's folder, made absolute at submit
  * (workers do not know where the spec was). A command trainer's `cwd` (the folder itself when
- * none is given) and a file task's `file`.
+ * none is given), a file task's `file` and a module task's `module`.
  */
 export function withSpecPaths(spec: ExperimentSpec, specFile: string): ExperimentSpec {
   const folder = path.dirname(path.resolve(specFile));

@@ -14,7 +14,7 @@ export interface FileTaskInput {
 /** Most lines read from one file. */
 const MAX_LINES = 1_000_000;
 
-interface Pair {
+export interface Pair {
   input: string;
   target: string;
 }
@@ -62,6 +62,25 @@ export function readPairs(file: string): Pair[] {
  */
 export function loadFileTask(spec: FileTaskInput): TaskData {
   const pairs = readPairs(spec.file);
+  const rng = createRng(`task:file:${spec.params?.seed ?? 0}`);
+  const order = pairs.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  const fraction = spec.params?.val_fraction ?? 0.2;
+  const valCount = Math.max(1, Math.min(pairs.length - 1, Math.round(pairs.length * fraction)));
+  const shuffled = order.map((i) => pairs[i] as Pair);
+  return textTaskData('file', shuffled.slice(valCount), shuffled.slice(0, valCount));
+}
+
+/** Text pairs as a task's data: a tokenizer built from them (train first, then val). */
+export function textTaskData(
+  family: 'file' | 'module',
+  train: readonly Pair[],
+  val: readonly Pair[],
+  normalizeText?: (answer: string) => string,
+): TaskData {
   const symbols = new Map<string, number>([[PAD_SYMBOL, 0]]);
   const encode = (text: string) =>
     wordTokens(text).map((t) => {
@@ -70,29 +89,22 @@ export function loadFileTask(spec: FileTaskInput): TaskData {
       symbols.set(t, symbols.size);
       return symbols.size - 1;
     });
-  const examples: Example[] = pairs.map((p) => ({ input: encode(p.input), target: encode(p.target) }));
-  const rng = createRng(`task:file:${spec.params?.seed ?? 0}`);
-  const order = examples.map((_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [order[i], order[j]] = [order[j] as number, order[i] as number];
-  }
-  const valCount = Math.max(
-    1,
-    Math.min(examples.length - 1, Math.round(examples.length * (spec.params?.val_fraction ?? 0.2))),
-  );
-  const shuffled = order.map((i) => examples[i] as Example);
+  const toExample = (p: Pair): Example => ({ input: encode(p.input), target: encode(p.target) });
+  const trainExamples = train.map(toExample);
+  const valExamples = val.map(toExample);
+  const all = [...trainExamples, ...valExamples];
   return {
-    family: 'file',
+    family,
     vocab: [...symbols.keys()],
-    inputLength: Math.max(...examples.map((e) => e.input.length)),
-    targetLength: Math.max(...examples.map((e) => e.target.length)),
-    train: shuffled.slice(valCount),
-    val: shuffled.slice(0, valCount),
+    inputLength: Math.max(...all.map((e) => e.input.length)),
+    targetLength: Math.max(...all.map((e) => e.target.length)),
+    train: trainExamples,
+    val: valExamples,
+    ...(normalizeText ? { normalizeText } : {}),
   };
 }
 
-/** A file task's answer normalisation: its tokens as text, then SQuAD's. */
+/** A text task's answer normalisation: its tokens as text, then the module's or SQuAD's. */
 export function normalizeFileAnswer(ids: readonly number[], data: TaskData): string {
-  return squadNormalize(joinTokens(decodeIds(ids, data.vocab)));
+  return (data.normalizeText ?? squadNormalize)(joinTokens(decodeIds(ids, data.vocab)));
 }

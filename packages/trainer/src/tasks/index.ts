@@ -3,6 +3,7 @@ export { emOf, exactMatch, type Normalizer } from './em.js';
 export { isTaskParamsError, TaskParamsError } from './errors.js';
 export { type FileTaskInput, loadFileTask, normalizeFileAnswer, readPairs } from './file-task.js';
 export { kvQaShape, kvQaTask } from './kv-qa.js';
+export { loadModuleTask, type ModuleTaskInput, type TaskModule } from './module-task.js';
 export { padIds, stripPadding } from './padding.js';
 export {
   describeTaskFamilies,

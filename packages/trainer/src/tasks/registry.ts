@@ -75,14 +75,20 @@ export function parseTaskParams<N extends TaskFamilyName>(family: N, params: unk
 }
 
 /** Validates the spec's params and generates the task's train and val sets (or reads its file). */
-export function generateTask(spec: TaskSpecInput | ({ family: 'file' } & FileTaskInput)): TaskData {
+export function generateTask(
+  spec: TaskSpecInput | ({ family: 'file' } & FileTaskInput) | { family: 'module'; module: string },
+): TaskData {
   if (spec.family === 'file') return loadFileTask(spec);
+  if (spec.family === 'module')
+    throw new TaskParamsError(`task.module: ${spec.module} is loaded with loadModuleTask (it may be async)`);
   return taskFamily(spec.family).generate(parseTaskParams(spec.family, spec.params));
 }
 
 /** How EM normalises the answers of a task's data. */
 export function normalizerOf(data: TaskData): Pick<TaskFamily, 'normalize'> {
-  return data.family === 'file' ? { normalize: normalizeFileAnswer } : taskFamily(data.family);
+  return data.family === 'file' || data.family === 'module'
+    ? { normalize: normalizeFileAnswer }
+    : taskFamily(data.family);
 }
 
 /** Default budget and eval cadence of a task spec (validated like {@link generateTask}). */

@@ -9,7 +9,8 @@ export interface TrainRun {
   /** A built-in family and its params, or `file` with the path of your data. */
   task:
     | { family: TaskFamilyName; params: Readonly<Record<string, unknown>> }
-    | { family: 'file'; file: string; params: Readonly<Record<string, unknown>> };
+    | { family: 'file'; file: string; params: Readonly<Record<string, unknown>> }
+    | { family: 'module'; module: string; params: Readonly<Record<string, unknown>> };
   /** Architecture and optimizer parameters (lr, batch_size, optimizer, weight_decay, seed). */
   model: { family: ModelFamilyName; params: Readonly<Record<string, ParamValue>> };
   budgetTokens: number;
