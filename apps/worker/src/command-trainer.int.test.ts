@@ -123,6 +123,10 @@ describe('a command trainer (a Python program with no dependencies)', () => {
     expect(Number(summary?.evals)).toBe(stored.length);
     expect(summary?.tokensSaved).toBeGreaterThan(0);
 
+    console.log(
+      `logreg command trainer: ${run.status} (${run.stopReason}) after ${run.tokensUsed} of ${BUDGET} tokens, ` +
+        `deployed EM ${run.deployedEm}, ${stored.length} evals, attempt 2 resumed step ${resumed?.resumedFromStep}`,
+    );
     // Its output went to the run's log, per attempt; the second attempt resumed its checkpoint.
     const logs = await runLogsOf(f.db, runId);
     expect(logs.map((l) => l.attempt)).toEqual([1, 2]);
