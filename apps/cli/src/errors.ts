@@ -36,6 +36,8 @@ const EXPECTED_ERROR_NAMES = new Set([
   'TaskParamsError',
   // @curfew/worker: a bad worker variable (REDIS_URL, CURFEW_WORKER_CONCURRENCY, …).
   'WorkerConfigError',
+  // @curfew/scheduler: a bad scheduler variable (CURFEW_API_TOKEN too short, …).
+  'SchedulerConfigError',
 ]);
 
 export function isExpectedError(err: unknown): err is Error {

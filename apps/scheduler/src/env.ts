@@ -21,6 +21,18 @@ export const SchedulerEnv = z.object({
   CURFEW_REFIT_INTERVAL_MS: positiveInt(60_000),
   /** Attempts a run gets before it fails (the workers' CURFEW_MAX_ATTEMPTS). @defaultValue 5 */
   CURFEW_MAX_ATTEMPTS: positiveInt(5),
+  /**
+   * Bearer token of the report API (trainers outside the cluster). Unset: the API is not served.
+   * At least 16 characters, e.g. `openssl rand -hex 32`.
+   */
+  CURFEW_API_TOKEN: z.preprocess(
+    unsetIfEmpty,
+    z.string().min(16, { error: 'expected at least 16 characters (e.g. openssl rand -hex 32)' }).optional(),
+  ),
+  /** Address the report API binds. @defaultValue 127.0.0.1 */
+  CURFEW_API_HOST: text('127.0.0.1'),
+  /** Port of the report API. @defaultValue 7878 */
+  CURFEW_API_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65_535).default(7878)),
 });
 
 export interface SchedulerConfig {
@@ -31,6 +43,8 @@ export interface SchedulerConfig {
   pollMs: number;
   refitIntervalMs: number;
   maxAttempts: number;
+  /** The report API, when a token is set. */
+  api: { token: string; host: string; port: number } | null;
 }
 
 export class SchedulerConfigError extends Error {
@@ -54,5 +68,8 @@ export function readSchedulerConfig(source: NodeJS.ProcessEnv = process.env): Sc
     pollMs: env.CURFEW_SCHEDULER_POLL_MS,
     refitIntervalMs: env.CURFEW_REFIT_INTERVAL_MS,
     maxAttempts: env.CURFEW_MAX_ATTEMPTS,
+    api: env.CURFEW_API_TOKEN
+      ? { token: env.CURFEW_API_TOKEN, host: env.CURFEW_API_HOST, port: env.CURFEW_API_PORT }
+      : null,
   };
 }

@@ -2,6 +2,8 @@ export { dispatchRuns } from './dispatch-runs';
 export { readSchedulerConfig, type SchedulerConfig, SchedulerConfigError, SchedulerEnv } from './env';
 export { type BudgetOf, expandExperiment, type Predictor, type RunPrediction } from './expand-experiment';
 export { predictRuns, refitMeta } from './meta-hooks';
+export { externalTimeoutMs, reconcileExternalRuns } from './reconcile-external-runs';
 export { type ReconcileOptions, reconcileRuns } from './reconcile-runs';
+export { type ReportApiServer, type ReportApiServerOptions, startReportApiServer } from './report-api-server';
 export { type SchedulerHandle, type SchedulerOptions, startScheduler } from './scheduler';
 export { startSchedulerProcess } from './start-scheduler-process';

@@ -5,6 +5,7 @@ import { type ConnectionOptions, Worker } from 'bullmq';
 import { eq, sql } from 'drizzle-orm';
 import { dispatchRuns } from './dispatch-runs';
 import { type BudgetOf, expandExperiment, type Predictor } from './expand-experiment';
+import { externalTimeoutMs, reconcileExternalRuns } from './reconcile-external-runs';
 import { reconcileRuns } from './reconcile-runs';
 
 export interface SchedulerOptions {
@@ -28,6 +29,8 @@ export interface SchedulerOptions {
 }
 
 export interface SchedulerHandle {
+  /** The decision service of this scheduler (the report API serves it). */
+  readonly service: DecisionService;
   /** Runs one pass now (expand, dispatch, reconcile, close, refit when due); resolves when done. */
   tick(): Promise<void>;
   close(): Promise<void>;
@@ -58,8 +61,11 @@ export function startScheduler(options: SchedulerOptions): SchedulerHandle {
       log(`experiment ${experiment.id}: ${n === null ? 'not pending any more (cancelled?)' : `${n} runs`}`);
     }
     for (const experiment of await experimentsWithStatus(db, ['running'])) {
-      await reconcileRuns(db, runsQueue, experiment.id, { service, log });
-      await dispatchRuns(db, runsQueue, experiment, log);
+      const external = externalTimeoutMs(experiment.spec);
+      if (external === null) {
+        await reconcileRuns(db, runsQueue, experiment.id, { service, log });
+        await dispatchRuns(db, runsQueue, experiment, log);
+      } else await reconcileExternalRuns(db, experiment.id, { service, log, timeoutMs: external });
       const totals = await closeExperimentIfEnded(db, experiment.id);
       if (totals)
         log(
@@ -101,6 +107,7 @@ export function startScheduler(options: SchedulerOptions): SchedulerHandle {
   void tick();
 
   return {
+    service,
     tick,
     async close() {
       if (closed) return;

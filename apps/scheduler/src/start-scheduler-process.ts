@@ -2,6 +2,7 @@ import { createRedis, redactRedisUrl } from '@curfew/queue';
 import { describeStore, openStore } from '@curfew/store';
 import type { SchedulerConfig } from './env';
 import { predictRuns, refitMeta } from './meta-hooks';
+import { startReportApiServer } from './report-api-server';
 import { type SchedulerHandle, startScheduler } from './scheduler';
 
 /** A scheduler with its own store and Redis connection, as `bin/scheduler.mjs` runs it. */
@@ -26,12 +27,12 @@ export async function startSchedulerProcess(
     redisDown = false;
   });
   // Loaded here: the trainer's task defaults give a run its budget when the spec has none.
-  const { taskDefaults } = await import('@curfew/trainer');
+  const { budgetOfSpec } = await import('@curfew/trainer');
   const scheduler: SchedulerHandle = startScheduler({
     db: store.db,
     connection,
     queuePrefix: config.queuePrefix,
-    budgetOf: (spec) => spec.budget?.max_tokens_per_run ?? taskDefaults(spec.task).budgetTokens,
+    budgetOf: budgetOfSpec,
     predict: predictRuns,
     refit: (db) => refitMeta(db, log),
     pollMs: config.pollMs,
@@ -40,8 +41,13 @@ export async function startSchedulerProcess(
     log,
   });
   log(`curfew scheduler: queues on ${redactRedisUrl(config.redisUrl)}, database ${describeStore(store)}`);
+  const api = config.api
+    ? await startReportApiServer({ ...config.api, service: scheduler.service, db: store.db, log })
+    : null;
+  if (!api) log('curfew scheduler: report API off (set CURFEW_API_TOKEN to serve it)');
   return {
     async close() {
+      await api?.close();
       await scheduler.close();
       await connection.quit().catch(() => connection.disconnect());
       await store.close();

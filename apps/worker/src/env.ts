@@ -37,7 +37,53 @@ export const WorkerEnv = z.object({
   CURFEW_MAX_ATTEMPTS: positiveInt(5),
   /** How long a database outage is waited out before an attempt gives up, in ms. @defaultValue 120000 */
   CURFEW_DB_RETRY_MS: positiveInt(120_000),
+  /**
+   * The accelerator a command trainer's program may use: `cpu` or `cuda:N` (then
+   * CUDA_VISIBLE_DEVICES=N). @defaultValue cpu
+   */
+  CURFEW_ACCELERATOR: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^(cpu|cuda:\d+)$/, { error: 'expected cpu or cuda:N (e.g. cuda:0)' })
+      .default('cpu'),
+  ),
 });
+
+/**
+ * What a command trainer's program inherits of the worker's environment: where programs and
+ * libraries are, the locale, temp folders. Never the worker's own settings (DATABASE_URL,
+ * REDIS_URL, tokens): the spec's `trainer.env` adds what a program needs.
+ */
+const PASSED_TO_PROGRAMS = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'LD_LIBRARY_PATH',
+  'PYTHONPATH',
+  'VIRTUAL_ENV',
+  'CONDA_PREFIX',
+  'CUDA_HOME',
+  'HF_HOME',
+  'TORCH_HOME',
+  'OMP_NUM_THREADS',
+];
+
+function programEnv(source: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    PASSED_TO_PROGRAMS.flatMap((name) => {
+      const value = source[name];
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+}
 
 export interface WorkerConfig {
   redisUrl: string;
@@ -52,6 +98,9 @@ export interface WorkerConfig {
   maxStalledCount: number;
   maxAttempts: number;
   dbRetryMs: number;
+  accelerator: string;
+  /** The environment command trainers' programs start from. */
+  programEnv: Record<string, string>;
 }
 
 export class WorkerConfigError extends Error {
@@ -80,5 +129,7 @@ export function readWorkerConfig(source: NodeJS.ProcessEnv = process.env): Worke
     maxStalledCount: env.CURFEW_MAX_STALLED_COUNT,
     maxAttempts: env.CURFEW_MAX_ATTEMPTS,
     dbRetryMs: env.CURFEW_DB_RETRY_MS,
+    accelerator: env.CURFEW_ACCELERATOR,
+    programEnv: programEnv(source),
   };
 }

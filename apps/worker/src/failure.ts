@@ -1,4 +1,5 @@
 import type { DecisionService } from '@curfew/decisions';
+import { FINAL_COMMAND_ERRORS } from '@curfew/trainer';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { isUnwritable } from './attempt-folder';
 
@@ -12,6 +13,8 @@ const CONFIG_ERRORS = new Set([
   'BadRequestError',
   'StoredSpecError',
   'ArtifactsError',
+  // A command trainer's program that cannot start or breaks the eval protocol.
+  ...FINAL_COMMAND_ERRORS,
 ]);
 
 /** Refusals of the decision service: another attempt owns the run, or it is no longer running. */

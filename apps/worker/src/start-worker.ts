@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { DecisionService } from '@curfew/decisions';
 import { createRedis, JOB_CATALOG, redactRedisUrl } from '@curfew/queue';
-import { describeStore, openStore, type Store } from '@curfew/store';
+import { appendRunLog, describeStore, evalsOfRun, openStore, type Store } from '@curfew/store';
 import { selectBackend } from '@curfew/trainer';
 import { Worker } from 'bullmq';
 import type { WorkerConfig } from './env';
@@ -62,6 +62,10 @@ export async function startWorker(
       backend: backend.name,
       shutdown: shutdown.signal,
       log,
+      accelerator: config.accelerator,
+      programEnv: config.programEnv,
+      appendLog: (entry) => appendRunLog(store.db, entry),
+      runEvals: (runId) => evalsOfRun(store.db, runId),
     }),
     {
       connection,

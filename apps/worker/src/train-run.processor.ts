@@ -1,10 +1,14 @@
 import type { DecisionService, StartAttemptResponse } from '@curfew/decisions';
 import { parseJobData, type TrainRunJob, type TrainRunResult } from '@curfew/queue';
-import { type BackendName, resolveTrainRun, type TrainSummary, train } from '@curfew/trainer';
-import { type Job, UnrecoverableError, WaitingError } from 'bullmq';
+import type { Eval } from '@curfew/store';
+import { type BackendName, resolveTrainRun, train } from '@curfew/trainer';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { adoptNewest, prepareAttemptFolder } from './attempt-folder';
+import { commandAttempt } from './command-attempt';
 import { classify, failAttempt } from './failure';
+import type { AppendLog } from './run-log-writer';
 import { serviceDecider } from './service-decider';
+import { reportProgress, result, settle } from './settle-attempt';
 
 export interface ProcessorDeps {
   service: DecisionService;
@@ -15,6 +19,14 @@ export interface ProcessorDeps {
   /** Aborted when the worker shuts down: runs checkpoint and go back to the queue. */
   shutdown: AbortSignal;
   log: (line: string) => void;
+  /** The accelerator a command trainer's program may use (`cpu`, `cuda:0`). */
+  accelerator: string;
+  /** The environment command trainers' programs start from. */
+  programEnv: Record<string, string>;
+  /** Appends to an attempt's stored output. */
+  appendLog: AppendLog;
+  /** The run's stored evals, in step order. */
+  runEvals: (runId: string) => Promise<Eval[]>;
 }
 
 type Started = Extract<StartAttemptResponse, { kind: 'started' }>;
@@ -30,13 +42,14 @@ export function createTrainRunProcessor(deps: ProcessorDeps) {
     const started = await deps.service.startAttempt({
       runId: data.runId,
       workerId: deps.workerId,
-      backend: deps.backend,
+      backend: data.spec.trainer?.command ? 'command' : deps.backend,
     });
     if (started.kind === 'refused') {
       deps.log(`run ${data.runId}: ${started.reason}: nothing to train`);
       return result(data.runId, started.status === 'cancelled' ? 'cancelled' : 'stopped', null);
     }
     try {
+      if (data.spec.trainer) return await commandAttempt(deps, job, token, data, started);
       return await trainAttempt(deps, job, token, data, started);
     } catch (error) {
       if ((error as Error).name === 'WaitingError') throw error;
@@ -92,78 +105,13 @@ async function trainAttempt(
         }),
       signal: controller.signal,
     });
-    return await settle(deps, job, token, started.attempt, summary);
+    return await settle(deps, job, token, started.attempt, {
+      ...summary,
+      progress: `checkpointed at step ${summary.steps}`,
+    });
   } finally {
     deps.shutdown.removeEventListener('abort', onShutdown);
   }
-}
-
-/** Ends the run with its summary, or (shut down mid-run) hands it back to the queue. */
-async function settle(
-  deps: ProcessorDeps,
-  job: Job,
-  token: string | undefined,
-  attempt: number,
-  summary: TrainSummary,
-): Promise<TrainRunResult> {
-  const { runId } = summary;
-  if (summary.status === 'interrupted') {
-    await deps.service.fail({ runId, attempt, reason: 'handed back: its worker shut down', retryable: true });
-    deps.log(`run ${runId}: checkpointed at step ${summary.steps}, back to the queue`);
-    await job.moveToWait(token);
-    throw new WaitingError();
-  }
-  const status = summary.stopReason === 'cancelled' ? 'cancelled' : summary.status;
-  await deps.service.finish({
-    runId,
-    attempt,
-    outcome: {
-      status,
-      stopReason: summary.stopReason,
-      tokensUsed: summary.tokensUsed,
-      valTokens: summary.valTokens,
-      bestStep: summary.bestStep,
-      bestTokens: summary.bestTokens,
-      deployedEm: summary.deployedEm,
-    },
-  });
-  deps.log(
-    `run ${runId}: ${status} (${summary.stopReason}) after ${summary.tokensUsed} tokens, deployed EM ${summary.deployedEm ?? '-'}`,
-  );
-  return result(runId, status, summary);
-}
-
-function result(
-  runId: string,
-  status: TrainRunResult['status'],
-  summary: TrainSummary | null,
-): TrainRunResult {
-  return {
-    runId,
-    status,
-    stopReason: summary?.stopReason ?? null,
-    tokensUsed: summary?.tokensUsed ?? 0,
-    deployedEm: summary?.deployedEm ?? null,
-  };
-}
-
-/** Progress for `curfew watch` only: a Redis hiccup must not stop training, but is said once. */
-let progressFailed = false;
-function reportProgress(
-  deps: ProcessorDeps,
-  job: Job,
-  runId: string,
-  progress: Record<string, number>,
-): void {
-  job.updateProgress(progress).then(
-    () => {
-      progressFailed = false;
-    },
-    (error: Error) => {
-      if (!progressFailed) deps.log(`run ${runId}: progress not shown (${error.message}); training goes on`);
-      progressFailed = true;
-    },
-  );
 }
 
 /** Parses the payload; a bad one fails its run (when it names one) and is never retried. */

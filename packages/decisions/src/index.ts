@@ -6,6 +6,9 @@ export { AttemptProtocolError, RunNotRunningError, StaleAttemptError } from '@cu
 export { DecisionService, type DecisionServiceOptions } from './decision-service.js';
 export { divergedMetric, evalRowOf, measuredMetrics, metricsOfRow } from './eval-metrics.js';
 export { ExperimentState } from './experiment-state.js';
+export { bearerMatches } from './http/bearer-token.js';
+export { experimentStatus, finishExternalRun, type TakenRun, takeRun } from './http/external-runs.js';
+export { createReportApi, type ReportApiOptions } from './http/report-api.js';
 export { type DecisionLogReplay, type ReplayMismatch, replayDecisionLog } from './replay-decision-log.js';
 export * from './requests/index.js';
 export {

@@ -8,7 +8,7 @@ import type { GridSearchSpec, RandomSearchSpec } from './search-spec.js';
 export interface RunConfig {
   /** 0-based index of the run within the experiment. */
   trial: number;
-  /** Family defaults ⊕ optimizer defaults ⊕ `model.params` ⊕ the searched values. */
+  /** Family defaults ⊕ optimizer defaults ⊕ `model.params` (or `trainer.params`) ⊕ the searched values. */
   params: Record<string, ParamValue>;
   /** Only the searched values (a subset of `params`), for reports. */
   sampled: Record<string, ParamValue>;
@@ -78,10 +78,13 @@ function expandGrid(search: GridSearchSpec): Record<string, ParamValue>[] {
 
 /**
  * Expands an experiment into its runs, deterministically from `search.seed`: the same spec
- * always gives the same configs. Without `search`, one run with the model's parameters.
+ * always gives the same configs. Without `search`, one run with the model's parameters (a
+ * command trainer: its `trainer.params`).
  */
-export function expandSearch(spec: Pick<ExperimentSpec, 'model' | 'search'>): RunConfig[] {
-  const base = { ...modelParamDefaults(spec.model.family), ...spec.model.params };
+export function expandSearch(spec: Pick<ExperimentSpec, 'model' | 'search' | 'trainer'>): RunConfig[] {
+  const base = spec.model
+    ? { ...modelParamDefaults(spec.model.family), ...spec.model.params }
+    : { ...(spec.trainer?.params ?? {}) };
   const search = spec.search;
   const samples =
     search === undefined ? [{}] : search.method === 'grid' ? expandGrid(search) : expandRandom(search);

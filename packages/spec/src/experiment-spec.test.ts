@@ -33,7 +33,7 @@ describe('ExperimentSpec', () => {
         seed: 0,
       },
     });
-    expect(spec.model.params).toMatchObject({ units: 64, embedding: 32, lr: 3e-3, optimizer: 'adam' });
+    expect(spec.model?.params).toMatchObject({ units: 64, embedding: 32, lr: 3e-3, optimizer: 'adam' });
     expect(spec.search).toEqual({
       method: 'random',
       trials: 12,

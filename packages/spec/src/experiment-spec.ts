@@ -10,6 +10,7 @@ import { ResourcesSpec } from './resources-spec.js';
 import { SearchSpec } from './search-spec.js';
 import { checkSpecConsistency } from './spec-consistency.js';
 import { TaskSpec } from './task-spec.js';
+import { CommandTrainerSpec } from './trainer-spec.js';
 
 /** Longest experiment name (a DNS label, so it fits queue names and hostnames). */
 export const maxNameLength = 63;
@@ -27,7 +28,10 @@ export const ExperimentSpec = z
     {
       name: ExperimentName,
       task: TaskSpec,
-      model: ModelSpec,
+      /** The built-in trainer's model; a command trainer (`trainer`) trains its own. */
+      model: ModelSpec.optional(),
+      /** A command trainer: the user's own program trains each run. */
+      trainer: CommandTrainerSpec.optional(),
       search: SearchSpec.optional(),
       budget: BudgetSpec.optional(),
       eval: EvalSpec.optional(),

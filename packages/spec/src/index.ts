@@ -93,7 +93,20 @@ export {
   taskFamilies,
   taskFamilyNames,
 } from './task-families.js';
-export { taskKey } from './task-key.js';
-export { TaskSpec } from './task-spec.js';
+export { taskKey, taskName } from './task-key.js';
+export {
+  type BuiltInTaskSpec,
+  CustomTaskSpec,
+  FileTaskSpec,
+  isBuiltInTask,
+  ModuleTaskSpec,
+  TaskSpec,
+} from './task-spec.js';
 export { TRAINER_METRICS, type TrainerMetric } from './trainer-metrics.js';
+export {
+  COMMAND_PLACEHOLDERS,
+  CommandTrainerSpec,
+  commandPlaceholders,
+  PLACEHOLDER,
+} from './trainer-spec.js';
 export { type PolicyResult, type SpecResult, validatePolicy, validateSpec } from './validate-spec.js';

@@ -67,7 +67,7 @@ describe('parseSpec (YAML)', () => {
     const text = 'task:\n  params: { digits: 2 }\npolicy:\n  name: patience\n  patience: 3\n';
     expect(printed(text, 'spec.yaml')).toEqual([
       'spec.yaml: name: required',
-      'spec.yaml: model: required',
+      'spec.yaml: model: required (or your own trainer: trainer.command or trainer.external)',
       'spec.yaml:1:1: task.family: required',
     ]);
   });

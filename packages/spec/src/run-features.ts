@@ -1,4 +1,5 @@
 import type { ExperimentSpec } from './experiment-spec.js';
+import { taskName } from './task-key.js';
 
 /**
  * What learned policies know of a run: its task family and parameters, its model family, and
@@ -9,5 +10,10 @@ export function runFeatures(
   spec: Pick<ExperimentSpec, 'task' | 'model'>,
   params: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
-  return { family: spec.task.family, model: spec.model.family, ...(spec.task.params ?? {}), ...params };
+  return {
+    family: taskName(spec.task),
+    model: spec.model?.family ?? 'command',
+    ...(spec.task.params ?? {}),
+    ...params,
+  };
 }

@@ -3,6 +3,7 @@ import { type ModelFamilyName, modelFamilyNames, modelParamsSchema } from './mod
 import { domainKinds, SearchDomain } from './search-domain.js';
 import { specErrorMap } from './spec-error-map.js';
 import type { PathProblem } from './spec-problem.js';
+import { checkTrainer, hasCommandTrainer } from './trainer-consistency.js';
 import { TRAINER_METRICS } from './trainer-metrics.js';
 
 type Loose = Record<string, unknown>;
@@ -85,6 +86,8 @@ function checkTokens(input: unknown): PathProblem[] {
 function checkMonitor(input: unknown): PathProblem[] {
   const monitor = field(input, 'policy', 'monitor');
   if (typeof monitor !== 'string' || (TRAINER_METRICS as readonly string[]).includes(monitor)) return [];
+  // A command trainer reports metrics of its own choosing.
+  if (hasCommandTrainer(input)) return [];
   const message = `expected one of ${TRAINER_METRICS.join(', ')} (the metrics the trainer reports), got ${monitor}`;
   return [{ path: ['policy', 'monitor'], message }];
 }
@@ -115,9 +118,16 @@ function checkHeads(input: unknown): PathProblem[] {
 /**
  * Rules that span sections of the spec: search keys must be parameters of the model family
  * (and their domains valid for them), token counts must fit in the budget, the policy must
- * monitor a metric the trainer reports, and a transformer's heads must divide its d_model. Reads
+ * monitor a metric the trainer reports, a transformer's heads must divide its d_model, and a
+ * command trainer's spec must hang together (trainer-consistency.ts). Reads
  * the raw input defensively, so it can report alongside the field-level problems of a broken spec.
  */
 export function checkSpecConsistency(input: unknown): PathProblem[] {
-  return [...checkSearchSpace(input), ...checkTokens(input), ...checkMonitor(input), ...checkHeads(input)];
+  return [
+    ...checkSearchSpace(input),
+    ...checkTokens(input),
+    ...checkMonitor(input),
+    ...checkHeads(input),
+    ...checkTrainer(input),
+  ];
 }

@@ -57,8 +57,10 @@ export {
   readerRoleName,
   setUpReaderRole,
 } from './reader-role.js';
+export { appendRunLog, runLogsOf } from './run-logs.js';
 export {
   type CheckpointRecord,
+  evalsOfRun,
   finishRun,
   type HistoryRun,
   historyRuns,

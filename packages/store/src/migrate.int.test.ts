@@ -18,6 +18,7 @@ const TABLES = [
   'meta_models',
   'predictions',
   'run_attempts',
+  'run_logs',
   'runs',
 ];
 const VIEWS = ['experiment_summary', 'run_summary', 'savings'];
@@ -33,7 +34,7 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
 
   it('creates the tables and views on an empty database, and re-applying is a no-op', async () => {
     const tags = (await readMigrationFiles(DEFAULT_MIGRATIONS_FOLDER)).map((m) => m.tag);
-    expect(tags).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions']);
+    expect(tags).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions', '0005_run_logs']);
 
     expect(await migrate(t.store.db)).toEqual({ applied: tags });
     const { rows } = await t.store.readOnlyQuery(
@@ -65,7 +66,7 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
       'select c.relname as table_name, a.attname as column_name, ' +
         'col_description(c.oid, a.attnum) as comment, obj_description(c.oid, $$pg_class$$) as table_comment ' +
         'from pg_class c join pg_attribute a on a.attrelid = c.oid ' +
-        "where c.relname in ('decisions', 'run_attempts', 'discarded_evals') and a.attnum > 0 and not a.attisdropped",
+        "where c.relname in ('decisions', 'run_attempts', 'discarded_evals', 'run_logs') and a.attnum > 0 and not a.attisdropped",
     );
     expect(rows.length).toBeGreaterThan(40);
     expect(
@@ -103,7 +104,13 @@ describe('migrate on postgres, from several processes at once', () => {
     const results = await Promise.all(stores.map((store) => migrate(store.db)));
 
     const appliedTags = results.flatMap((r) => r.applied);
-    expect(appliedTags.sort()).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions']);
+    expect(appliedTags.sort()).toEqual([
+      '0000_tables',
+      '0001_views',
+      '0002_meta',
+      '0003_decisions',
+      '0005_run_logs',
+    ]);
     const { rows } = await t.store.readOnlyQuery(
       'select tag, count(*) as times from curfew_migrations group by tag order by tag',
     );
@@ -112,6 +119,7 @@ describe('migrate on postgres, from several processes at once', () => {
       { tag: '0001_views', times: 1 },
       { tag: '0002_meta', times: 1 },
       { tag: '0003_decisions', times: 1 },
+      { tag: '0005_run_logs', times: 1 },
     ]);
   });
 });

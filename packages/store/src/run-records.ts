@@ -147,3 +147,8 @@ async function evalsByRun(db: StoreDatabase, runIds: readonly string[]): Promise
   }
   return byRun;
 }
+
+/** A run's stored evals (the live ones: a resume moves those past its checkpoint away), in step order. */
+export async function evalsOfRun(db: StoreDatabase, runId: string): Promise<Eval[]> {
+  return db.select().from(evals).where(eq(evals.runId, runId)).orderBy(asc(evals.step));
+}

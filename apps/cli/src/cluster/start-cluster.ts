@@ -1,5 +1,12 @@
 import { createRedis, redactRedisUrl } from '@curfew/queue';
-import { predictRuns, refitMeta, type SchedulerHandle, startScheduler } from '@curfew/scheduler';
+import {
+  predictRuns,
+  readSchedulerConfig,
+  refitMeta,
+  type SchedulerHandle,
+  startReportApiServer,
+  startScheduler,
+} from '@curfew/scheduler';
 import type { ExperimentSpec } from '@curfew/spec';
 import { openStore, type Store } from '@curfew/store';
 import type { ResolvedEnv } from '../env';
@@ -52,16 +59,21 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const databaseUrl = await clusterDatabase(env, { embedded: options.embedded === true, command, log });
   const store = await openStore(databaseUrl ? { databaseUrl } : { dataDir: env.dataDir });
   const connection = createRedis(redisUrl, { blocking: true });
-  const { taskDefaults } = await import('@curfew/trainer');
+  const { budgetOfSpec } = await import('@curfew/trainer');
   const scheduler: SchedulerHandle = startScheduler({
     db: store.db,
     connection,
     queuePrefix,
-    budgetOf: (spec) => spec.budget?.max_tokens_per_run ?? taskDefaults(spec.task).budgetTokens,
+    budgetOf: budgetOfSpec,
     predict: predictRuns,
     refit: (db) => refitMeta(db, log),
     log,
   });
+  // The report API for trainers outside the cluster, when CURFEW_API_TOKEN is set.
+  const apiConfig = readSchedulerConfig(env.source).api;
+  const api = apiConfig
+    ? await startReportApiServer({ ...apiConfig, service: scheduler.service, db: store.db, log })
+    : null;
   const info: ClusterInfo = {
     pid: process.pid,
     database: databaseUrl ? 'server' : 'embedded',
@@ -83,6 +95,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     submit: (spec) => submitSpec(store.db, spec, { redis: connection, prefix: queuePrefix }),
     kill: () => stopWorkers.kill(),
     async close() {
+      await within(api?.close() ?? Promise.resolve(), 2_000);
       await within(scheduler.close(), 5_000);
       await stopWorkers.stop();
       removeCluster(env.CURFEW_HOME);

@@ -28,6 +28,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./runs')).runsCommand,
   },
   {
+    name: 'logs',
+    summary: "a run's status and its program's output, attempt by attempt",
+    load: async () => (await import('./logs')).logsCommand,
+  },
+  {
     name: 'cancel',
     summary: 'cancel an experiment or runs',
     load: async () => (await import('./cancel')).cancelCommand,

@@ -5,6 +5,7 @@ import { oneOf, parseCommandArgs } from '../args';
 import type { Command, CommandContext } from '../command';
 import { envBackend } from '../env';
 import { CliError, isExpectedError, UsageError } from '../errors';
+import { withSpecPaths } from '../experiments/spec-paths';
 import { watchInterrupts } from '../train/interrupt';
 import { prepareRunFolder } from '../train/run-folder';
 import {
@@ -72,6 +73,11 @@ function request(values: Record<string, unknown>, positionals: string[], trainer
 /** The trial's TrainRun, or a one-line error for what curfew train cannot train. */
 function resolveRun(spec: ExperimentSpec, req: TrainRequest, trainer: Trainer): TrainRun {
   const trainable: readonly string[] = trainer.TRAINABLE_MODEL_FAMILIES;
+  if (!spec.model) {
+    throw new CliError(
+      `curfew train: ${req.file}: trainer: curfew train runs the built-in trainer; submit a command trainer's spec with curfew submit`,
+    );
+  }
   if (!trainable.includes(spec.model.family)) {
     throw new CliError(
       `curfew train: ${req.file}: model.family: ${spec.model.family} is not trainable yet (trainable: ${trainable.join(', ')})`,
@@ -124,7 +130,7 @@ export const trainCommand: Command = {
       for (const problem of loaded.problems) ctx.err(formatProblem(req.file, problem));
       return 1;
     }
-    const run = resolveRun(loaded.spec, req, trainer);
+    const run = resolveRun(withSpecPaths(loaded.spec, req.file), req, trainer);
     const artifacts = req.artifacts === undefined ? ctx.env.artifactsDir : path.resolve(req.artifacts);
     const checkpointDir = path.join(artifacts, ...run.runId.split('/'));
     try {

@@ -1,4 +1,4 @@
-import { checkpoints, decisions, evals, runAttempts, type StoreDatabase } from '@curfew/store';
+import { checkpoints, decisions, evals, runAttempts, runLogsOf, type StoreDatabase } from '@curfew/store';
 import { and, asc, desc, eq, ne } from 'drizzle-orm';
 import type { AttemptView, CheckpointView, DecisionView, LogLine } from '../shared/views';
 import { isoOrNull } from './rows';
@@ -172,8 +172,36 @@ async function checkpointsOf(db: StoreDatabase, runId: string): Promise<Checkpoi
   }));
 }
 
-function logsOf(run: RunRecord): LogLine[] {
-  return run.error ? [{ at: run.finishedAt, level: 'error', text: run.error }] : [];
+/** Lines of each attempt's stored output the page shows (its tail); `curfew logs` prints it all. */
+const LOG_LINES_PER_ATTEMPT = 500;
+
+/**
+ * A command trainer's output (run_logs), attempt by attempt, each line tagged with its attempt;
+ * curfew's own notes about a failure are errors. The run's error closes the list.
+ */
+async function logsOf(db: StoreDatabase, run: RunRecord): Promise<LogLine[]> {
+  const lines: LogLine[] = [];
+  for (const log of await runLogsOf(db, run.id)) {
+    const at = isoOrNull(log.updatedAt);
+    const text = log.text.replace(/\n$/, '');
+    if (text === '') continue;
+    const all = text.split('\n');
+    const shown = all.slice(-LOG_LINES_PER_ATTEMPT);
+    if (all.length > shown.length || log.droppedChars > 0)
+      lines.push({
+        at,
+        level: 'info',
+        text: `[attempt ${log.attempt}] … earlier output not shown (curfew logs ${run.id})`,
+      });
+    for (const line of shown)
+      lines.push({
+        at,
+        level: /^curfew: attempt \d+ failed:/.test(line) ? 'error' : 'info',
+        text: `[attempt ${log.attempt}] ${line}`,
+      });
+  }
+  if (run.error) lines.push({ at: run.finishedAt, level: 'error', text: run.error });
+  return lines;
 }
 
 export async function runDetail(db: StoreDatabase, run: RunRecord): Promise<RunDetail> {
@@ -183,6 +211,6 @@ export async function runDetail(db: StoreDatabase, run: RunRecord): Promise<RunD
     decisionsRecorded: logged !== null,
     attempts: await attemptsOf(db, run),
     checkpoints: await checkpointsOf(db, run.id),
-    logs: logsOf(run),
+    logs: await logsOf(db, run),
   };
 }

@@ -1,3 +1,4 @@
+import { appendRunLog } from '@curfew/store';
 import { BACKENDS } from '@curfew/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CurveChart } from '../shared/chart-data';
@@ -112,6 +113,23 @@ describe.each(BACKENDS)('the dashboard’s views on $name', (backend) => {
       ['error', 'out of memory <b>on</b> the worker'],
     ]);
     expect(failed.decisions.at(-1)).toMatchObject({ kind: 'stop', reason: 'failed' });
+  });
+
+  it("shows a command trainer's output, attempt by attempt, before the run's error", async () => {
+    const db = fixture.database.store.db;
+    await appendRunLog(db, {
+      runId: `${EXP}/3`,
+      attempt: 1,
+      text: 'loading data\ncurfew: attempt 1 failed: oom\n',
+    });
+    await appendRunLog(db, { runId: `${EXP}/3`, attempt: 2, text: 'resumed from step 2\n' });
+    const failed = await json<RunView>(`/api/runs/${EXP}/3`);
+    expect(failed.logs.map((l) => [l.level, l.text])).toEqual([
+      ['info', '[attempt 1] loading data'],
+      ['error', '[attempt 1] curfew: attempt 1 failed: oom'],
+      ['info', '[attempt 2] resumed from step 2'],
+      ['error', 'out of memory <b>on</b> the worker'],
+    ]);
   });
 
   it('answers 404 for what does not exist, and serves the page of what does', async () => {

@@ -6,4 +6,5 @@ export * from './experiments.js';
 export * from './meta-models.js';
 export * from './predictions.js';
 export * from './run-attempts.js';
+export * from './run-logs.js';
 export * from './runs.js';

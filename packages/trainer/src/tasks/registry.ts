@@ -12,6 +12,7 @@ import {
 } from '@curfew/spec';
 import { addTask } from './add.js';
 import { TaskParamsError } from './errors.js';
+import { type FileTaskInput, loadFileTask, normalizeFileAnswer } from './file-task.js';
 import { kvQaTask } from './kv-qa.js';
 import { reverseTask } from './reverse.js';
 import { sortTask } from './sort.js';
@@ -73,9 +74,21 @@ export function parseTaskParams<N extends TaskFamilyName>(family: N, params: unk
   throw new TaskParamsError(lines.join('\n'));
 }
 
-/** Validates the spec's params and generates the task's train and val sets. */
-export function generateTask(spec: TaskSpecInput): TaskData {
+/** Validates the spec's params and generates the task's train and val sets (or reads its file). */
+export function generateTask(
+  spec: TaskSpecInput | ({ family: 'file' } & FileTaskInput) | { family: 'module'; module: string },
+): TaskData {
+  if (spec.family === 'file') return loadFileTask(spec);
+  if (spec.family === 'module')
+    throw new TaskParamsError(`task.module: ${spec.module} is loaded with loadModuleTask (it may be async)`);
   return taskFamily(spec.family).generate(parseTaskParams(spec.family, spec.params));
+}
+
+/** How EM normalises the answers of a task's data. */
+export function normalizerOf(data: TaskData): Pick<TaskFamily, 'normalize'> {
+  return data.family === 'file' || data.family === 'module'
+    ? { normalize: normalizeFileAnswer }
+    : taskFamily(data.family);
 }
 
 /** Default budget and eval cadence of a task spec (validated like {@link generateTask}). */

@@ -11,7 +11,10 @@ export interface Example {
 
 /** A task's data, generated deterministically from its parameters (seed included). */
 export interface TaskData {
-  family: TaskFamilyName;
+  /** A built-in family, or `file` / `module` (your own data: `task: { file }`, `task: { module }`). */
+  family: TaskFamilyName | 'file' | 'module';
+  /** A module task's own answer normalisation (else SQuAD's), on the decoded text. */
+  normalizeText?: (answer: string) => string;
   /** Symbol of each token id; `vocab[0]` is the padding symbol. */
   vocab: readonly string[];
   /** Longest input in tokens: inputs are padded to it. */

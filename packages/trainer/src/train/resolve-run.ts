@@ -1,5 +1,6 @@
 import type { PolicyOptions } from '@curfew/policies';
-import { type ExperimentSpec, type RunConfig, runFeatures } from '@curfew/spec';
+import { type ExperimentSpec, isBuiltInTask, type RunConfig, runFeatures } from '@curfew/spec';
+import { TaskParamsError } from '../tasks/errors';
 import { taskDefaults } from '../tasks/registry';
 import type { TrainRun } from './types';
 
@@ -17,10 +18,11 @@ export function resolveTrainRun(
   config: RunConfig,
   options: ResolveOptions = {},
 ): TrainRun {
-  const task = { family: spec.task.family, params: spec.task.params ?? {} };
-  const defaults = taskDefaults(task);
-  const budgetTokens = spec.budget?.max_tokens_per_run ?? defaults.budgetTokens;
-  const evalEveryTokens = Math.min(budgetTokens, spec.eval?.every_tokens ?? defaults.evalEveryTokens);
+  if (!spec.model || spec.task.family === 'custom')
+    throw new TaskParamsError(
+      `${spec.name}: the built-in trainer trains a built-in task with a model; this spec's runs are trained by trainer.command`,
+    );
+  const { task, budgetTokens, evalEveryTokens } = taskOf(spec, spec.task);
   return {
     runId: options.runId ?? `${spec.name}/${config.trial}`,
     task,
@@ -33,4 +35,37 @@ export function resolveTrainRun(
     regularization: spec.regularization,
     features: runFeatures(spec, config.params),
   };
+}
+
+/** The TrainRun's task, with its budget and eval cadence (a file task's budget is the spec's). */
+function taskOf(spec: ExperimentSpec, task: ExperimentSpec['task']) {
+  if (task.family === 'file') {
+    const budgetTokens = budgetOfSpec(spec);
+    const evalEveryTokens = Math.min(budgetTokens, spec.eval?.every_tokens ?? Math.ceil(budgetTokens / 20));
+    return {
+      task: { family: 'file' as const, file: task.file, params: task.params },
+      budgetTokens,
+      evalEveryTokens,
+    };
+  }
+  if (!isBuiltInTask(task))
+    throw new TaskParamsError(`${spec.name}: a custom task is trained by trainer.command`);
+  const defaults = taskDefaults(task);
+  const budgetTokens = spec.budget?.max_tokens_per_run ?? defaults.budgetTokens;
+  const evalEveryTokens = Math.min(budgetTokens, spec.eval?.every_tokens ?? defaults.evalEveryTokens);
+  return { task: { family: task.family, params: task.params ?? {} }, budgetTokens, evalEveryTokens };
+}
+
+/**
+ * The budget of each run of an experiment: the spec's, or its task family's default. A command
+ * trainer's spec always states one (the spec requires it).
+ */
+export function budgetOfSpec(spec: Pick<ExperimentSpec, 'budget' | 'task'>): number {
+  const stated = spec.budget?.max_tokens_per_run;
+  if (stated !== undefined) return stated;
+  if (!isBuiltInTask(spec.task))
+    throw new TaskParamsError(
+      'budget.max_tokens_per_run: required for a custom or file task (no default budget)',
+    );
+  return taskDefaults(spec.task).budgetTokens;
 }

@@ -9,6 +9,7 @@ import { OptimizerParams } from '@curfew/spec';
 import { createModel } from '../models/create-model';
 import type { Model } from '../models/model';
 import { Optimizer } from '../optim/optimizer';
+import { loadModuleTask } from '../tasks/module-task';
 import { generateTask } from '../tasks/registry';
 import { exampleTokens, type TaskData } from '../tasks/task';
 import { IncrementalValidator } from './incremental-validation';
@@ -34,8 +35,12 @@ export interface RunSetup {
   dispose(): void;
 }
 
-export function setUpRun(run: TrainRun): RunSetup {
-  const data = generateTask(run.task);
+/** The run's task data: generated, read from its file, or built by its module (async). */
+export async function taskDataOf(task: TrainRun['task']): Promise<TaskData> {
+  return task.family === 'module' ? loadModuleTask(task) : generateTask(task);
+}
+
+export function setUpRun(run: TrainRun, data: TaskData): RunSetup {
   const opt = OptimizerParams.parse(
     Object.fromEntries(
       Object.keys(OptimizerParams.shape).flatMap((k) =>

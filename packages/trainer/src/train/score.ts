@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Model } from '../models/model';
 import { exactMatch } from '../tasks/em';
-import { taskFamily } from '../tasks/registry';
+import { normalizerOf } from '../tasks/registry';
 import type { Example, TaskData } from '../tasks/task';
 import { crossEntropy, encodeInputs, encodeTargets } from './encode';
 
@@ -42,7 +42,7 @@ export function scoreExamples(model: Model, examples: readonly Example[], data: 
     });
     let correct = 0;
     let tokens = 0;
-    const family = taskFamily(data.family);
+    const family = normalizerOf(data);
     batch.forEach((example, i) => {
       if (exactMatch(predicted[i] ?? [], example, family, data)) correct += 1;
       tokens += example.input.length + example.target.length;

@@ -6,7 +6,11 @@ import type { Decider } from './decider';
 /** Everything one run trains with: resolved from an experiment spec and a trial's config. */
 export interface TrainRun {
   runId: string;
-  task: { family: TaskFamilyName; params: Readonly<Record<string, unknown>> };
+  /** A built-in family and its params, or `file` with the path of your data. */
+  task:
+    | { family: TaskFamilyName; params: Readonly<Record<string, unknown>> }
+    | { family: 'file'; file: string; params: Readonly<Record<string, unknown>> }
+    | { family: 'module'; module: string; params: Readonly<Record<string, unknown>> };
   /** Architecture and optimizer parameters (lr, batch_size, optimizer, weight_decay, seed). */
   model: { family: ModelFamilyName; params: Readonly<Record<string, ParamValue>> };
   budgetTokens: number;
