@@ -83,7 +83,10 @@ function expandGrid(search: GridSearchSpec): Record<string, ParamValue>[] {
  */
 export function expandSearch(spec: Pick<ExperimentSpec, 'model' | 'search' | 'trainer'>): RunConfig[] {
   const base = spec.model
-    ? { ...modelParamDefaults(spec.model.family), ...spec.model.params }
+    ? {
+        ...(spec.model.family === 'module' ? {} : modelParamDefaults(spec.model.family)),
+        ...spec.model.params,
+      }
     : { ...(spec.trainer?.params ?? {}) };
   const search = spec.search;
   const samples =

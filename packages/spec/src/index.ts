@@ -33,7 +33,7 @@ export {
   TransformerModelParams,
   TransformerParams,
 } from './model-families.js';
-export { ModelSpec } from './model-spec.js';
+export { type BuiltInModelSpec, ModelSpec, ModuleModelSpec } from './model-spec.js';
 export { type OptimizerName, OptimizerParams, optimizerNames, optimizerParams } from './optimizer-params.js';
 export { describeParams, type ParamInfo, paramDefaults } from './param-info.js';
 export { type ParseSpecOptions, parseSpec, type SpecFormat, specFormatOf } from './parse-spec.js';

@@ -32,7 +32,7 @@ describe('parseSpec (YAML)', () => {
     expect(printed(badYaml, 'examples/bad.yaml')).toEqual([
       'examples/bad.yaml:1:1: name: expected lowercase letters, digits and dashes, got "My Exp"',
       'examples/bad.yaml:4:3: task.parmas: unknown key (expected one of: family, params)',
-      'examples/bad.yaml:6:3: model.family: expected one of mlp, gru, transformer, got "lstm"',
+      'examples/bad.yaml:6:3: model.family: expected one of mlp, gru, transformer, module, got "lstm"',
       'examples/bad.yaml:11:24: search.space.lr.loguniform[0]: expected a positive number, got 0',
       'examples/bad.yaml:14:3: budget.max_tokens_per_run: expected a positive integer, got -5',
     ]);
@@ -128,5 +128,55 @@ describe('parseSpec (JSON)', () => {
     expect(printed('{} []', 'spec.json')).toEqual([
       'spec.json:1:4: (syntax): expected the end of the file, got "["',
     ]);
+  });
+});
+
+describe('a model from a module', () => {
+  const spec = (model: unknown, extra: Record<string, unknown> = {}) =>
+    parseSpec(
+      JSON.stringify({
+        name: 'own',
+        task: { family: 'reverse' },
+        model,
+        budget: { max_tokens_per_run: 1000 },
+        ...extra,
+      }),
+      { filename: 'own.json' },
+    );
+
+  it('takes `model: { module }` with the optimizer defaults and params of its own, searchable', () => {
+    const parsed = spec(
+      { module: './two-layer.mjs', params: { hidden: 32, act: 'relu' } },
+      { search: { method: 'grid', space: { hidden: { grid: [16, 32] } } } },
+    );
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.spec.model).toEqual({
+      family: 'module',
+      module: './two-layer.mjs',
+      params: {
+        hidden: 32,
+        act: 'relu',
+        lr: 3e-3,
+        batch_size: 64,
+        optimizer: 'adam',
+        weight_decay: 0,
+        seed: 0,
+      },
+    });
+  });
+
+  it('names a bad optimizer param, a param that is not a number, string or boolean, and a missing path', () => {
+    const lines = (model: unknown) => {
+      const parsed = spec(model);
+      return parsed.ok ? [] : parsed.problems.map((p) => `${p.path}: ${p.message}`);
+    };
+    expect(lines({ module: './m.mjs', params: { lr: -1 } })).toEqual([
+      'model.params.lr: expected a number > 0 and <= 10, got -1',
+    ]);
+    expect(lines({ module: './m.mjs', params: { layers: [1, 2] } })).toEqual([
+      expect.stringMatching(/^model\.params\.layers: expected a number, string or boolean/),
+    ]);
+    expect(lines({ family: 'module' })).toEqual([expect.stringMatching(/^model\.module: /)]);
   });
 });

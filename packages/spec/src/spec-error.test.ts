@@ -40,12 +40,12 @@ describe('assertValidSpec', () => {
     const error = caught as SpecError;
     expect(error.name).toBe('SpecError');
     expect(error.problems).toEqual([
-      { path: 'model.family', message: 'expected one of mlp, gru, transformer, got "rnn"' },
+      { path: 'model.family', message: 'expected one of mlp, gru, transformer, module, got "rnn"' },
       { path: 'budget.max_tokens_per_run', message: 'required' },
     ]);
     expect(error.message).toBe(
       'invalid experiment spec (2 problems):\n' +
-        'job.json: model.family: expected one of mlp, gru, transformer, got "rnn"\n' +
+        'job.json: model.family: expected one of mlp, gru, transformer, module, got "rnn"\n' +
         'job.json: budget.max_tokens_per_run: required',
     );
   });

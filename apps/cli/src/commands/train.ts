@@ -78,7 +78,7 @@ function resolveRun(spec: ExperimentSpec, req: TrainRequest, trainer: Trainer): 
       `curfew train: ${req.file}: trainer: curfew train runs the built-in trainer; submit a command trainer's spec with curfew submit`,
     );
   }
-  if (!trainable.includes(spec.model.family)) {
+  if (spec.model.family !== 'module' && !trainable.includes(spec.model.family)) {
     throw new CliError(
       `curfew train: ${req.file}: model.family: ${spec.model.family} is not trainable yet (trainable: ${trainable.join(', ')})`,
     );

@@ -26,7 +26,10 @@ export function resolveTrainRun(
   return {
     runId: options.runId ?? `${spec.name}/${config.trial}`,
     task,
-    model: { family: spec.model.family, params: config.params },
+    model:
+      spec.model.family === 'module'
+        ? { family: 'module', module: spec.model.module, params: config.params }
+        : { family: spec.model.family, params: config.params },
     budgetTokens,
     evalEveryTokens,
     ...(spec.eval?.max_examples !== undefined ? { evalMaxExamples: spec.eval.max_examples } : {}),

@@ -8,6 +8,7 @@ import {
 import { OptimizerParams } from '@curfew/spec';
 import { createModel } from '../models/create-model';
 import type { Model } from '../models/model';
+import { loadModelModule, type ModelFactory } from '../models/module-model';
 import { Optimizer } from '../optim/optimizer';
 import { loadModuleTask } from '../tasks/module-task';
 import { generateTask } from '../tasks/registry';
@@ -40,7 +41,14 @@ export async function taskDataOf(task: TrainRun['task']): Promise<TaskData> {
   return task.family === 'module' ? loadModuleTask(task) : generateTask(task);
 }
 
-export function setUpRun(run: TrainRun, data: TaskData): RunSetup {
+/** How the run's model is built: a built-in family, or your module's createModel (async import). */
+export async function modelFactoryOf(model: TrainRun['model']): Promise<ModelFactory> {
+  if (model.family === 'module') return loadModelModule(model.module);
+  const family = model.family;
+  return (params, shape, seed) => createModel(family, params, shape, seed);
+}
+
+export function setUpRun(run: TrainRun, data: TaskData, createRunModel: ModelFactory): RunSetup {
   const opt = OptimizerParams.parse(
     Object.fromEntries(
       Object.keys(OptimizerParams.shape).flatMap((k) =>
@@ -53,7 +61,7 @@ export function setUpRun(run: TrainRun, data: TaskData): RunSetup {
     targetLength: data.targetLength,
     vocabSize: data.vocab.length,
   };
-  const model = createModel(run.model.family, run.model.params, shape, opt.seed);
+  const model = createRunModel(run.model.params, shape, opt.seed);
   const monitor = run.policy.name === 'none' ? 'em' : run.policy.monitor;
   const mode: Mode = run.policy.name === 'none' ? 'max' : run.policy.mode;
   const baseDropout = Number(run.model.params.dropout ?? 0);

@@ -7,7 +7,7 @@ import { loadLatest, readWeights, saveBest, saveLatest, setWeights } from './che
 import type { Decider, EvalReport } from './decider';
 import { crossEntropy, encodeInputs, encodeTargets } from './encode';
 import { createLocalDecider } from './local-decider';
-import { type RunSetup, setUpRun, taskDataOf } from './run-setup';
+import { modelFactoryOf, type RunSetup, setUpRun, taskDataOf } from './run-setup';
 import { freshState, type RunState } from './run-state';
 import { type ExampleScores, scoreExamples } from './score';
 import type { StartInfo, TrainEval, TrainOptions, TrainRun, TrainSummary } from './types';
@@ -23,7 +23,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  */
 export async function train(run: TrainRun, options: TrainOptions = {}): Promise<TrainSummary> {
   const backend = await selectBackend(options.backend);
-  const setup = setUpRun(run, await taskDataOf(run.task));
+  const setup = setUpRun(run, await taskDataOf(run.task), await modelFactoryOf(run.model));
   try {
     const decider = options.decider ?? createLocalDecider(run);
     const trainer = new RunTrainer(run, options, setup, backend.name, decider);

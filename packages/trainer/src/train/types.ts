@@ -12,7 +12,9 @@ export interface TrainRun {
     | { family: 'file'; file: string; params: Readonly<Record<string, unknown>> }
     | { family: 'module'; module: string; params: Readonly<Record<string, unknown>> };
   /** Architecture and optimizer parameters (lr, batch_size, optimizer, weight_decay, seed). */
-  model: { family: ModelFamilyName; params: Readonly<Record<string, ParamValue>> };
+  model:
+    | { family: ModelFamilyName; params: Readonly<Record<string, ParamValue>> }
+    | { family: 'module'; module: string; params: Readonly<Record<string, ParamValue>> };
   budgetTokens: number;
   evalEveryTokens: number;
   /** Cap on validation examples per eval. */
