@@ -52,6 +52,38 @@ export async function findDecision(
   return row;
 }
 
+/**
+ * `findDecision` and `latestLiveDecision` in one query: the decision already recorded for
+ * (run, attempt, step), if any, and the run's latest decision that stands.
+ */
+export async function reportDecisions(
+  db: StoreDatabase,
+  runId: string,
+  attempt: number,
+  step: number,
+): Promise<{ recorded: DecisionRow | undefined; latestLive: DecisionRow | undefined }> {
+  const latest = db
+    .select({ step: decisions.step })
+    .from(decisions)
+    .where(and(eq(decisions.runId, runId), isNull(decisions.discardedSeq)))
+    .orderBy(desc(decisions.step))
+    .limit(1);
+  const rows = await db
+    .select()
+    .from(decisions)
+    .where(
+      and(
+        eq(decisions.runId, runId),
+        or(
+          and(eq(decisions.attempt, attempt), eq(decisions.step, step)),
+          and(isNull(decisions.discardedSeq), eq(decisions.step, sql`(${latest})`)),
+        ),
+      ),
+    );
+  const live = rows.filter((r) => r.discardedSeq === null).sort((a, b) => b.step - a.step);
+  return { recorded: rows.find((r) => r.attempt === attempt && r.step === step), latestLive: live[0] };
+}
+
 /** The run's latest decision that stands (not discarded): the next decision starts from its state. */
 export async function latestLiveDecision(db: StoreDatabase, runId: string): Promise<DecisionRow | undefined> {
   const [row] = await db

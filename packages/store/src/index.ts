@@ -10,6 +10,7 @@ export {
   latestLiveDecision,
   liveEvalsIn,
   recordEvalDecision,
+  reportDecisions,
   type SeqWindow,
 } from './decision-log.js';
 export {
@@ -82,6 +83,7 @@ export {
   isFinal,
   type RunTransition,
   readAttempt,
+  readLiveAttempt,
   readLiveRun,
   readRun,
   transitionRun,
