@@ -4,7 +4,8 @@
 // and WORKERS curfew worker processes, against RUNS bare BullMQ jobs on WORKERS plain BullMQ
 // worker processes making the same Redis round trips (the same payload added one by one with
 // the same options, one progress update per eval, completion). Each side is measured with EVALS
-// evals and with 1, so the cost splits into a part per run and a part per eval (the slope).
+// evals and with 1 (at most 400 runs), so the cost splits into a part per run and a part per
+// eval (the slope).
 // The clock runs from the submit (curfew) or the first add (bare) until every run has ended.
 //
 //   nice -n 10 npx tsx bench/orchestration.ts [RUNS] [EVALS] [WORKERS] [POLICY]   (default 200 10 4 none)
@@ -18,8 +19,8 @@ import { createInterface } from 'node:readline';
 import { createQueue, createRedis, enqueueJob, QUEUE_NAMES } from '@curfew/queue';
 import { startScheduler } from '@curfew/scheduler';
 import { type ExperimentSpec, expandSearch, parseSpec } from '@curfew/spec';
-import { FINAL_RUN_STATUSES, runs, type StoreDatabase, submitExperiment } from '@curfew/store';
-import { and, count, eq, inArray } from 'drizzle-orm';
+import { experiments, FINAL_RUN_STATUSES, runs, type StoreDatabase, submitExperiment } from '@curfew/store';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { benchDatabase } from './bench-database';
 import { hostLine, printTable } from './bench-support';
 
@@ -27,6 +28,8 @@ const RUNS = positiveInt(2, 200);
 const EVALS = positiveInt(3, 10);
 const WORKERS = positiveInt(4, 4);
 const POLICY = process.argv[5] ?? 'none';
+/** Runs of the 1-eval pass (per-run figures do not need all of them; keeps a full run short). */
+const ONE_EVAL_RUNS = Math.min(RUNS, 400);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const EVAL_TOKENS = 100;
 const WORKER_ENTRY = path.join(import.meta.dirname, 'orchestration-worker.ts');
@@ -41,13 +44,13 @@ function positiveInt(index: number, fallback: number): number {
   return value;
 }
 
-function benchSpec(evals: number): ExperimentSpec {
+function benchSpec(evals: number, trials: number): ExperimentSpec {
   const parsed = parseSpec(
     JSON.stringify({
       name: `orch-${evals}`,
       task: { family: 'reverse' },
       model: { family: 'mlp' },
-      search: { method: 'random', trials: RUNS, seed: 1, space: { lr: { loguniform: [1e-4, 1e-2] } } },
+      search: { method: 'random', trials, seed: 1, space: { lr: { loguniform: [1e-4, 1e-2] } } },
       budget: { max_tokens_per_run: evals * EVAL_TOKENS },
       eval: { every_tokens: EVAL_TOKENS },
       policy: { name: POLICY },
@@ -105,22 +108,22 @@ async function waitFor(done: () => Promise<boolean>, pollMs: number, timeoutMs =
   }
 }
 
-/** Seconds for RUNS bare BullMQ jobs with `evals` progress updates each. */
-async function bareSeconds(evals: number): Promise<number> {
+/** Wall ms per job for `count` bare BullMQ jobs with `evals` progress updates each. */
+async function bareMs(evals: number, count: number): Promise<number> {
   const prefix = `{bench-${randomUUID().slice(0, 8)}}`;
   const stop = await startWorkers('bare', evals, { REDIS_URL, CURFEW_QUEUE_PREFIX: prefix });
   const redis = createRedis(REDIS_URL, { blocking: false });
   const queue = createQueue(QUEUE_NAMES.runs, redis, prefix);
   try {
-    const spec = benchSpec(evals);
+    const spec = benchSpec(evals, count);
     const started = performance.now();
     for (const config of expandSearch(spec)) {
       const runId = `bare-${evals}/${config.trial}`;
       const data = { runId, experimentId: `bare-${evals}`, trial: config.trial, spec, params: config.params };
       await enqueueJob(queue, 'train-run', data, { jobId: runId, priority: spec.resources.priority });
     }
-    await waitFor(async () => (await queue.getJobCountByTypes('completed')) === RUNS, 20);
-    return (performance.now() - started) / 1000;
+    await waitFor(async () => (await queue.getJobCountByTypes('completed')) === count, 20);
+    return (performance.now() - started) / count;
   } finally {
     await stop();
     await queue.obliterate({ force: true });
@@ -145,8 +148,29 @@ async function runsWithStatus(db: StoreDatabase, experimentId: string, status: '
   return row?.n ?? 0;
 }
 
-/** Seconds for RUNS curfew runs of `evals` evals: submit → scheduler → workers → every run ended. */
-async function curfewSeconds(db: StoreDatabase, databaseUrl: string, evals: number): Promise<number> {
+/** Where the time went: from the submit to the first run's start, and inside runs (start → end). */
+async function timeline(db: StoreDatabase, experimentId: string, seconds: number): Promise<void> {
+  const [row] = await db
+    .select({
+      first: sql<number>`extract(epoch from min(${runs.startedAt}) - min(${experiments.createdAt}))::float8`,
+      inside: sql<number>`extract(epoch from sum(${runs.finishedAt} - ${runs.startedAt}))::float8`,
+    })
+    .from(runs)
+    .innerJoin(experiments, eq(experiments.id, runs.experimentId))
+    .where(eq(runs.experimentId, experimentId));
+  console.error(
+    `  ${experimentId}: ${seconds.toFixed(1)} s; submit → first start ${Number(row?.first).toFixed(2)} s; ` +
+      `inside runs ${(Number(row?.inside) / WORKERS).toFixed(1)} s per worker`,
+  );
+}
+
+/** Wall ms per run for `count` curfew runs of `evals` evals: submit → scheduler → workers → every run ended. */
+async function curfewMs(
+  db: StoreDatabase,
+  databaseUrl: string,
+  evals: number,
+  count: number,
+): Promise<number> {
   const prefix = `{bench-${randomUUID().slice(0, 8)}}`;
   const home = await mkdtemp(path.join(tmpdir(), 'curfew-orch-'));
   const stop = await startWorkers('curfew', evals, {
@@ -168,7 +192,7 @@ async function curfewSeconds(db: StoreDatabase, databaseUrl: string, evals: numb
   });
   const experiments = createQueue(QUEUE_NAMES.experiments, connection, prefix);
   try {
-    const spec = benchSpec(evals);
+    const spec = benchSpec(evals, count);
     const started = performance.now();
     const id = await submitExperiment(db, {
       name: spec.name,
@@ -180,11 +204,12 @@ async function curfewSeconds(db: StoreDatabase, databaseUrl: string, evals: numb
       maxParallel: spec.resources.max_parallel,
     });
     await enqueueJob(experiments, 'expand-experiment', { experimentId: id }, { jobId: id });
-    await waitFor(async () => (await endedRuns(db, id)) === RUNS, 100);
+    await waitFor(async () => (await endedRuns(db, id)) === count, 100);
     const seconds = (performance.now() - started) / 1000;
+    await timeline(db, id, seconds);
     const failed = await runsWithStatus(db, id, 'failed');
-    if (failed > 0) throw new Error(`${id}: ${failed} of ${RUNS} runs failed`);
-    return seconds;
+    if (failed > 0) throw new Error(`${id}: ${failed} of ${count} runs failed`);
+    return (seconds * 1000) / count;
   } finally {
     await stop();
     await scheduler.close();
@@ -196,21 +221,21 @@ async function curfewSeconds(db: StoreDatabase, databaseUrl: string, evals: numb
   }
 }
 
-const ms = (seconds: number) => ((seconds * 1000) / RUNS).toFixed(2);
+const ms = (x: number) => x.toFixed(2);
 
 async function main(): Promise<void> {
   const database = await benchDatabase();
   try {
-    const bare = { many: await bareSeconds(EVALS), one: await bareSeconds(1) };
+    const bare = { many: await bareMs(EVALS, RUNS), one: await bareMs(1, ONE_EVAL_RUNS) };
     const curfew = {
-      many: await curfewSeconds(database.store.db, database.url, EVALS),
-      one: await curfewSeconds(database.store.db, database.url, 1),
+      many: await curfewMs(database.store.db, database.url, EVALS, RUNS),
+      one: await curfewMs(database.store.db, database.url, 1, ONE_EVAL_RUNS),
     };
-    const perEval = (s: { many: number; one: number }) => (s.many - s.one) / (EVALS - 1 || 1);
-    const perRun = (s: { many: number; one: number }) => s.one - perEval(s);
+    const perEval = (x: { many: number; one: number }) => (x.many - x.one) / (EVALS - 1 || 1);
+    const perRun = (x: { many: number; one: number }) => x.one - perEval(x);
     console.log(hostLine());
     console.log(
-      `${RUNS} runs on ${WORKERS} worker processes (1 run at a time each), policy ${POLICY}; ms are wall time per run of the batch\n`,
+      `${RUNS} runs (${ONE_EVAL_RUNS} with 1 eval) on ${WORKERS} worker processes (1 run at a time each), policy ${POLICY}; ms are wall time per run of the batch\n`,
     );
     printTable(
       ['', 'bare BullMQ', 'curfew', 'curfew / bare', 'curfew adds'],
