@@ -100,7 +100,9 @@ async function startWorkers(mode: 'curfew' | 'bare', evals: number, env: NodeJS.
   return stop;
 }
 
-async function waitFor(done: () => Promise<boolean>, pollMs: number, timeoutMs = 600_000): Promise<void> {
+/** Waits for `done`, giving up after a minute plus a second per run (a stuck run must not hang the bench). */
+async function waitFor(done: () => Promise<boolean>, pollMs: number, runs: number): Promise<void> {
+  const timeoutMs = 60_000 + 1_000 * runs;
   const deadline = Date.now() + timeoutMs;
   while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`bench: not done after ${timeoutMs} ms`);
@@ -122,7 +124,7 @@ async function bareMs(evals: number, count: number): Promise<number> {
       const data = { runId, experimentId: `bare-${evals}`, trial: config.trial, spec, params: config.params };
       await enqueueJob(queue, 'train-run', data, { jobId: runId, priority: spec.resources.priority });
     }
-    await waitFor(async () => (await queue.getJobCountByTypes('completed')) === count, 20);
+    await waitFor(async () => (await queue.getJobCountByTypes('completed')) === count, 20, count);
     return (performance.now() - started) / count;
   } finally {
     await stop();
@@ -204,7 +206,7 @@ async function curfewMs(
       maxParallel: spec.resources.max_parallel,
     });
     await enqueueJob(experiments, 'expand-experiment', { experimentId: id }, { jobId: id });
-    await waitFor(async () => (await endedRuns(db, id)) === count, 100);
+    await waitFor(async () => (await endedRuns(db, id)) === count, 100, count);
     const seconds = (performance.now() - started) / 1000;
     await timeline(db, id, seconds);
     const failed = await runsWithStatus(db, id, 'failed');
@@ -223,6 +225,26 @@ async function curfewMs(
 
 const ms = (x: number) => x.toFixed(2);
 
+/**
+ * The floor under every decision: ms of one durable Postgres commit here (a one-row INSERT in its
+ * own transaction, so one WAL flush), and of one round trip (SELECT 1), median of 50 each.
+ */
+async function commitAndRoundTripMs(db: StoreDatabase): Promise<{ commit: number; roundTrip: number }> {
+  const median = async (statement: ReturnType<typeof sql>) => {
+    const times: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const started = performance.now();
+      await db.execute(statement);
+      times.push(performance.now() - started);
+    }
+    return times.sort((a, b) => a - b)[25] ?? Number.NaN;
+  };
+  await db.execute(sql`create table bench_commit (x int)`);
+  const commit = await median(sql`insert into bench_commit values (1)`);
+  await db.execute(sql`drop table bench_commit`);
+  return { commit, roundTrip: await median(sql`select 1`) };
+}
+
 async function main(): Promise<void> {
   const database = await benchDatabase();
   try {
@@ -231,6 +253,7 @@ async function main(): Promise<void> {
       many: await curfewMs(database.store.db, database.url, EVALS, RUNS),
       one: await curfewMs(database.store.db, database.url, 1, ONE_EVAL_RUNS),
     };
+    const floor = await commitAndRoundTripMs(database.store.db);
     const perEval = (x: { many: number; one: number }) => (x.many - x.one) / (EVALS - 1 || 1);
     const perRun = (x: { many: number; one: number }) => x.one - perEval(x);
     console.log(hostLine());
@@ -263,6 +286,11 @@ async function main(): Promise<void> {
           ms(perEval(curfew) - perEval(bare)),
         ],
       ],
+    );
+    console.log(
+      `\nPostgres here: a commit ${ms(floor.commit)} ms, a round trip ${ms(floor.roundTrip)} ms. Every request of an ` +
+        `experiment's runs commits under the experiment's row lock, so they do not overlap: a run costs at least ` +
+        `${EVALS + 3} commits (start, resume, ${EVALS} reports, finish) of wall time, whatever the number of workers.`,
     );
   } finally {
     await database.drop();
