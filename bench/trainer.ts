@@ -14,39 +14,15 @@
 // the single-threaded wasm and cpu backends; native backends use several threads).
 //
 //   npx tsx bench/trainer.ts [SECONDS]      (default 12)
-import {
-  type BackendName,
-  exampleTokens,
-  generateTask,
-  type TrainRun,
-  type TrainSummary,
-  train,
-} from '@curfew/trainer';
-import { hostLine, printTable, probeBackends, specRuns } from './bench-support';
+import type { BackendName } from '@curfew/trainer';
+import { hostLine, printTable, probeBackends } from './bench-support';
+import { type BenchModel, benchModel, type Timed, timedTrain, VAL_EXAMPLES, WARMUP } from './timed-train';
 
 const targetSeconds = Number(process.argv[2] ?? 12);
 if (!(targetSeconds > 0)) {
   console.error(`bench: SECONDS: expected a positive number, got ${JSON.stringify(process.argv[2])}`);
   process.exit(2);
 }
-/** Warm-up: at least this many steps and seconds. */
-const WARMUP = { steps: 5, seconds: 3 };
-const VAL_EXAMPLES = 64;
-
-interface BenchModel {
-  label: string;
-  run: TrainRun;
-  /** Training tokens of one full batch. */
-  stepTokens: number;
-}
-
-function benchModel(label: string, spec: Parameters<typeof specRuns>[0]): BenchModel {
-  const run = specRuns(spec)[0] as TrainRun;
-  const example = generateTask(run.task).train[0];
-  if (!example) throw new Error(`${label}: the task has no training examples`);
-  return { label, run, stepTokens: Number(run.model.params.batch_size) * exampleTokens(example) };
-}
-
 const models: BenchModel[] = [
   benchModel('mlp 2x256 on add (3 digits)', {
     name: 'bench-mlp-add',
@@ -64,56 +40,6 @@ const models: BenchModel[] = [
     policy: { name: 'none' },
   }),
 ];
-
-interface Timed {
-  summary: TrainSummary;
-  seconds: number;
-  /** CPU seconds the process used per wall second. */
-  cpuShare: number;
-}
-
-/**
- * Trains until `done` says so (checked after every step when `evalEverySteps` is 1, or from a
- * timer) and times it from `onStart` until the interrupted run returns.
- */
-async function timedTrain(
-  model: BenchModel,
-  backend: BackendName,
-  evalEverySteps: number,
-  stopAfter: { seconds: number; steps: number },
-): Promise<Timed> {
-  const budgetTokens = 1e9 * model.stepTokens;
-  const run: TrainRun = {
-    ...model.run,
-    runId: `${model.run.runId}-${backend}`,
-    budgetTokens,
-    evalEveryTokens: Math.min(budgetTokens, evalEverySteps * model.stepTokens),
-  };
-  const controller = new AbortController();
-  let t0 = 0;
-  let cpu0 = process.cpuUsage();
-  let timer: NodeJS.Timeout | undefined;
-  const elapsed = () => (performance.now() - t0) / 1000;
-  try {
-    const summary = await train(run, {
-      backend,
-      signal: controller.signal,
-      onStart: () => {
-        t0 = performance.now();
-        cpu0 = process.cpuUsage();
-        if (stopAfter.steps === 0) timer = setTimeout(() => controller.abort(), stopAfter.seconds * 1000);
-      },
-      onEval: (e) => {
-        if (e.step >= stopAfter.steps && elapsed() >= stopAfter.seconds) controller.abort();
-      },
-    });
-    const seconds = elapsed();
-    const cpu = process.cpuUsage(cpu0);
-    return { summary, seconds, cpuShare: (cpu.user + cpu.system) / 1e6 / seconds };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 interface Measurement {
   backend: BackendName;

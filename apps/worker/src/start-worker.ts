@@ -5,7 +5,7 @@ import { appendRunLog, describeStore, evalsOfRun, openStore, type Store } from '
 import { selectBackend } from '@curfew/trainer';
 import { Worker } from 'bullmq';
 import type { WorkerConfig } from './env';
-import { createTrainRunProcessor } from './train-run.processor';
+import { createTrainRunProcessor, type Trainer } from './train-run.processor';
 
 export interface WorkerHandle {
   /** Checkpoints running runs, releases them to the queue and closes every connection. */
@@ -19,6 +19,8 @@ export interface StartWorkerOptions {
   log?: (line: string) => void;
   /** An already open store (the local cluster shares its embedded database). */
   store?: Store;
+  /** What trains the runs. @defaultValue the TF.js trainer (`train` from @curfew/trainer) */
+  trainer?: Trainer;
 }
 
 /** Starts a BullMQ worker on the runs queue. */
@@ -62,6 +64,7 @@ export async function startWorker(
       backend: backend.name,
       shutdown: shutdown.signal,
       log,
+      trainer: options.trainer,
       accelerator: config.accelerator,
       programEnv: config.programEnv,
       appendLog: (entry) => appendRunLog(store.db, entry),

@@ -1,7 +1,14 @@
 import type { DecisionService, StartAttemptResponse } from '@curfew/decisions';
 import { parseJobData, type TrainRunJob, type TrainRunResult } from '@curfew/queue';
 import type { Eval } from '@curfew/store';
-import { type BackendName, resolveTrainRun, train } from '@curfew/trainer';
+import {
+  type BackendName,
+  resolveTrainRun,
+  type TrainOptions,
+  type TrainRun,
+  type TrainSummary,
+  train,
+} from '@curfew/trainer';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { adoptNewest, prepareAttemptFolder } from './attempt-folder';
 import { commandAttempt } from './command-attempt';
@@ -19,6 +26,12 @@ export interface ProcessorDeps {
   /** Aborted when the worker shuts down: runs checkpoint and go back to the queue. */
   shutdown: AbortSignal;
   log: (line: string) => void;
+  /**
+   * What trains a run: the TF.js trainer unless the worker was started with another one that
+   * keeps the same contract (decide after every eval and obey, honour the signal, summarise).
+   * @defaultValue `train` from @curfew/trainer
+   */
+  trainer?: Trainer;
   /** The accelerator a command trainer's program may use (`cpu`, `cuda:0`). */
   accelerator: string;
   /** The environment command trainers' programs start from. */
@@ -28,6 +41,9 @@ export interface ProcessorDeps {
   /** The run's stored evals, in step order. */
   runEvals: (runId: string) => Promise<Eval[]>;
 }
+
+/** The trainer contract the worker drives (`train` from @curfew/trainer is the built-in one). */
+export type Trainer = (run: TrainRun, options: TrainOptions) => Promise<TrainSummary>;
 
 type Started = Extract<StartAttemptResponse, { kind: 'started' }>;
 
@@ -88,7 +104,7 @@ async function trainAttempt(
   const onShutdown = () => controller.abort('shutdown');
   deps.shutdown.addEventListener('abort', onShutdown);
   try {
-    const summary = await train(run, {
+    const summary = await (deps.trainer ?? train)(run, {
       backend: deps.backend,
       checkpointDir: dir,
       decider: serviceDecider(deps.service, runId, started.attempt),

@@ -2,16 +2,17 @@ import {
   AttemptProtocolError,
   abandonAttempt,
   currentEventSeq,
+  type DecisionRow,
   type ExperimentLock,
   failAttempt,
-  findDecision,
   finishAttempt,
   latestLiveDecision,
   lockExperimentOfRun,
-  readAttempt,
+  readLiveAttempt,
   readLiveRun,
   recordCheckpoint,
   recordEvalDecision,
+  reportDecisions,
   resumeAttempt,
   type StoreDatabase,
   startAttempt,
@@ -97,10 +98,10 @@ export class DecisionService {
   async report(input: unknown): Promise<ReportResponse> {
     const report = parseRequest('report', EvalReport, input);
     return this.locked(report.runId, async (tx, lock) => {
-      const recorded = await findDecision(tx, report.runId, report.attempt, report.step);
+      const { recorded, latestLive } = await reportDecisions(tx, report.runId, report.attempt, report.step);
       if (recorded) return { decision: recorded.decision as Decision, seq: recorded.seq, repeated: true };
       const cached = await this.cache.at(tx, lock.experimentId, lock.seq - 1, report.runId);
-      const { step, stopModelVersion } = await this.decide(tx, cached, report, 'report');
+      const { step, stopModelVersion } = await this.decide(tx, cached, report, 'report', latestLive);
       const row = { ...evalRowOf(report), seq: lock.seq, attempt: report.attempt };
       await recordEvalDecision(tx, {
         eval: row,
@@ -131,7 +132,8 @@ export class DecisionService {
       this.retrying(async () => {
         const upTo = await currentEventSeq(this.db, experimentId);
         const cached = await this.cache.at(this.db, experimentId, upTo, report.runId);
-        return (await this.decide(this.db, cached, report, 'peek')).step.decision as Decision;
+        const before = await latestLiveDecision(this.db, report.runId);
+        return (await this.decide(this.db, cached, report, 'peek', before)).step.decision as Decision;
       }),
     );
   }
@@ -178,11 +180,11 @@ export class DecisionService {
     cached: CachedExperiment,
     report: EvalReport,
     what: 'report' | 'peek',
+    /** The run's latest decision that stands (read by the caller). */
+    before: DecisionRow | undefined,
   ): Promise<{ step: DecideStep; stopModelVersion: number | null }> {
-    const run = await readLiveRun(db, report.runId, report.attempt);
-    const attempt = await readAttempt(db, report.runId, report.attempt);
+    const { run, attempt } = await readLiveAttempt(db, report.runId, report.attempt);
     assertInOrder(cached, report, attempt.resumedAt !== null, what);
-    const before = await latestLiveDecision(db, report.runId);
     const model = await this.cache.stopModel(db, attempt.stopModelVersion, cached.policy.task);
     const ctx = runPolicyContext(cached.policy, run, model);
     const metrics = metricsOfRow(evalRowOf(report) as Parameters<typeof metricsOfRow>[0]);

@@ -11,9 +11,24 @@ export function toGain(value: number, mode: Mode): number {
   return mode === 'max' ? value : -value;
 }
 
-/** Median of a non-empty array; sorts `xs` in place. */
-function medianInPlace(xs: number[]): number {
-  xs.sort((a, b) => a - b);
+/**
+ * Median of a non-empty array; sorts `xs` in place. Replay spends most of its time here, on
+ * windows of at most a few dozen values: an insertion sort of a typed array beats
+ * `Array.prototype.sort` with a comparator several times there. The values are finite, so the
+ * order is the comparator's, up to the sign of zero, which no caller can tell apart.
+ */
+function medianInPlace(xs: Float64Array): number {
+  if (xs.length > 64) xs.sort();
+  else
+    for (let i = 1; i < xs.length; i++) {
+      const x = xs[i] as number;
+      let j = i - 1;
+      while (j >= 0 && (xs[j] as number) > x) {
+        xs[j + 1] = xs[j] as number;
+        j--;
+      }
+      xs[j + 1] = x;
+    }
   const mid = xs.length >> 1;
   const hi = xs[mid] ?? Number.NaN;
   return xs.length % 2 === 1 ? hi : ((xs[mid - 1] ?? hi) + hi) / 2;
@@ -49,17 +64,23 @@ const MEAN_ABS_TO_SIGMA = Math.sqrt(Math.PI / 2);
  * are identical (quantised metrics such as EM on a small validation set). 0 with < 2 differences.
  */
 export function noiseScale(gains: readonly number[], from: number, to: number): number {
-  const diffs: number[] = [];
-  for (let i = Math.max(from, 0) + 1; i <= to; i++) {
+  const start = Math.max(from, 0) + 1;
+  const diffs = new Float64Array(Math.max(0, to - start + 1));
+  let n = 0;
+  for (let i = start; i <= to; i++) {
     const d = (gains[i] ?? Number.NaN) - (gains[i - 1] ?? Number.NaN);
-    if (Number.isFinite(d)) diffs.push(d);
+    if (Number.isFinite(d)) diffs[n++] = d;
   }
-  if (diffs.length < 2) return 0;
-  const center = medianInPlace(diffs.slice());
-  const deviations = diffs.map((d) => Math.abs(d - center));
+  if (n < 2) return 0;
+  const center = medianInPlace(diffs.slice(0, n));
+  // Deviations in eval order, so the mean sums them in the order it always has.
+  const deviations = new Float64Array(n);
   let meanAbs = 0;
-  for (const d of deviations) meanAbs += d;
-  meanAbs /= deviations.length;
+  for (let i = 0; i < n; i++) {
+    deviations[i] = Math.abs((diffs[i] as number) - center);
+    meanAbs += deviations[i] as number;
+  }
+  meanAbs /= n;
   const mad = medianInPlace(deviations);
   // A MAD that is only float dust (identical differences up to rounding) counts as zero.
   const spread = mad > 1e-6 * meanAbs ? MAD_TO_SIGMA * mad : MEAN_ABS_TO_SIGMA * meanAbs;

@@ -12,21 +12,30 @@ import { runs } from './schema/runs.js';
  * experiment's lock, and the reads that rebuild an experiment's state at a sequence number.
  */
 
-/** Writes one reported eval and its decision, and the run's progress (tokens so far). */
+/**
+ * Writes one reported eval and its decision, and the run's progress (tokens so far), in one
+ * statement (data-modifying CTEs): it runs under the experiment's lock, so every round trip it
+ * saves is time no other report of the experiment can run.
+ */
 export async function recordEvalDecision(
   tx: StoreDatabase,
   row: { eval: NewEval & { seq: number; attempt: number }; decision: NewDecisionRow },
 ): Promise<void> {
-  await tx.insert(evals).values(row.eval);
-  await tx.insert(decisions).values(row.decision);
-  await tx
+  const insertEval = tx.insert(evals).values(row.eval).getSQL();
+  const insertDecision = tx.insert(decisions).values(row.decision).getSQL();
+  const progress = tx
     .update(runs)
     .set({ tokensUsed: row.eval.tokens, valTokens: row.eval.valTokens ?? 0 })
-    .where(eq(runs.id, row.eval.runId));
-  await tx
+    .where(eq(runs.id, row.eval.runId))
+    .getSQL();
+  const lastReport = tx
     .update(runAttempts)
     .set({ lastReportAt: sql`now()` })
-    .where(and(eq(runAttempts.runId, row.eval.runId), eq(runAttempts.attempt, row.eval.attempt)));
+    .where(and(eq(runAttempts.runId, row.eval.runId), eq(runAttempts.attempt, row.eval.attempt)))
+    .getSQL();
+  await tx.execute(
+    sql`with eval as (${insertEval}), decision as (${insertDecision}), progress as (${progress}) ${lastReport}`,
+  );
 }
 
 /** The decision already recorded for (run, attempt, step): a repeated report gets it back. */
@@ -41,6 +50,38 @@ export async function findDecision(
     .from(decisions)
     .where(and(eq(decisions.runId, runId), eq(decisions.attempt, attempt), eq(decisions.step, step)));
   return row;
+}
+
+/**
+ * `findDecision` and `latestLiveDecision` in one query: the decision already recorded for
+ * (run, attempt, step), if any, and the run's latest decision that stands.
+ */
+export async function reportDecisions(
+  db: StoreDatabase,
+  runId: string,
+  attempt: number,
+  step: number,
+): Promise<{ recorded: DecisionRow | undefined; latestLive: DecisionRow | undefined }> {
+  const latest = db
+    .select({ step: decisions.step })
+    .from(decisions)
+    .where(and(eq(decisions.runId, runId), isNull(decisions.discardedSeq)))
+    .orderBy(desc(decisions.step))
+    .limit(1);
+  const rows = await db
+    .select()
+    .from(decisions)
+    .where(
+      and(
+        eq(decisions.runId, runId),
+        or(
+          and(eq(decisions.attempt, attempt), eq(decisions.step, step)),
+          and(isNull(decisions.discardedSeq), eq(decisions.step, sql`(${latest})`)),
+        ),
+      ),
+    );
+  const live = rows.filter((r) => r.discardedSeq === null).sort((a, b) => b.step - a.step);
+  return { recorded: rows.find((r) => r.attempt === attempt && r.step === step), latestLive: live[0] };
 }
 
 /** The run's latest decision that stands (not discarded): the next decision starts from its state. */

@@ -10,6 +10,7 @@ export {
   latestLiveDecision,
   liveEvalsIn,
   recordEvalDecision,
+  reportDecisions,
   type SeqWindow,
 } from './decision-log.js';
 export {
@@ -84,6 +85,7 @@ export {
   isFinal,
   type RunTransition,
   readAttempt,
+  readLiveAttempt,
   readLiveRun,
   readRun,
   transitionRun,

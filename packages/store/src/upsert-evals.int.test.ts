@@ -44,4 +44,20 @@ describe.each(BACKENDS)('upsertEvals on $name', (backend) => {
       [300, 0.2],
     ]);
   });
+
+  it('stores every column as given, defaults where a row has none, in one batch or many', async () => {
+    const awkward = { 'f1 "quoted", {braced}': 0.25, 'back\\slash': -1 };
+    const createdAt = new Date('2026-01-02T03:04:05.000Z');
+    const rows = [
+      { runId, step: 1, tokens: 10, valTokens: 7, trainLoss: 0.5, lr: 0.01, metrics: awkward, createdAt },
+      { runId, step: 2, tokens: 20, em: null, metrics: null, seq: 2 ** 40, attempt: 3 },
+    ];
+    for (const batchSize of [1, 5000]) {
+      await upsertEvals(store().db, rows, { batchSize });
+      const [first, second] = await stored();
+      expect(first).toMatchObject({ valTokens: 7, trainLoss: 0.5, lr: 0.01, metrics: awkward, createdAt });
+      expect(second).toMatchObject({ valTokens: 0, em: null, metrics: null, seq: 2 ** 40, attempt: 3 });
+      expect(second?.createdAt.getTime()).toBeGreaterThan(createdAt.getTime());
+    }
+  });
 });

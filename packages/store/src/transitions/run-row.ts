@@ -19,18 +19,22 @@ export async function readRun(tx: StoreDatabase, runId: string): Promise<Run> {
 /** The run, if `attempt` is its live attempt and it is running; else the refusal that says why not. */
 export async function readLiveRun(tx: StoreDatabase, runId: string, attempt: number): Promise<Run> {
   const run = await readRun(tx, runId);
+  checkLive(run, attempt);
+  return run;
+}
+
+function checkLive(run: Run, attempt: number): void {
   if (run.attempts !== attempt) {
     throw new StaleAttemptError(
-      `run ${runId}: attempt ${attempt} was superseded by attempt ${run.attempts}; this attempt must stop`,
+      `run ${run.id}: attempt ${attempt} was superseded by attempt ${run.attempts}; this attempt must stop`,
     );
   }
   if (run.status !== 'running') {
     throw new RunNotRunningError(
-      `run ${runId} is ${run.status}, not running; this attempt must stop`,
+      `run ${run.id} is ${run.status}, not running; this attempt must stop`,
       run.status,
     );
   }
-  return run;
 }
 
 export interface RunTransition {
@@ -71,6 +75,26 @@ export async function transitionRun(tx: StoreDatabase, t: RunTransition): Promis
 }
 
 /** The attempt's row; an AttemptProtocolError when it does not exist. */
+/**
+ * `readLiveRun` and `readAttempt` in one query (the decision service asks both under the
+ * experiment's lock, where a round trip is time every other report of the experiment waits).
+ */
+export async function readLiveAttempt(
+  tx: StoreDatabase,
+  runId: string,
+  attempt: number,
+): Promise<{ run: Run; attempt: RunAttempt }> {
+  const [row] = await tx
+    .select()
+    .from(runs)
+    .leftJoin(runAttempts, and(eq(runAttempts.runId, runs.id), eq(runAttempts.attempt, attempt)))
+    .where(eq(runs.id, runId));
+  if (!row) throw new RunNotFoundError(`run ${runId} does not exist`);
+  checkLive(row.runs, attempt);
+  if (!row.run_attempts) throw new AttemptProtocolError(`run ${runId} has no attempt ${attempt}`);
+  return { run: row.runs, attempt: row.run_attempts };
+}
+
 export async function readAttempt(tx: StoreDatabase, runId: string, attempt: number): Promise<RunAttempt> {
   const [row] = await tx
     .select()

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { glorot, zeros } from './init';
+import { matMul2d } from './mat-mul';
 
 /** Variables of one GRU layer (Keras `reset_after` form: the reset gate scales h·U). */
 export interface GruLayer {
@@ -40,7 +41,7 @@ export function gruStepMacs(inputSize: number, units: number): number {
 
 /** One step given the input projection xw = x·W + b ([batch, 3·units]) and the state h. */
 export function gruStep(layer: GruLayer, xw: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {
-  const hu = tf.add(tf.matMul(h, layer.u as tf.Tensor2D), layer.bu) as tf.Tensor2D;
+  const hu = tf.add(matMul2d(h, layer.u as tf.Tensor2D), layer.bu) as tf.Tensor2D;
   const [xz, xr, xn] = tf.split(xw, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
   const [hz, hr, hn] = tf.split(hu, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
   const z = tf.sigmoid(tf.add(xz, hz));
@@ -54,7 +55,7 @@ export function gruStep(layer: GruLayer, xw: tf.Tensor2D, h: tf.Tensor2D): tf.Te
 export function gruSequence(layer: GruLayer, xs: tf.Tensor3D, h0?: tf.Tensor2D): tf.Tensor3D {
   const [batch, time, inputSize] = xs.shape;
   const projected = tf.reshape(
-    tf.add(tf.matMul(tf.reshape(xs, [batch * time, inputSize]), layer.w as tf.Tensor2D), layer.b),
+    tf.add(matMul2d(tf.reshape(xs, [batch * time, inputSize]), layer.w as tf.Tensor2D), layer.b),
     [batch, time, 3 * layer.units],
   );
   let h = h0 ?? tf.zeros([batch, layer.units]);

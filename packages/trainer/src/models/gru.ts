@@ -2,6 +2,7 @@ import type { GruParams } from '@curfew/spec';
 import * as tf from '@tensorflow/tfjs';
 import { createGruLayer, gruSequence, gruStepMacs } from './gru-cell';
 import { dense, dropout, glorot, zeros } from './init';
+import { matMul2d } from './mat-mul';
 import { type ApplyOptions, countParams, type Model, type ModelShape } from './model';
 
 type Params = Pick<GruParams, 'units' | 'embedding' | 'layers'>;
@@ -41,7 +42,7 @@ export function createGru(params: Params, shape: ModelShape, seed: number): Mode
     apply(inputs: tf.Tensor3D, options: ApplyOptions): tf.Tensor3D {
       const batch = inputs.shape[0];
       const flat = tf.reshape(inputs, [batch * inputLength, vocabSize]) as tf.Tensor2D;
-      let xs = tf.reshape(tf.matMul(flat, embed as tf.Tensor2D), [
+      let xs = tf.reshape(matMul2d(flat, embed as tf.Tensor2D), [
         batch,
         inputLength,
         embedding,

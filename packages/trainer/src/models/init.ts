@@ -1,5 +1,6 @@
 import { createRng } from '@curfew/spec';
 import * as tf from '@tensorflow/tfjs';
+import { matMul2d } from './mat-mul';
 
 /**
  * Glorot-uniform weights drawn from our own seeded generator, so initial weights are identical on
@@ -26,5 +27,5 @@ export function dropout<T extends tf.Tensor>(x: T, rate: number, seed: number): 
 
 /** x [..., in] @ w [in, out] + b, for a rank-2 x. */
 export function dense(x: tf.Tensor2D, w: tf.Variable, b: tf.Variable): tf.Tensor2D {
-  return tf.add(tf.matMul(x, w as tf.Tensor2D), b) as tf.Tensor2D;
+  return tf.add(matMul2d(x, w as tf.Tensor2D), b) as tf.Tensor2D;
 }

@@ -1,6 +1,7 @@
 import type { TransformerParams } from '@curfew/spec';
 import * as tf from '@tensorflow/tfjs';
 import { dense, dropout, glorot, zeros } from './init';
+import { matMul2d } from './mat-mul';
 import { type ApplyOptions, countParams, type Model, type ModelShape } from './model';
 
 type Params = Pick<TransformerParams, 'd_model' | 'heads' | 'layers' | 'ff'>;
@@ -100,7 +101,7 @@ export function createTransformer(params: Params, shape: ModelShape, seed: numbe
     apply(inputs: tf.Tensor3D, options: ApplyOptions): tf.Tensor3D {
       const batch = inputs.shape[0];
       const flat = tf.reshape(inputs, [batch * inputLength, vocabSize]) as tf.Tensor2D;
-      const tokens = tf.reshape(tf.matMul(flat, embed as tf.Tensor2D), [batch, inputLength, d]);
+      const tokens = tf.reshape(matMul2d(flat, embed as tf.Tensor2D), [batch, inputLength, d]);
       // The answer slots start as zeros: their learned positions tell them apart.
       const slots = tf.zeros([batch, targetLength, d]);
       let x = tf.add(tf.concat([tokens, slots], 1), positions) as tf.Tensor3D;
