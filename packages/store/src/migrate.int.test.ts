@@ -16,6 +16,7 @@ const TABLES = [
   'experiments',
   'meta_history',
   'meta_models',
+  'meta_shapes',
   'predictions',
   'run_attempts',
   'runs',
@@ -33,7 +34,7 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
 
   it('creates the tables and views on an empty database, and re-applying is a no-op', async () => {
     const tags = (await readMigrationFiles(DEFAULT_MIGRATIONS_FOLDER)).map((m) => m.tag);
-    expect(tags).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions']);
+    expect(tags).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions', '0004_meta_relevance']);
 
     expect(await migrate(t.store.db)).toEqual({ applied: tags });
     const { rows } = await t.store.readOnlyQuery(
@@ -103,7 +104,7 @@ describe('migrate on postgres, from several processes at once', () => {
     const results = await Promise.all(stores.map((store) => migrate(store.db)));
 
     const appliedTags = results.flatMap((r) => r.applied);
-    expect(appliedTags.sort()).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions']);
+    expect(appliedTags.sort()).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions', '0004_meta_relevance']);
     const { rows } = await t.store.readOnlyQuery(
       'select tag, count(*) as times from curfew_migrations group by tag order by tag',
     );
@@ -112,6 +113,7 @@ describe('migrate on postgres, from several processes at once', () => {
       { tag: '0001_views', times: 1 },
       { tag: '0002_meta', times: 1 },
       { tag: '0003_decisions', times: 1 },
+      { tag: '0004_meta_relevance', times: 1 },
     ]);
   });
 });

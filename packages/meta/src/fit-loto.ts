@@ -1,0 +1,117 @@
+// Leave-one-task-out machinery of the fit: pairwise distances between history runs, each run's
+// kernel-weighted histogram of the other tasks' peaks (as seen from its checkpoint), and what the
+// fit reads off them (errors, coverage, interval width).
+import { BINS, binOf, binsToInterval, densestBins, effectivePeak } from './kernel.js';
+
+/** Share of the kernel weight whose densest run of bins gives the point prediction (its midpoint). */
+export const PEAK_MASS = 0.5;
+
+/** What the histograms need of the runs they are computed over (indices into the same arrays). */
+export interface LotoRuns {
+  taskIds: Int32Array;
+  peaks: Float64Array;
+  /** Best-so-far fraction at the checkpoint; NaN where the run had no eval by then (not a query). */
+  best: Float64Array;
+  at: number;
+}
+
+/**
+ * For each run, the kernel-weighted histogram of the other tasks' runs' peaks (effective peaks:
+ * a past run that had peaked by the checkpoint stands for the query's own best so far), from the
+ * row-major squared distances `d`. Rows of runs that are no query at this checkpoint stay empty.
+ */
+export function lotoHistograms(d: ArrayLike<number>, runs: LotoRuns): Float64Array {
+  const n = runs.taskIds.length;
+  const out = new Float64Array(n * (BINS + 1));
+  for (let a = 0; a < n; a++) {
+    const best = runs.best[a] as number;
+    if (runs.at > 0 && Number.isNaN(best)) continue;
+    const task = runs.taskIds[a];
+    let min = Number.POSITIVE_INFINITY;
+    for (let b = 0; b < n; b++) if (runs.taskIds[b] !== task) min = Math.min(min, d[a * n + b] as number);
+    const base = a * (BINS + 1);
+    for (let b = 0; b < n; b++) {
+      if (runs.taskIds[b] === task) continue;
+      const peak = effectivePeak(runs.peaks[b] as number, runs.at, runs.at > 0 ? best : null);
+      const at = base + binOf(peak);
+      out[at] = (out[at] as number) + Math.exp(-((d[a * n + b] as number) - min));
+    }
+  }
+  return out;
+}
+
+export const histogramAt = (histograms: Float64Array, a: number) =>
+  histograms.subarray(a * (BINS + 1), (a + 1) * (BINS + 1));
+
+/** Runs that are queries at the checkpoint (they had an eval by then, or it is 0). */
+export function queryRows(runs: LotoRuns): number[] {
+  const rows: number[] = [];
+  for (let a = 0; a < runs.taskIds.length; a++)
+    if (runs.at === 0 || !Number.isNaN(runs.best[a])) rows.push(a);
+  return rows;
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Absolute errors of the point prediction (the densest half's midpoint), per query row. */
+export function lotoErrors(histograms: Float64Array, runs: LotoRuns): number[] {
+  return queryRows(runs).map((a) => {
+    const [first, last] = densestBins(histogramAt(histograms, a), PEAK_MASS);
+    return Math.abs((first + last) / (2 * BINS) - (runs.peaks[a] as number));
+  });
+}
+
+/**
+ * What the weight search minimises: the median absolute error (what users are promised) plus a
+ * share of the mean. The median alone is flat once half the runs are exactly right, so the first
+ * feature that gets there would win by chance; the mean breaks such ties toward the feature that
+ * is right on more runs.
+ */
+export function searchObjective(errors: readonly number[]): number {
+  return median(errors) + 0.25 * (errors.reduce((s, e) => s + e, 0) / errors.length);
+}
+
+/** Share of query rows whose actual peak lies inside the interval of `mass`, each task weighing the same. */
+export function taskCoverage(histograms: Float64Array, runs: LotoRuns, mass: number): number {
+  const byTask = new Map<number, { inside: number; n: number }>();
+  for (const a of queryRows(runs)) {
+    const [low, high] = binsToInterval(densestBins(histogramAt(histograms, a), mass));
+    const y = runs.peaks[a] as number;
+    const t = byTask.get(runs.taskIds[a] as number) ?? { inside: 0, n: 0 };
+    t.n++;
+    if (y >= low && y <= high) t.inside++;
+    byTask.set(runs.taskIds[a] as number, t);
+  }
+  const shares = [...byTask.values()].map((t) => t.inside / t.n);
+  return shares.reduce((s, x) => s + x, 0) / Math.max(1, shares.length);
+}
+
+/**
+ * The smallest interval mass whose out-of-fold coverage, over held-out tasks of history, reaches
+ * the target (split conformal with tasks as the exchangeable units).
+ */
+export function calibrateMass(histograms: Float64Array, runs: LotoRuns, target: number): number {
+  for (let mass = 0.5; mass < 1; mass = Math.round((mass + 0.01) * 100) / 100) {
+    if (taskCoverage(histograms, runs, mass) >= target) return mass;
+  }
+  return 1;
+}
+
+/** Pooled coverage and median width of the intervals of `mass` over the query rows. */
+export function intervalStats(histograms: Float64Array, runs: LotoRuns, mass: number) {
+  const rows = queryRows(runs);
+  let inside = 0;
+  const widths: number[] = [];
+  for (const a of rows) {
+    const [low, high] = binsToInterval(densestBins(histogramAt(histograms, a), mass));
+    const y = runs.peaks[a] as number;
+    if (y >= low && y <= high) inside++;
+    widths.push(high - low);
+  }
+  return { coverage: inside / Math.max(1, rows.length), medianWidth: median(widths), runs: rows.length };
+}
