@@ -104,7 +104,13 @@ describe('migrate on postgres, from several processes at once', () => {
     const results = await Promise.all(stores.map((store) => migrate(store.db)));
 
     const appliedTags = results.flatMap((r) => r.applied);
-    expect(appliedTags.sort()).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions', '0004_meta_relevance']);
+    expect(appliedTags.sort()).toEqual([
+      '0000_tables',
+      '0001_views',
+      '0002_meta',
+      '0003_decisions',
+      '0004_meta_relevance',
+    ]);
     const { rows } = await t.store.readOnlyQuery(
       'select tag, count(*) as times from curfew_migrations group by tag order by tag',
     );
