@@ -92,7 +92,10 @@ q AS (
   FROM qs, cp WHERE cp.at > 0 AND qs.best_fraction IS NOT NULL
 ),
 sw AS (
-  SELECT cp.at, (cp.spec ->> 'intervalMass')::float8 AS mass,
+  SELECT cp.at,
+    -- Calibrated within the run's family where history had enough of its tasks (Mondrian conformal).
+    coalesce((cp.spec -> 'familyMass' ->> (curfew_predict_stop.features ->> 'family'))::float8,
+      (cp.spec ->> 'intervalMass')::float8) AS mass,
     coalesce((cp.spec -> 'shapeWeights' ->> 0)::float8, 0) AS wb,
     coalesce((cp.spec -> 'shapeWeights' ->> 1)::float8, 0) AS wl,
     coalesce((cp.spec -> 'shapeWeights' ->> 2)::float8, 0) AS wt,
@@ -142,8 +145,9 @@ dist AS (
     ON s.meta_model_version = model.version AND s.run_id = h.run_id AND s.checkpoint = sw.at
 ),
 weighted AS (
-  -- Gaussian kernel: the nearest past run weighs 1, a run one unit of squared distance further e^-1.
-  SELECT d.*, exp(-(d.d2 - min(d.d2) OVER ())) AS w,
+  -- Gaussian kernel: the nearest past run weighs 1, a run one unit of squared distance further e^-1;
+  -- past e^-700 a run weighs 0 (exp would underflow, an error in Postgres).
+  SELECT d.*, CASE WHEN d.d2 - min(d.d2) OVER () > 700 THEN 0 ELSE exp(-(d.d2 - min(d.d2) OVER ())) END AS w,
     round(least(1, greatest(0, d.eff)) * 100)::int AS bin
   FROM dist d
 ),

@@ -1,6 +1,6 @@
 // The weight search of the fit: coordinate descent over feature weights on a bounded sample of
 // history, keeping a change only when it lowers the leave-one-task-out error.
-import { type LotoRuns, lotoErrors, lotoHistograms, searchObjective } from './fit-loto.js';
+import { type LotoRuns, lotoHistograms, searchObjective } from './fit-loto.js';
 import type { CategoryFeature, NumericFeature } from './model-state.js';
 
 export const WEIGHT_GRID = [0.1, 0.3, 1, 3, 10, 30] as const;
@@ -75,7 +75,7 @@ export function searchWeights(
   const weights = matrices.map(() => 0);
   if (matrices.length === 0) return weights;
   let d = base;
-  const errorOf = (dist: Float64Array) => searchObjective(lotoErrors(lotoHistograms(dist, runs), runs));
+  const errorOf = (dist: Float64Array) => searchObjective(lotoHistograms(dist, runs), runs);
   let best = errorOf(d);
   for (let pass = 0; pass < PASSES; pass++) {
     let changed = false;

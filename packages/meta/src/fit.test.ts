@@ -17,6 +17,7 @@ function predictAt(fitted: ReturnType<typeof fitState>, run: FitRun, upTo: numbe
   const shape = shapeAt(evals, budget, run.mode ?? 'max', checkpoint);
   return predictKernel(state, representatives, encoded, {
     encoded: encodeFeatures(state, run.features),
+    family: typeof run.features.family === 'string' ? run.features.family : null,
     checkpoint,
     shape,
   });

@@ -200,7 +200,13 @@ export function fitState(
     const runs = runsAt(all, k);
     const histograms = lotoHistograms(d, runs);
     const intervalMass = calibrateMass(histograms, runs, coverageTarget);
-    const stats = intervalStats(histograms, runs, intervalMass);
+    const familyMass = calibrateByFamily(reps, taskIds, (only) =>
+      calibrateMass(histograms, runs, coverageTarget, only),
+    );
+    const stats = intervalStats(histograms, runs, (a) => {
+      const g = groupOf(reps[a] as FitRun);
+      return g !== null && Object.hasOwn(familyMass, g) ? (familyMass[g] as number) : intervalMass;
+    });
     const loto: LotoSummary = {
       medianAbsError: median(lotoErrors(histograms, runs)),
       baselineMedianAbsError: baseline,
@@ -209,7 +215,7 @@ export function fitState(
       runs: stats.runs,
       tasks: taskCodes.size,
     };
-    return { at, shapeWeights, intervalMass, loto };
+    return { at, shapeWeights, intervalMass, familyMass, loto };
   });
   const state: MetaModelState = {
     kind: META_MODEL_KIND,
@@ -242,6 +248,36 @@ export function fitState(
     shapes: shapes[i] ?? [],
   }));
   return { state, representatives };
+}
+
+/** Runs are calibrated within their family (Mondrian conformal) where history has enough of its tasks. */
+export const GROUP_KEY = 'family';
+const MIN_GROUP_TASKS = 3;
+
+const groupOf = (run: { features: RunFeatures }): string | null => {
+  const v = run.features[GROUP_KEY];
+  return v === undefined ? null : String(v);
+};
+
+/** The interval mass of each family with at least MIN_GROUP_TASKS tasks, calibrated on its runs alone. */
+function calibrateByFamily(
+  reps: readonly FitRun[],
+  taskIds: Int32Array,
+  calibrate: (only: (a: number) => boolean) => number,
+): Record<string, number> {
+  const tasksOf = new Map<string, Set<number>>();
+  reps.forEach((r, i) => {
+    const g = groupOf(r);
+    if (g === null) return;
+    const set = tasksOf.get(g) ?? new Set<number>();
+    set.add(taskIds[i] as number);
+    tasksOf.set(g, set);
+  });
+  const out: Record<string, number> = {};
+  for (const [g, tasks] of [...tasksOf].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (tasks.size >= MIN_GROUP_TASKS) out[g] = calibrate((a) => groupOf(reps[a] as FitRun) === g);
+  }
+  return out;
 }
 
 /** Median error of predicting, for each run, the median peak of the other tasks' runs. */

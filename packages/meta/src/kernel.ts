@@ -83,12 +83,18 @@ export function binsToInterval([first, last]: [number, number]): [number, number
   return [Math.max(0, (first - 0.5) / BINS), Math.min(1, (last + 0.5) / BINS)];
 }
 
+/** Beyond this excess squared distance a past run weighs 0 (as in SQL, where exp would underflow). */
+export const MAX_EXCESS = 700;
+
 /** Kernel weights exp(−(d² − min d²)): the nearest run weighs 1. */
 export function kernelWeights(distances: ArrayLike<number>): Float64Array {
   let min = Number.POSITIVE_INFINITY;
   for (let i = 0; i < distances.length; i++) min = Math.min(min, distances[i] as number);
   const w = new Float64Array(distances.length);
-  for (let i = 0; i < distances.length; i++) w[i] = Math.exp(-((distances[i] as number) - min));
+  for (let i = 0; i < distances.length; i++) {
+    const excess = (distances[i] as number) - min;
+    w[i] = excess > MAX_EXCESS ? 0 : Math.exp(-excess);
+  }
   return w;
 }
 
@@ -167,6 +173,8 @@ export interface RepresentativeRun extends HistoryRun {
 /** A new run: its encoded features and, when it has evals, its shape at the checkpoint it reached. */
 export interface KernelQuery {
   encoded: EncodedFeatures;
+  /** The run's family (its interval is calibrated within it when history has enough of its tasks). */
+  family?: string | null;
   checkpoint: number;
   shape: CurveShape | null;
 }
@@ -198,7 +206,12 @@ export function predictKernel(
     ),
   );
   const best = at > 0 ? (query.shape?.bestFraction ?? null) : null;
-  return predictFromWeights(state.peakMass, cp.intervalMass, history, weights, (h) =>
+  const family = query.family ?? null;
+  const mass =
+    family !== null && Object.hasOwn(cp.familyMass, family)
+      ? (cp.familyMass[family] as number)
+      : cp.intervalMass;
+  return predictFromWeights(state.peakMass, mass, history, weights, (h) =>
     effectivePeak(h.peakFraction, at, best),
   );
 }

@@ -71,6 +71,7 @@ describe.each(BACKENDS)('meta-learner on $name', (backend) => {
         const shape = shapeAt(q.evals, q.budgetTokens, 'max', checkpoint);
         const ts = predictKernel(state, representatives, encoded, {
           encoded: encodeFeatures(state, q.features),
+          family: String(q.features.family),
           checkpoint,
           shape,
         });

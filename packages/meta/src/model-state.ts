@@ -24,6 +24,11 @@ export interface CheckpointState {
   shapeWeights: number[];
   /** Kernel-weighted mass of the densest run of peak bins reported as [low, high], calibrated out of fold. */
   intervalMass: number;
+  /**
+   * The same, calibrated on the held-out tasks of one family alone (Mondrian conformal), for the
+   * families with enough tasks in history; a run of another family gets `intervalMass`.
+   */
+  familyMass: Record<string, number>;
   /** Leave-one-task-out results at this checkpoint. */
   loto: LotoSummary;
 }
