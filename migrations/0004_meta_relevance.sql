@@ -102,8 +102,8 @@ sw AS (
     (model.state ->> 'missingPenalty')::float8 AS mp
   FROM cp, model
 ),
-num_spec AS (
-  -- The query's numeric features, encoded as the history's were.
+num_spec AS MATERIALIZED (
+  -- The query's numeric features, encoded as the history's were (materialized: once, not per past run).
   SELECT f.ord::int AS ord, (f.spec ->> 'weight')::float8 AS weight,
     CASE WHEN jsonb_typeof(curfew_predict_stop.features -> (f.spec ->> 'key')) = 'number' THEN
       CASE
@@ -115,10 +115,16 @@ num_spec AS (
     END AS q
   FROM model, jsonb_array_elements(model.state -> 'numeric') WITH ORDINALITY AS f(spec, ord)
 ),
-cat_spec AS (
+cat_spec AS MATERIALIZED (
   SELECT f.ord::int AS ord, (f.spec ->> 'weight')::float8 AS weight,
     CASE WHEN curfew_predict_stop.features ? (f.spec ->> 'key') THEN curfew_predict_stop.features ->> (f.spec ->> 'key') END AS q
   FROM model, jsonb_array_elements(model.state -> 'categories') WITH ORDINALITY AS f(spec, ord)
+),
+shapes AS MATERIALIZED (
+  -- The kept runs' shapes at the run's checkpoint, hashed by run id for the join below.
+  SELECT s.run_id, s.best_rel, s.last_rel, s.trend
+  FROM meta_shapes s, model, sw
+  WHERE s.meta_model_version = model.version AND s.checkpoint = sw.at
 ),
 dist AS (
   SELECT h.run_id, h.peak_fraction, h.peak_value, h.final_value,
@@ -141,15 +147,16 @@ dist AS (
       END AS d2
   FROM model CROSS JOIN sw LEFT JOIN q ON true
   JOIN meta_history h ON h.meta_model_version = model.version
-  LEFT JOIN meta_shapes s
-    ON s.meta_model_version = model.version AND s.run_id = h.run_id AND s.checkpoint = sw.at
+  LEFT JOIN shapes s ON s.run_id = h.run_id
 ),
 weighted AS (
   -- Gaussian kernel: the nearest past run weighs 1, a run one unit of squared distance further e^-1;
   -- past e^-700 a run weighs 0 (exp would underflow, an error in Postgres).
-  SELECT d.*, CASE WHEN d.d2 - min(d.d2) OVER () > 700 THEN 0 ELSE exp(-(d.d2 - min(d.d2) OVER ())) END AS w,
-    round(least(1, greatest(0, d.eff)) * 100)::int AS bin
-  FROM dist d
+  SELECT x.*, CASE WHEN x.excess > 700 THEN 0 ELSE exp(-x.excess) END AS w
+  FROM (
+    SELECT d.*, d.d2 - min(d.d2) OVER () AS excess, round(least(1, greatest(0, d.eff)) * 100)::int AS bin
+    FROM dist d
+  ) x
 ),
 totals AS (
   SELECT sum(w) AS w, sum(w * peak_value) / sum(w) AS peak_value, sum(w * final_value) / sum(w) AS final_value,
@@ -157,14 +164,16 @@ totals AS (
   FROM weighted
 ),
 bins AS (
-  SELECT b.bin, sum(coalesce(hb.w, 0)) OVER (ORDER BY b.bin) AS cum
+  SELECT b.bin, coalesce(hb.w, 0) AS w, sum(coalesce(hb.w, 0)) OVER (ORDER BY b.bin) AS cum
   FROM generate_series(0, 100) AS b(bin)
   LEFT JOIN (SELECT bin, sum(w) AS w FROM weighted GROUP BY bin) hb ON hb.bin = b.bin
 ),
 spans AS (
-  -- Every run of bins [i, j] with its mass; the narrowest holding enough mass wins (ties: lower start).
-  SELECT i.bin AS first, j.bin AS last, j.cum - coalesce(p.cum, 0) AS mass
-  FROM bins i JOIN bins j ON j.bin >= i.bin LEFT JOIN bins p ON p.bin = i.bin - 1
+  -- Every run of bins [i, j] with its mass; the narrowest holding enough mass wins (ties: lower
+  -- start). The narrowest both starts and ends at a bin with weight, so only those are paired.
+  SELECT i.bin AS first, j.bin AS last, j.cum - i.cum + i.w AS mass
+  FROM bins i JOIN bins j ON j.bin >= i.bin
+  WHERE i.w > 0 AND j.w > 0
 ),
 peak AS (
   -- The point prediction: the midpoint of the densest half of the (effective) peaks' weight.
