@@ -33,7 +33,7 @@ export async function startSchedulerProcess(
     queuePrefix: config.queuePrefix,
     budgetOf: (spec) => spec.budget?.max_tokens_per_run ?? taskDefaults(spec.task).budgetTokens,
     predict: predictRuns,
-    refit: (db) => refitMeta(db, log),
+    refit: (db, fitId) => refitMeta(db, log, fitId),
     pollMs: config.pollMs,
     refitIntervalMs: config.refitIntervalMs,
     maxAttempts: config.maxAttempts,

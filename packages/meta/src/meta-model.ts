@@ -11,6 +11,8 @@ export interface FitMetaModelOptions extends FitOptions {
   excludeTasks?: readonly string[];
   /** Stored in `meta_models.notes`. */
   notes?: string;
+  /** The refit this version belongs to (the stop models of the same refit carry it too). */
+  fitId?: string;
 }
 
 export interface FittedMetaModel {
@@ -42,6 +44,7 @@ export async function fitMetaModel(
     chosen.map((h) => ({ ...h, evals: evals.get(h.runId) ?? [] })),
     { ...options, historyRuns: history.length },
   );
+  state.fitId = options.fitId ?? null;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(FIT_LOCK_KEY))})`);
     const [row] = await tx

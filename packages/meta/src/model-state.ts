@@ -44,6 +44,8 @@ export const META_MODEL_KIND = 'relevance-kernel/1';
  */
 export interface MetaModelState {
   kind: typeof META_MODEL_KIND;
+  /** The refit this version came from (the policies' stop models of the same refit carry it too). */
+  fitId?: string | null;
   numeric: NumericFeature[];
   categories: CategoryFeature[];
   /** Squared distance added when one run has a feature and the other has not. */

@@ -60,7 +60,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     queuePrefix,
     budgetOf: (spec) => spec.budget?.max_tokens_per_run ?? taskDefaults(spec.task).budgetTokens,
     predict: predictRuns,
-    refit: (db) => refitMeta(db, log),
+    refit: (db, fitId) => refitMeta(db, log, fitId),
     log,
   });
   const info: ClusterInfo = {
