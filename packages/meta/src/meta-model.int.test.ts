@@ -2,7 +2,7 @@ import { metaModels } from '@curfew/store';
 import { BACKENDS, type TestDatabase } from '@curfew/store/testing';
 import { asc, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withGroupRanks } from './features.js';
+import { type RunFeatures, withGroupRanks } from './features.js';
 import { chooseRepresentatives, fitState } from './fit.js';
 import { curvesFeatures, loadCurvesAsHistory, readEvals, readHistory } from './history.js';
 import { predictKernel } from './kernel.js';
@@ -59,16 +59,27 @@ describe.each(BACKENDS)('meta-learner on $name', (backend) => {
     const encoded = representatives.map((r) => encodeFeatures(state, r.features));
     const features = curvesFeatures(queries);
     for (const upTo of [0, 0.1, 0.35, 1]) {
-      const asked = queries.map((c, i) => ({
-        id: c.id,
-        features: features[i] ?? {},
-        budgetTokens: c.budgetTokens,
-        evals: c.evals.filter((e) => e.tokens <= upTo * c.budgetTokens),
-      }));
+      const asked = queries.flatMap((c, i) => {
+        const evals = c.evals.filter((e) => e.tokens <= upTo * c.budgetTokens);
+        const query = {
+          id: c.id,
+          features: features[i] ?? ({} as RunFeatures),
+          budgetTokens: c.budgetTokens,
+          evals,
+        };
+        // The same curve as a loss (lower is better) must read the same in SQL as in TypeScript.
+        const asLoss = {
+          id: `${c.id}/loss`,
+          features: { ...query.features, mode: 'min' } as RunFeatures,
+          budgetTokens: c.budgetTokens,
+          evals: evals.map((e) => ({ tokens: e.tokens, value: 1 - e.value })),
+        };
+        return [query, asLoss];
+      });
       const fromSql = await predictStopMany(db, asked);
       asked.forEach((q) => {
         const checkpoint = checkpointOf(q.evals, q.budgetTokens);
-        const shape = shapeAt(q.evals, q.budgetTokens, 'max', checkpoint);
+        const shape = shapeAt(q.evals, q.budgetTokens, q.features.mode === 'min' ? 'min' : 'max', checkpoint);
         const ts = predictKernel(state, representatives, encoded, {
           encoded: encodeFeatures(state, q.features),
           family: String(q.features.family),
