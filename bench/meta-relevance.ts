@@ -25,7 +25,7 @@ import { openStore, type StoreDatabase } from '@curfew/store';
 import pg from 'pg';
 import { percent, printTable } from './bench-support';
 import { benchCurves } from './curve-files';
-import { kindOf, median, peakFraction, type Scored, summarise } from './meta-scoring';
+import { below, kindOf, median, peakFraction, type Scored, summarise } from './meta-scoring';
 
 const argv = process.argv.slice(2);
 const usePostgres = argv.includes('--postgres');
@@ -202,9 +202,9 @@ try {
         String(k.runs),
         k.baseline.toFixed(3),
         (k.errors[0] as number).toFixed(3),
-        percent(1 - (k.errors[0] as number) / k.baseline),
+        below(k.errors[0] as number, k.baseline),
         (k.errors[1] as number).toFixed(3),
-        percent(1 - (k.errors[1] as number) / (k.errors[0] as number)),
+        below(k.errors[1] as number, k.errors[0] as number),
         (k.errors[2] as number).toFixed(3),
         percent(k.coverage[0] as number),
         percent(k.coverage[1] as number),

@@ -68,3 +68,8 @@ export function summarise(scored: readonly Scored[], checkpoints: readonly numbe
     };
   });
 }
+
+/** How far `error` is below `reference`, as a percentage; "-" when the reference is already 0. */
+export function below(error: number, reference: number): string {
+  return reference > 0 ? `${(100 * (1 - error / reference)).toFixed(1)}%` : '-';
+}

@@ -22,6 +22,13 @@ export interface LotoRuns {
  */
 export function lotoHistograms(d: ArrayLike<number>, runs: LotoRuns): Float64Array {
   const n = runs.taskIds.length;
+  const view = d instanceof Float64Array ? d : Float64Array.from(d);
+  return lotoHistogramsByRow((a) => view.subarray(a * n, (a + 1) * n), runs);
+}
+
+/** The same from one row of squared distances at a time (so all of history needs O(n) memory). */
+export function lotoHistogramsByRow(rowOf: (a: number) => ArrayLike<number>, runs: LotoRuns): Float64Array {
+  const n = runs.taskIds.length;
   const out = new Float64Array(n * (BINS + 1));
   // A past run's bin, unless it had peaked by the checkpoint (then the query's best so far).
   const bins = Int32Array.from(runs.peaks, (p) => binOf(p));
@@ -31,12 +38,13 @@ export function lotoHistograms(d: ArrayLike<number>, runs: LotoRuns): Float64Arr
     if (runs.at > 0 && Number.isNaN(best)) continue;
     const bestBin = runs.at > 0 ? binOf(best) : 0;
     const task = runs.taskIds[a];
+    const row = rowOf(a);
     let min = Number.POSITIVE_INFINITY;
-    for (let b = 0; b < n; b++) if (runs.taskIds[b] !== task) min = Math.min(min, d[a * n + b] as number);
+    for (let b = 0; b < n; b++) if (runs.taskIds[b] !== task) min = Math.min(min, row[b] as number);
     const base = a * (BINS + 1);
     for (let b = 0; b < n; b++) {
       if (runs.taskIds[b] === task) continue;
-      const excess = (d[a * n + b] as number) - min;
+      const excess = (row[b] as number) - min;
       // exp(−40) is below a part in 10^17 of the nearest run's weight: it cannot move a bin.
       if (excess > 40) continue;
       const at = base + (passed[b] ? bestBin : (bins[b] as number));

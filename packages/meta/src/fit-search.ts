@@ -21,28 +21,48 @@ export function featureMatrix(c: Candidate, rows: ArrayLike<number>, missingPena
   const n = rows.length;
   const m = new Float32Array(n * n);
   for (let a = 0; a < n; a++) {
-    const x = c.values[rows[a] as number] as number;
     for (let b = a + 1; b < n; b++) {
-      const y = c.values[rows[b] as number] as number;
-      let d: number;
-      if (c.kind === 'cat') d = x === y ? 0 : 1;
-      else {
-        const xm = Number.isNaN(x);
-        const ym = Number.isNaN(y);
-        d =
-          xm && ym
-            ? c.kind === 'shape'
-              ? missingPenalty
-              : 0
-            : xm || ym
-              ? missingPenalty
-              : (x - y) * (x - y);
-      }
+      const d = pairDistance(c, rows[a] as number, rows[b] as number, missingPenalty);
       m[a * n + b] = d;
       m[b * n + a] = d;
     }
   }
   return m;
+}
+
+/** One candidate's squared distance between runs i and j (indices into its values). */
+export function pairDistance(c: Candidate, i: number, j: number, missingPenalty: number): number {
+  const x = c.values[i] as number;
+  const y = c.values[j] as number;
+  if (c.kind === 'cat') return x === y ? 0 : 1;
+  const xm = Number.isNaN(x);
+  const ym = Number.isNaN(y);
+  if (xm && ym) return c.kind === 'shape' ? missingPenalty : 0;
+  return xm || ym ? missingPenalty : (x - y) * (x - y);
+}
+
+/**
+ * A function filling one row of weighted squared distances (run `a` against every run) into a
+ * buffer it reuses: the final pass over all kept runs, without n × n matrices.
+ */
+export function rowDistances(
+  candidates: readonly Candidate[],
+  weights: readonly number[],
+  n: number,
+  missingPenalty: number,
+): (a: number) => Float64Array {
+  const used = candidates.flatMap((c, k) =>
+    (weights[k] as number) > 0 ? [{ c, w: weights[k] as number }] : [],
+  );
+  const row = new Float64Array(n);
+  return (a) => {
+    row.fill(0);
+    for (const { c, w } of used) {
+      for (let b = 0; b < n; b++)
+        if (b !== a) row[b] = (row[b] as number) + w * pairDistance(c, a, b, missingPenalty);
+    }
+    return row;
+  };
 }
 
 /** Σ weight × matrix over the candidates, added to `base` when given. */

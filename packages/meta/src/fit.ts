@@ -1,31 +1,17 @@
 import { candidateFeatures } from './candidates.js';
 import type { RunFeatures } from './features.js';
-import {
-  calibrateMass,
-  intervalStats,
-  type LotoRuns,
-  lotoErrors,
-  lotoHistograms,
-  median,
-  PEAK_MASS,
-} from './fit-loto.js';
-import {
-  type Candidate,
-  featureMatrix,
-  SHAPE_WEIGHT_GRID,
-  searchWeights,
-  weightedSum,
-} from './fit-search.js';
+import { type FitContext, fitCheckpoint, runsAt } from './fit-checkpoint.js';
+import { median, PEAK_MASS } from './fit-loto.js';
+import { type Candidate, featureMatrix, searchWeights, weightedSum } from './fit-search.js';
 import type { HistoryRun, RepresentativeRun } from './kernel.js';
 import {
   type CheckpointState,
   encodeCategory,
   encodeNumeric,
-  type LotoSummary,
   META_MODEL_KIND,
   type MetaModelState,
 } from './model-state.js';
-import { CHECKPOINTS, SHAPE_KEYS, type ShapeEval, shapeAt } from './shape.js';
+import { CHECKPOINTS, type ShapeEval, shapeAt } from './shape.js';
 
 /** A finished past run with its features and, for curve-shape relevance, its evals. */
 export interface FitRun extends HistoryRun {
@@ -49,7 +35,7 @@ export interface FitOptions {
   coverageTarget?: number;
   /** Most runs of one task the version keeps (a fixed sample by run id). @defaultValue 60 */
   maxRunsPerTask?: number;
-  /** Most runs the version keeps in all. @defaultValue 4000 */
+  /** Most runs the version keeps in all. @defaultValue 2000 */
   maxRuns?: number;
   /** Most runs the weight search looks at (per-task balanced). @defaultValue 400 */
   maxSearchRuns?: number;
@@ -92,7 +78,7 @@ export function chooseRepresentatives<T extends { runId: string; task: string }>
   history: readonly T[],
   options: FitOptions = {},
 ): T[] {
-  return balancedSample(history, options.maxRunsPerTask ?? 60, options.maxRuns ?? 4000);
+  return balancedSample(history, options.maxRunsPerTask ?? 60, options.maxRuns ?? 2000);
 }
 
 function candidatesOf(runs: readonly FitRun[]): Candidate[] {
@@ -143,80 +129,9 @@ export function fitState(
     );
   }
   const reps = chooseRepresentatives(history, options);
-  const shapes = reps.map(shapesOf);
-  const candidates = candidatesOf(reps);
-  const taskCodes = new Map([...new Set(reps.map((r) => r.task))].map((t, i) => [t, i]));
-  const taskIds = Int32Array.from(reps, (r) => taskCodes.get(r.task) as number);
-  const peaks = Float64Array.from(reps, (r) => r.peakFraction);
-  const sample = balancedSample(
-    reps.map((r, i) => ({ runId: r.runId, task: r.task, i })),
-    Number.POSITIVE_INFINITY,
-    options.maxSearchRuns ?? 400,
-  ).map((s) => s.i);
-  const runsAt = (rows: readonly number[], k: number): LotoRuns => ({
-    taskIds: Int32Array.from(rows, (i) => taskIds[i] as number),
-    peaks: Float64Array.from(rows, (i) => peaks[i] as number),
-    best: Float64Array.from(rows, (i) => shapes[i]?.[k]?.bestFraction ?? Number.NaN),
-    at: CHECKPOINTS[k] as number,
-  });
-  const shapeCandidates = (k: number): Candidate[] =>
-    SHAPE_KEYS.map((key) => ({
-      kind: 'shape',
-      values: Float64Array.from(shapes, (s) => s[k]?.[key] ?? Number.NaN),
-    }));
-  // Before the run starts: which task and config features make past runs relevant.
-  const sampleMatrices = candidates.map((c) => featureMatrix(c, sample, MISSING_PENALTY));
-  const size = sample.length * sample.length;
-  const weights = searchWeights(sampleMatrices, runsAt(sample, 0), new Float64Array(size));
-  const sampleBase = weightedSum(sampleMatrices, weights, size);
-  const all = reps.map((_, i) => i);
-  const base = weightedSum(
-    candidates.map((c, k) =>
-      (weights[k] as number) > 0 ? featureMatrix(c, all, MISSING_PENALTY) : new Float32Array(0),
-    ),
-    weights,
-    all.length * all.length,
-  );
-  const coverageTarget = options.coverageTarget ?? 0.8;
-  const baseline = baselineError(reps, taskIds);
-  const checkpoints: CheckpointState[] = CHECKPOINTS.map((at, k) => {
-    const shapeWeights =
-      at === 0
-        ? SHAPE_KEYS.map(() => 0)
-        : searchWeights(
-            shapeCandidates(k).map((c) => featureMatrix(c, sample, MISSING_PENALTY)),
-            runsAt(sample, k),
-            sampleBase,
-            SHAPE_WEIGHT_GRID,
-          );
-    const d = weightedSum(
-      shapeCandidates(k).map((c, j) =>
-        (shapeWeights[j] as number) > 0 ? featureMatrix(c, all, MISSING_PENALTY) : new Float32Array(0),
-      ),
-      shapeWeights,
-      all.length * all.length,
-      base,
-    );
-    const runs = runsAt(all, k);
-    const histograms = lotoHistograms(d, runs);
-    const intervalMass = calibrateMass(histograms, runs, coverageTarget);
-    const familyMass = calibrateByFamily(reps, taskIds, (only) =>
-      calibrateMass(histograms, runs, coverageTarget, only),
-    );
-    const stats = intervalStats(histograms, runs, (a) => {
-      const g = groupOf(reps[a] as FitRun);
-      return g !== null && Object.hasOwn(familyMass, g) ? (familyMass[g] as number) : intervalMass;
-    });
-    const loto: LotoSummary = {
-      medianAbsError: median(lotoErrors(histograms, runs)),
-      baselineMedianAbsError: baseline,
-      coverage: stats.coverage,
-      medianWidth: stats.medianWidth,
-      runs: stats.runs,
-      tasks: taskCodes.size,
-    };
-    return { at, shapeWeights, intervalMass, familyMass, loto };
-  });
+  const ctx = contextOf(reps, options);
+  const checkpoints = CHECKPOINTS.map((_, k) => fitCheckpoint(ctx, k));
+  const { candidates, weights } = ctx;
   const state: MetaModelState = {
     kind: META_MODEL_KIND,
     numeric: candidates.flatMap((c, k) =>
@@ -228,12 +143,12 @@ export function fitState(
     missingPenalty: MISSING_PENALTY,
     peakMass: PEAK_MASS,
     checkpoints,
-    coverageTarget,
+    coverageTarget: ctx.coverageTarget,
     loto: (checkpoints[0] as CheckpointState).loto,
     considered: candidates.flatMap((c) => (c.kind === 'shape' ? [] : [c.feature.key])),
     representatives: {
       perTask: options.maxRunsPerTask ?? 60,
-      total: options.maxRuns ?? 4000,
+      total: options.maxRuns ?? 2000,
       kept: reps.length,
       of: options.historyRuns ?? history.length,
     },
@@ -245,39 +160,40 @@ export function fitState(
     peakValue: r.peakValue,
     finalValue: r.finalValue,
     features: r.features,
-    shapes: shapes[i] ?? [],
+    shapes: ctx.shapes[i] ?? [],
   }));
   return { state, representatives };
 }
 
-/** Runs are calibrated within their family (Mondrian conformal) where history has enough of its tasks. */
-export const GROUP_KEY = 'family';
-const MIN_GROUP_TASKS = 3;
-
-const groupOf = (run: { features: RunFeatures }): string | null => {
-  const v = run.features[GROUP_KEY];
-  return v === undefined ? null : String(v);
-};
-
-/** The interval mass of each family with at least MIN_GROUP_TASKS tasks, calibrated on its runs alone. */
-function calibrateByFamily(
-  reps: readonly FitRun[],
-  taskIds: Int32Array,
-  calibrate: (only: (a: number) => boolean) => number,
-): Record<string, number> {
-  const tasksOf = new Map<string, Set<number>>();
-  reps.forEach((r, i) => {
-    const g = groupOf(r);
-    if (g === null) return;
-    const set = tasksOf.get(g) ?? new Set<number>();
-    set.add(taskIds[i] as number);
-    tasksOf.set(g, set);
-  });
-  const out: Record<string, number> = {};
-  for (const [g, tasks] of [...tasksOf].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (tasks.size >= MIN_GROUP_TASKS) out[g] = calibrate((a) => groupOf(reps[a] as FitRun) === g);
-  }
-  return out;
+/** The kept runs' feature values and shapes, and the static weights searched on a sample of them. */
+function contextOf(reps: readonly FitRun[], options: FitOptions): FitContext {
+  const shapes = reps.map(shapesOf);
+  const candidates = candidatesOf(reps);
+  const taskCodes = new Map([...new Set(reps.map((r) => r.task))].map((t, i) => [t, i]));
+  const taskIds = Int32Array.from(reps, (r) => taskCodes.get(r.task) as number);
+  const sample = balancedSample(
+    reps.map((r, i) => ({ runId: r.runId, task: r.task, i })),
+    Number.POSITIVE_INFINITY,
+    options.maxSearchRuns ?? 400,
+  ).map((s) => s.i);
+  const ctx: FitContext = {
+    features: reps.map((r) => r.features),
+    shapes,
+    candidates,
+    weights: candidates.map(() => 0),
+    taskIds,
+    tasks: taskCodes.size,
+    peaks: Float64Array.from(reps, (r) => r.peakFraction),
+    sample,
+    sampleBase: new Float64Array(sample.length * sample.length),
+    coverageTarget: options.coverageTarget ?? 0.8,
+    baseline: baselineError(reps, taskIds),
+    missingPenalty: MISSING_PENALTY,
+  };
+  // Before the run starts: which task and config features make past runs relevant.
+  const matrices = candidates.map((c) => featureMatrix(c, sample, MISSING_PENALTY));
+  const weights = searchWeights(matrices, runsAt(ctx, sample, 0), ctx.sampleBase);
+  return { ...ctx, weights, sampleBase: weightedSum(matrices, weights, ctx.sampleBase.length) };
 }
 
 /** Median error of predicting, for each run, the median peak of the other tasks' runs. */
