@@ -126,7 +126,8 @@ shapes AS MATERIALIZED (
   FROM meta_shapes s, model, sw
   WHERE s.meta_model_version = model.version AND s.checkpoint = sw.at
 ),
-dist AS (
+dist AS MATERIALIZED (
+  -- Materialized: the distance is read three times below, and must be computed once per past run.
   SELECT h.run_id, h.peak_fraction, h.peak_value, h.final_value,
     -- A past run that had peaked by the checkpoint stands for this run's own best so far.
     CASE WHEN q.best_fraction IS NOT NULL AND h.peak_fraction <= sw.at + 1e-9
