@@ -4,6 +4,7 @@ export { type BudgetOf, expandExperiment, type Predictor, type RunPrediction } f
 export { predictRuns, refitMeta } from './meta-hooks';
 export { externalTimeoutMs, reconcileExternalRuns } from './reconcile-external-runs';
 export { type ReconcileOptions, reconcileRuns } from './reconcile-runs';
+export { type MetaRefit, refitKnowledge } from './refit-knowledge';
 export { type ReportApiServer, type ReportApiServerOptions, startReportApiServer } from './report-api-server';
 export { type SchedulerHandle, type SchedulerOptions, startScheduler } from './scheduler';
 export { startSchedulerProcess } from './start-scheduler-process';

@@ -25,9 +25,13 @@ export const predictRuns: Predictor = async (db, spec, runs, budgetTokens) => {
 };
 
 /** Refits the meta-learner from the database's history; too little history is not an error. */
-export async function refitMeta(db: StoreDatabase, log: (line: string) => void): Promise<void> {
+export async function refitMeta(
+  db: StoreDatabase,
+  log: (line: string) => void,
+  fitId?: string,
+): Promise<void> {
   try {
-    const fitted = await fitMetaModel(db, { notes: 'refit by the scheduler' });
+    const fitted = await fitMetaModel(db, { notes: 'refit by the scheduler', ...(fitId ? { fitId } : {}) });
     log(
       `meta-learner: version ${fitted.version} from ${fitted.state.loto.runs} runs of ${fitted.state.loto.tasks} tasks`,
     );

@@ -1,4 +1,4 @@
-import { DecisionService, isTransientError, refitStopModels } from '@curfew/decisions';
+import { DecisionService, isTransientError } from '@curfew/decisions';
 import { createQueue, QUEUE_NAMES } from '@curfew/queue';
 import { closeExperimentIfEnded, experimentsWithStatus, runs, type StoreDatabase } from '@curfew/store';
 import { type ConnectionOptions, Worker } from 'bullmq';
@@ -7,6 +7,7 @@ import { dispatchRuns } from './dispatch-runs';
 import { type BudgetOf, expandExperiment, type Predictor } from './expand-experiment';
 import { externalTimeoutMs, reconcileExternalRuns } from './reconcile-external-runs';
 import { reconcileRuns } from './reconcile-runs';
+import { type MetaRefit, refitKnowledge } from './refit-knowledge';
 
 export interface SchedulerOptions {
   db: StoreDatabase;
@@ -14,8 +15,11 @@ export interface SchedulerOptions {
   queuePrefix: string;
   budgetOf: BudgetOf;
   predict?: Predictor;
-  /** Refits the meta-learner from history (the stop models are refitted beside it). */
-  refit?: (db: StoreDatabase) => Promise<void>;
+  /**
+   * Refits the meta-learner from history; the stop models are refitted beside it, in the same
+   * transaction and with the same fit id.
+   */
+  refit?: MetaRefit;
   /** How often the database is scanned for work and the queue reconciled. @defaultValue 1000 */
   pollMs?: number;
   /**
@@ -137,9 +141,7 @@ function refitSchedule(db: StoreDatabase, options: SchedulerOptions, log: (line:
       if (completed === completedSeen) return;
       lastMs = Date.now();
       completedSeen = completed;
-      const stop = await refitStopModels(db);
-      if (stop) log(`stop models: version ${stop.version} from ${stop.runs} runs trained to their budget`);
-      await options.refit?.(db);
+      await refitKnowledge(db, options.refit, log);
     },
   };
 }

@@ -34,7 +34,7 @@ export async function startSchedulerProcess(
     queuePrefix: config.queuePrefix,
     budgetOf: budgetOfSpec,
     predict: predictRuns,
-    refit: (db) => refitMeta(db, log),
+    refit: (db, fitId) => refitMeta(db, log, fitId),
     pollMs: config.pollMs,
     refitIntervalMs: config.refitIntervalMs,
     maxAttempts: config.maxAttempts,

@@ -14,6 +14,8 @@ export const STOP_MODELS_KIND = 'curfew-stop-models/1';
  */
 export interface StoredStopModels {
   kind: typeof STOP_MODELS_KIND;
+  /** The refit this version came from: the meta-learner's version of the same refit carries it too. */
+  fitId?: string | null;
   foldOfTask: Record<string, number>;
   models: Record<string, StopModel | null>;
 }
@@ -53,10 +55,13 @@ export function stopModelFor(stored: StoredStopModels, task: string): StopModel 
  * Fits the stop models from every run that trained to its budget and stores them as a new
  * meta_models version; null (nothing stored) while there is no history.
  */
-export async function refitStopModels(db: StoreDatabase): Promise<{ version: number; runs: number } | null> {
+export async function refitStopModels(
+  db: StoreDatabase,
+  options: { fitId?: string } = {},
+): Promise<{ version: number; runs: number } | null> {
   const curves = (await historyRuns(db)).map(historyCurveOf).filter((c) => c.evals.length > 0);
   if (curves.length === 0) return null;
-  const stored = fitStopModels(curves);
+  const stored: StoredStopModels = { ...fitStopModels(curves), fitId: options.fitId ?? null };
   const [row] = await db
     .insert(metaModels)
     .values({

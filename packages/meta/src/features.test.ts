@@ -13,7 +13,7 @@ describe('run features', () => {
     });
   });
 
-  it('takes task family and params, model family and the run config from a spec, config winning', () => {
+  it('takes the kind of task (EM, higher is better), task family and params, model family and the run config from a spec, config winning', () => {
     const spec = {
       task: { family: 'kv-qa', params: { pairs: 8, train_examples: 4000 } },
       model: { family: 'gru', params: { units: 64 } },
@@ -21,6 +21,8 @@ describe('run features', () => {
       eval: { every_tokens: 50_000 },
     };
     expect(specRunFeatures(spec, { units: 96, lr: 0.003, batch_size: 64 })).toEqual({
+      metric: 'em',
+      mode: 'max',
       family: 'kv-qa',
       pairs: 8,
       train_examples: 4000,

@@ -45,6 +45,8 @@ export function specRunFeatures(
       ? Math.floor(budget.max_tokens_per_run / eval_.every_tokens)
       : undefined;
   return flattenFeatures(
+    // Live runs report exact match, higher is better: the kind of task history is compared by.
+    { metric: 'em', mode: 'max' },
     { family: task.family },
     isRecord(task.params) ? task.params : {},
     { model: model.family },

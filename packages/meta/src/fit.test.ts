@@ -1,26 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { type FitRun, fitState, MetaFitError } from './fit.js';
-import { curvesFeatures } from './history.js';
 import { binsToInterval, densestBins, predictKernel } from './kernel.js';
 import { encodeFeatures } from './model-state.js';
-import { syntheticCurves } from './test-curves.js';
+import { checkpointOf, shapeAt } from './shape.js';
+import { fitRunsOf, syntheticCurves } from './test-curves.js';
 
-function fitRuns(tasks: string[]): FitRun[] {
-  const curves = syntheticCurves(tasks);
-  const features = curvesFeatures(curves);
-  return curves.map((c, i) => {
-    let best = 0;
-    c.evals.forEach((e, k) => {
-      if (e.value > (c.evals[best]?.value ?? 0)) best = k;
-    });
-    return {
-      runId: c.id,
-      task: c.task,
-      peakFraction: (c.evals[best]?.tokens ?? 0) / c.budgetTokens,
-      peakValue: c.evals[best]?.value ?? 0,
-      finalValue: c.evals.at(-1)?.value ?? 0,
-      features: features[i] ?? {},
-    };
+const fitRuns = (tasks: string[]) => fitRunsOf(syntheticCurves(tasks));
+
+/** The prediction for a run given its evals up to `upTo` of the budget (0: before it starts). */
+function predictAt(fitted: ReturnType<typeof fitState>, run: FitRun, upTo: number) {
+  const { state, representatives } = fitted;
+  const encoded = representatives.map((r) => encodeFeatures(state, r.features));
+  const budget = run.budgetTokens ?? 0;
+  const evals = (run.evals ?? []).filter((e) => e.tokens <= upTo * budget);
+  const checkpoint = checkpointOf(evals, budget);
+  const shape = shapeAt(evals, budget, run.mode ?? 'max', checkpoint);
+  return predictKernel(state, representatives, encoded, {
+    encoded: encodeFeatures(state, run.features),
+    family: typeof run.features.family === 'string' ? run.features.family : null,
+    checkpoint,
+    shape,
   });
 }
 
@@ -37,17 +36,32 @@ describe('densest bins', () => {
 describe('fitState', () => {
   it('learns that a high learning rate in its sweep peaks early, and beats the median on held-out tasks', () => {
     const runs = fitRuns(['a', 'b', 'c', 'd']);
-    const state = fitState(runs);
+    const fitted = fitState(runs);
+    const { state } = fitted;
     expect(state.numeric.map((f) => f.key).some((k) => k.startsWith('lr'))).toBe(true);
     expect(state.loto.medianAbsError).toBeLessThan(state.loto.baselineMedianAbsError);
     expect(state.loto.coverage).toBeGreaterThanOrEqual(state.coverageTarget);
-    const encoded = runs.map((r) => encodeFeatures(state, r.features));
     const high = runs.find((r) => r.runId === 'a/11') as FitRun;
     const low = runs.find((r) => r.runId === 'a/0') as FitRun;
-    const predict = (r: FitRun) =>
-      predictKernel(state, runs, encoded, encodeFeatures(state, r.features))?.peakFraction ?? Number.NaN;
-    expect(predict(high)).toBeCloseTo(0.2, 1);
-    expect(predict(low)).toBeCloseTo(1, 1);
+    expect(predictAt(fitted, high, 0)?.peakFraction).toBeCloseTo(0.2, 1);
+    expect(predictAt(fitted, low, 0)?.peakFraction).toBeCloseTo(1, 1);
+  });
+
+  it('tells runs apart by their own curves once they have evals, where their features say nothing', () => {
+    const runs = fitRuns(['a', 'b', 'c', 'd']).map((r) => ({ ...r, features: { family: 'kv-qa' } }));
+    const fitted = fitState(runs);
+    const early = runs.find((r) => r.runId === 'a/11') as FitRun;
+    const late = runs.find((r) => r.runId === 'a/0') as FitRun;
+    const before = [predictAt(fitted, early, 0), predictAt(fitted, late, 0)];
+    expect(before[0]?.peakFraction).toBe(before[1]?.peakFraction);
+    // At 30% the early peaker has fallen for a tenth of the budget: it has peaked, at 20%.
+    const after = [predictAt(fitted, early, 0.3), predictAt(fitted, late, 0.3)];
+    expect(after[0]?.peakFraction).toBeCloseTo(0.2, 2);
+    expect(after[1]?.peakFraction).toBeCloseTo(1, 1);
+    const cp = fitted.state.checkpoints.find((c) => c.at === 0.3);
+    expect(cp?.shapeWeights.some((w) => w > 0)).toBe(true);
+    expect(cp?.loto.medianAbsError).toBeLessThan(fitted.state.loto.medianAbsError);
+    expect(cp?.loto.medianWidth).toBeLessThan(fitted.state.loto.medianWidth);
   });
 
   it('keeps no feature when none helps: every past run weighs the same', () => {
@@ -56,9 +70,16 @@ describe('fitState', () => {
       ...r,
       features: { noise: Number(r.runId.split('/')[1]) % 6 },
     }));
-    const state = fitState(runs);
+    const { state } = fitState(runs);
     expect(state.numeric).toEqual([]);
     expect(state.categories).toEqual([]);
+  });
+
+  it('keeps a bounded sample of history: at most maxRunsPerTask runs of a task', () => {
+    const runs = fitRuns(['a', 'b', 'c']);
+    const { state, representatives } = fitState(runs, { maxRunsPerTask: 5 });
+    expect(representatives).toHaveLength(15);
+    expect(state.representatives).toMatchObject({ perTask: 5, kept: 15, of: 36 });
   });
 
   it('refuses history of a single task', () => {

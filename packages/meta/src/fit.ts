@@ -1,31 +1,43 @@
 import { candidateFeatures } from './candidates.js';
 import type { RunFeatures } from './features.js';
-import { BINS, binOf, binsToInterval, densestBins, type HistoryRun } from './kernel.js';
+import { type FitContext, fitCheckpoint, runsAt } from './fit-checkpoint.js';
+import { median, PEAK_MASS } from './fit-loto.js';
+import { type Candidate, featureMatrix, searchWeights, weightedSum } from './fit-search.js';
+import type { HistoryRun, RepresentativeRun } from './kernel.js';
 import {
-  type CategoryFeature,
+  type CheckpointState,
   encodeCategory,
   encodeNumeric,
-  type LotoSummary,
+  META_MODEL_KIND,
   type MetaModelState,
-  type NumericFeature,
 } from './model-state.js';
+import { CHECKPOINTS, type ShapeEval, shapeAt } from './shape.js';
 
-/** A finished past run with its features. */
+/** A finished past run with its features and, for curve-shape relevance, its evals. */
 export interface FitRun extends HistoryRun {
+  features: RunFeatures;
+  mode?: 'max' | 'min';
+  budgetTokens?: number;
+  evals?: readonly ShapeEval[];
+}
+
+/** A representative as the version stores it: its shapes at the checkpoints and its features. */
+export interface FittedRun extends RepresentativeRun {
   features: RunFeatures;
 }
 
 export interface FitOptions {
   /**
-   * Share of actual peaks the interval should cover on tasks it never saw (leave-one-task-out).
-   * @defaultValue 0.85 (a margin over the 80% promised, since a new task differs from all of history)
+   * Share of actual peaks the interval should cover on tasks it never saw (leave-one-task-out,
+   * each task weighing the same).
+   * @defaultValue 0.8
    */
   coverageTarget?: number;
-  /**
-   * Most runs the weight search looks at (a fixed, per-task-balanced sample); the final
-   * leave-one-task-out error and the interval calibration use every run.
-   * @defaultValue 1000
-   */
+  /** Most runs of one task the version keeps (a fixed sample by run id). @defaultValue 60 */
+  maxRunsPerTask?: number;
+  /** Most runs the version keeps in all. @defaultValue 2000 */
+  maxRuns?: number;
+  /** Most runs the weight search looks at (per-task balanced). @defaultValue 400 */
   maxSearchRuns?: number;
 }
 
@@ -33,47 +45,55 @@ export class MetaFitError extends Error {
   override readonly name = 'MetaFitError';
 }
 
-const MISSING_PENALTY = 4;
-const PEAK_MASS = 0.5;
-const WEIGHT_GRID = [0.1, 0.3, 1, 3, 10, 30] as const;
-/** A weight change is kept only if it lowers the search error by this share: fewer features, less overfitting. */
-const MIN_GAIN = 0.01;
-const PASSES = 2;
-const MEAN_SHARE = 0.25;
+export const MISSING_PENALTY = 4;
 
-type Candidate =
-  | { kind: 'num'; feature: NumericFeature; values: Float64Array }
-  | {
-      kind: 'cat';
-      feature: CategoryFeature;
-      values: Int32Array;
-    };
+/** FNV-1a, for a sample that does not depend on the order runs were read in, nor on their outcomes. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
 
-/**
- * Learns which features make past runs similar, from history alone: starting from no feature
- * (every past run weighs the same, i.e. the history's densest half), a coordinate search over
- * feature weights keeps a change only when it lowers the leave-one-task-out median absolute error
- * of the predicted peak. The interval's mass is then calibrated on the out-of-fold predictions.
- */
-export function fitState(history: readonly FitRun[], options: FitOptions = {}): MetaModelState {
-  const tasks = new Set(history.map((h) => h.task));
-  if (tasks.size < 2) {
-    throw new MetaFitError(
-      `the meta-learner needs finished runs of at least 2 tasks to learn across tasks, got ${tasks.size}`,
-    );
+/** Up to `perTask` runs of every task (by hash of the run id), at most `max` in all; sorted by run id. */
+export function balancedSample<T extends { runId: string; task: string }>(
+  runs: readonly T[],
+  perTask: number,
+  max: number,
+): T[] {
+  const byTask = new Map<string, T[]>();
+  for (const r of runs) {
+    const list = byTask.get(r.task);
+    if (list) list.push(r);
+    else byTask.set(r.task, [r]);
   }
-  const { numeric, categories } = candidateFeatures(history.map((h) => h.features));
-  const candidates: Candidate[] = [
+  const each = Math.max(1, Math.min(perTask, Math.floor(max / Math.max(1, byTask.size))));
+  const picked = [...byTask.values()].flatMap((list) =>
+    list.sort((a, b) => hash(a.runId) - hash(b.runId) || (a.runId < b.runId ? -1 : 1)).slice(0, each),
+  );
+  return picked.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
+}
+
+/** The bounded sample of history a fit keeps (what it needs the evals of). */
+export function chooseRepresentatives<T extends { runId: string; task: string }>(
+  history: readonly T[],
+  options: FitOptions = {},
+): T[] {
+  return balancedSample(history, options.maxRunsPerTask ?? 60, options.maxRuns ?? 2000);
+}
+
+function candidatesOf(runs: readonly FitRun[]): Candidate[] {
+  const { numeric, categories } = candidateFeatures(runs.map((h) => h.features));
+  return [
     ...numeric.map(
       (feature): Candidate => ({
         kind: 'num',
         feature,
-        values: Float64Array.from(history, (h) => encodeNumeric(feature, h.features) ?? Number.NaN),
+        values: Float64Array.from(runs, (h) => encodeNumeric(feature, h.features) ?? Number.NaN),
       }),
     ),
     ...categories.map((feature): Candidate => {
       const codes = new Map<string, number>();
-      const values = Int32Array.from(history, (h) => {
+      const values = Int32Array.from(runs, (h) => {
         const v = encodeCategory(feature.key, h.features);
         if (v === null) return -1;
         if (!codes.has(v)) codes.set(v, codes.size);
@@ -82,17 +102,38 @@ export function fitState(history: readonly FitRun[], options: FitOptions = {}): 
       return { kind: 'cat', feature, values };
     }),
   ];
-  const taskIds = taskIndex(history);
-  const bins = Int32Array.from(history, (h) => binOf(h.peakFraction));
-  const weights = searchWeights(candidates, taskIds, bins, history, options.maxSearchRuns ?? 1000);
-  const full = allIndices(history.length);
-  const distances = pairDistances(candidates, weights, full);
-  const histograms = lotoHistograms(distances, full, taskIds, bins);
-  const coverageTarget = options.coverageTarget ?? 0.85;
-  const intervalMass = calibrate(histograms, history, coverageTarget);
-  const loto = summarise(histograms, history, taskIds, intervalMass);
-  return {
-    kind: 'kernel-shorth',
+}
+
+function shapesOf(run: FitRun) {
+  const evals = run.evals ?? [];
+  const budget = run.budgetTokens ?? 0;
+  return CHECKPOINTS.map((at) => shapeAt(evals, budget, run.mode ?? 'max', at));
+}
+
+/**
+ * Learns which past runs speak for a new one, from history alone. A bounded sample of history is
+ * kept (at most `maxRunsPerTask` per task). Before a run starts, a coordinate search over feature
+ * weights (task kind, family, model, data size, config) keeps a change only when it lowers the
+ * leave-one-task-out error of the predicted peak; at each checkpoint of the budget, a second
+ * search weighs the shape of the curve so far. Interval masses are calibrated per checkpoint on
+ * the out-of-fold predictions, tasks held out one at a time.
+ */
+export function fitState(
+  history: readonly FitRun[],
+  options: FitOptions & { historyRuns?: number } = {},
+): { state: MetaModelState; representatives: FittedRun[] } {
+  const tasks = new Set(history.map((h) => h.task));
+  if (tasks.size < 2) {
+    throw new MetaFitError(
+      `the meta-learner needs finished runs of at least 2 tasks to learn across tasks, got ${tasks.size}`,
+    );
+  }
+  const reps = chooseRepresentatives(history, options);
+  const ctx = contextOf(reps, options);
+  const checkpoints = CHECKPOINTS.map((_, k) => fitCheckpoint(ctx, k));
+  const { candidates, weights } = ctx;
+  const state: MetaModelState = {
+    kind: META_MODEL_KIND,
     numeric: candidates.flatMap((c, k) =>
       c.kind === 'num' && (weights[k] as number) > 0 ? [{ ...c.feature, weight: weights[k] as number }] : [],
     ),
@@ -101,207 +142,65 @@ export function fitState(history: readonly FitRun[], options: FitOptions = {}): 
     ),
     missingPenalty: MISSING_PENALTY,
     peakMass: PEAK_MASS,
-    intervalMass,
-    coverageTarget,
-    loto,
-    considered: candidates.map((c) => c.feature.key),
+    checkpoints,
+    coverageTarget: ctx.coverageTarget,
+    loto: (checkpoints[0] as CheckpointState).loto,
+    considered: candidates.flatMap((c) => (c.kind === 'shape' ? [] : [c.feature.key])),
+    representatives: {
+      perTask: options.maxRunsPerTask ?? 60,
+      total: options.maxRuns ?? 2000,
+      kept: reps.length,
+      of: options.historyRuns ?? history.length,
+    },
   };
+  const representatives = reps.map((r, i) => ({
+    runId: r.runId,
+    task: r.task,
+    peakFraction: r.peakFraction,
+    peakValue: r.peakValue,
+    finalValue: r.finalValue,
+    features: r.features,
+    shapes: ctx.shapes[i] ?? [],
+  }));
+  return { state, representatives };
 }
 
-function taskIndex(history: readonly FitRun[]): Int32Array {
-  const ids = new Map<string, number>();
-  return Int32Array.from(history, (h) => {
-    if (!ids.has(h.task)) ids.set(h.task, ids.size);
-    return ids.get(h.task) as number;
-  });
+/** The kept runs' feature values and shapes, and the static weights searched on a sample of them. */
+function contextOf(reps: readonly FitRun[], options: FitOptions): FitContext {
+  const shapes = reps.map(shapesOf);
+  const candidates = candidatesOf(reps);
+  const taskCodes = new Map([...new Set(reps.map((r) => r.task))].map((t, i) => [t, i]));
+  const taskIds = Int32Array.from(reps, (r) => taskCodes.get(r.task) as number);
+  const sample = balancedSample(
+    reps.map((r, i) => ({ runId: r.runId, task: r.task, i })),
+    Number.POSITIVE_INFINITY,
+    options.maxSearchRuns ?? 400,
+  ).map((s) => s.i);
+  const ctx: FitContext = {
+    features: reps.map((r) => r.features),
+    shapes,
+    candidates,
+    weights: candidates.map(() => 0),
+    taskIds,
+    tasks: taskCodes.size,
+    peaks: Float64Array.from(reps, (r) => r.peakFraction),
+    sample,
+    sampleBase: new Float64Array(sample.length * sample.length),
+    coverageTarget: options.coverageTarget ?? 0.8,
+    baseline: baselineError(reps, taskIds),
+    missingPenalty: MISSING_PENALTY,
+  };
+  // Before the run starts: which task and config features make past runs relevant.
+  const matrices = candidates.map((c) => featureMatrix(c, sample, MISSING_PENALTY));
+  const weights = searchWeights(matrices, runsAt(ctx, sample, 0), ctx.sampleBase);
+  return { ...ctx, weights, sampleBase: weightedSum(matrices, weights, ctx.sampleBase.length) };
 }
 
-const allIndices = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
-
-/** FNV-1a, for a sample that does not depend on the order runs were read in. */
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** Up to `max` runs, the same number from every task (as far as each has them). */
-function balancedSample(history: readonly FitRun[], taskIds: Int32Array, max: number): Int32Array {
-  const byTask = new Map<number, number[]>();
-  taskIds.forEach((t, i) => {
-    const list = byTask.get(t);
-    if (list) list.push(i);
-    else byTask.set(t, [i]);
-  });
-  const perTask = Math.max(1, Math.ceil(max / byTask.size));
-  const picked: number[] = [];
-  for (const list of byTask.values()) {
-    list.sort((a, b) => hash((history[a] as FitRun).runId) - hash((history[b] as FitRun).runId));
-    picked.push(...list.slice(0, perTask));
-  }
-  return Int32Array.from(picked.sort((a, b) => a - b));
-}
-
-/** Unweighted squared distances of one feature between the runs of `sample` (row-major). */
-function featureMatrix(c: Candidate, sample: Int32Array): Float64Array {
-  const n = sample.length;
-  const m = new Float64Array(n * n);
-  for (let a = 0; a < n; a++) {
-    const x = c.values[sample[a] as number] as number;
-    for (let b = a + 1; b < n; b++) {
-      const y = c.values[sample[b] as number] as number;
-      let d: number;
-      if (c.kind === 'num') {
-        const xm = Number.isNaN(x);
-        const ym = Number.isNaN(y);
-        d = xm && ym ? 0 : xm || ym ? MISSING_PENALTY : (x - y) * (x - y);
-      } else {
-        d = x === y ? 0 : 1;
-      }
-      m[a * n + b] = d;
-      m[b * n + a] = d;
-    }
-  }
-  return m;
-}
-
-function pairDistances(candidates: readonly Candidate[], weights: readonly number[], sample: Int32Array) {
-  const n = sample.length;
-  const d = new Float64Array(n * n);
-  candidates.forEach((c, k) => {
-    const w = weights[k] as number;
-    if (w <= 0) return;
-    const m = featureMatrix(c, sample);
-    for (let i = 0; i < d.length; i++) d[i] = (d[i] as number) + w * (m[i] as number);
-  });
-  return d;
-}
-
-/** For each run of `sample`, the kernel-weighted histogram of the peaks of the other tasks' runs. */
-function lotoHistograms(d: Float64Array, sample: Int32Array, taskIds: Int32Array, bins: Int32Array) {
-  const n = sample.length;
-  const out = new Float64Array(n * (BINS + 1));
-  for (let a = 0; a < n; a++) {
-    const task = taskIds[sample[a] as number];
-    let min = Number.POSITIVE_INFINITY;
-    for (let b = 0; b < n; b++) {
-      if (taskIds[sample[b] as number] !== task) min = Math.min(min, d[a * n + b] as number);
-    }
-    const base = a * (BINS + 1);
-    for (let b = 0; b < n; b++) {
-      const j = sample[b] as number;
-      if (taskIds[j] === task) continue;
-      const at = base + (bins[j] as number);
-      out[at] = (out[at] as number) + Math.exp(-((d[a * n + b] as number) - min));
-    }
-  }
-  return out;
-}
-
-const histogramAt = (histograms: Float64Array, a: number) =>
-  histograms.subarray(a * (BINS + 1), (a + 1) * (BINS + 1));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-function lotoErrors(histograms: Float64Array, sample: Int32Array, history: readonly FitRun[]): number[] {
-  const errors: number[] = [];
-  sample.forEach((i, a) => {
-    const [first, last] = densestBins(histogramAt(histograms, a), PEAK_MASS);
-    errors.push(Math.abs((first + last) / (2 * BINS) - (history[i] as FitRun).peakFraction));
-  });
-  return errors;
-}
-
-const lotoError = (histograms: Float64Array, sample: Int32Array, history: readonly FitRun[]) =>
-  median(lotoErrors(histograms, sample, history));
-
-/**
- * What the weight search minimises: the median absolute error (what users are promised) plus a
- * share of the mean. The median alone is flat once half the runs are exactly right, so the first
- * feature that gets there would win by chance; the mean breaks such ties toward the feature that
- * is right on more runs.
- */
-function searchObjective(errors: number[]): number {
-  return median(errors) + MEAN_SHARE * (errors.reduce((s, e) => s + e, 0) / errors.length);
-}
-
-function searchWeights(
-  candidates: readonly Candidate[],
-  taskIds: Int32Array,
-  bins: Int32Array,
-  history: readonly FitRun[],
-  maxSearchRuns: number,
-): number[] {
-  const sample = balancedSample(history, taskIds, maxSearchRuns);
-  const matrices = candidates.map((c) => featureMatrix(c, sample));
-  const weights = candidates.map(() => 0);
-  let d = new Float64Array(sample.length * sample.length);
-  const errorOf = (dist: Float64Array) =>
-    searchObjective(lotoErrors(lotoHistograms(dist, sample, taskIds, bins), sample, history));
-  let best = errorOf(d);
-  for (let pass = 0; pass < PASSES; pass++) {
-    let changed = false;
-    candidates.forEach((_, k) => {
-      const m = matrices[k] as Float64Array;
-      const current = weights[k] as number;
-      for (const w of [0, ...WEIGHT_GRID]) {
-        if (w === current) continue;
-        const trial = new Float64Array(d.length);
-        for (let i = 0; i < d.length; i++)
-          trial[i] = (d[i] as number) + (w - (weights[k] as number)) * (m[i] as number);
-        const error = errorOf(trial);
-        if (error < best * (1 - MIN_GAIN)) {
-          best = error;
-          d = trial;
-          weights[k] = w;
-          changed = true;
-        }
-      }
-    });
-    if (!changed) break;
-  }
-  return weights;
-}
-
-/** The smallest interval mass whose out-of-fold coverage reaches the target. */
-function calibrate(histograms: Float64Array, history: readonly FitRun[], target: number): number {
-  for (let mass = 0.5; mass < 1; mass = Math.round((mass + 0.01) * 100) / 100) {
-    if (coverage(histograms, history, mass) >= target) return mass;
-  }
-  return 1;
-}
-
-function coverage(histograms: Float64Array, history: readonly FitRun[], mass: number): number {
-  let inside = 0;
-  history.forEach((h, a) => {
-    const [low, high] = binsToInterval(densestBins(histogramAt(histograms, a), mass));
-    if (h.peakFraction >= low && h.peakFraction <= high) inside++;
-  });
-  return inside / history.length;
-}
-
-function summarise(
-  histograms: Float64Array,
-  history: readonly FitRun[],
-  taskIds: Int32Array,
-  intervalMass: number,
-): LotoSummary {
-  const tasks = new Set(taskIds);
+/** Median error of predicting, for each run, the median peak of the other tasks' runs. */
+function baselineError(reps: readonly FitRun[], taskIds: Int32Array): number {
   const medians = new Map<number, number>();
-  for (const t of tasks) {
-    medians.set(t, median(history.filter((_, i) => taskIds[i] !== t).map((h) => h.peakFraction)));
+  for (const t of new Set(taskIds)) {
+    medians.set(t, median(reps.filter((_, i) => taskIds[i] !== t).map((h) => h.peakFraction)));
   }
-  return {
-    medianAbsError: lotoError(histograms, allIndices(history.length), history),
-    baselineMedianAbsError: median(
-      history.map((h, i) => Math.abs((medians.get(taskIds[i] as number) as number) - h.peakFraction)),
-    ),
-    coverage: coverage(histograms, history, intervalMass),
-    runs: history.length,
-    tasks: tasks.size,
-  };
+  return median(reps.map((h, i) => Math.abs((medians.get(taskIds[i] as number) as number) - h.peakFraction)));
 }

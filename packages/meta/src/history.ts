@@ -4,6 +4,7 @@ import { evals, experiments, type NewEval, type NewRun, runs, type StoreDatabase
 import { sql } from 'drizzle-orm';
 import { flattenFeatures, type RunFeatures, rankWithinGroups, specRunFeatures } from './features.js';
 import type { FitRun } from './fit.js';
+import type { ShapeEval } from './shape.js';
 
 /** Budgets of curve runs are stored as this many tokens when their tokens are not whole numbers. */
 const SCALED_BUDGET = 1_000_000;
@@ -12,9 +13,14 @@ const INSERT_BATCH = 2000;
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Features of a recorded curve: its `features` object and its number of evals (the eval schedule). */
+/**
+ * Features of a recorded curve: the task's kind (its metric and mode), its `features` object and
+ * its number of evals (the eval schedule).
+ */
 export function curveFeatures(curve: Curve): RunFeatures {
-  return flattenFeatures(curve.features, { evals_per_run: curve.evals.length });
+  return flattenFeatures({ metric: curve.metric, mode: curve.mode }, curve.features, {
+    evals_per_run: curve.evals.length,
+  });
 }
 
 /** Features of every curve, with ranks within its group (the runs of one experiment). */
@@ -130,6 +136,8 @@ export async function readHistory(db: StoreDatabase): Promise<FitRun[]> {
   return rows.map((r, i) => ({
     runId: r.run_id,
     task: taskOf(r),
+    mode: modeOf(r),
+    budgetTokens: Number(r.budget_tokens),
     peakFraction: Math.min(1, Math.max(0, Number(r.peak_tokens) / Number(r.budget_tokens))),
     peakValue: r.peak_value,
     finalValue: r.final_value,
@@ -141,6 +149,32 @@ function rowFeatures(row: HistoryRow): RunFeatures {
   const { curve, ...config } = row.config;
   if (isRecord(curve)) return flattenFeatures(config);
   return specRunFeatures(row.spec, config);
+}
+
+/** Curves recorded with mode min are better lower; live runs report EM, better higher. */
+function modeOf(row: HistoryRow): 'max' | 'min' {
+  const curve = row.config.curve;
+  return isRecord(curve) && curve.mode === 'min' ? 'min' : 'max';
+}
+
+/** The evals (tokens, value) of the given runs, in training order: what the fit reads curve shapes from. */
+export async function readEvals(
+  db: StoreDatabase,
+  runIds: readonly string[],
+): Promise<Map<string, ShapeEval[]>> {
+  const out = new Map<string, ShapeEval[]>(runIds.map((id) => [id, []]));
+  for (let i = 0; i < runIds.length; i += 1000) {
+    const result = await db.execute(sql`
+      SELECT v.run_id, v.tokens, v.em FROM evals v
+      WHERE v.run_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(runIds.slice(i, i + 1000))}::jsonb))
+        AND v.em IS NOT NULL
+      ORDER BY v.run_id, v.step`);
+    for (const r of (result as unknown as { rows: { run_id: string; tokens: number | string; em: number }[] })
+      .rows) {
+      out.get(r.run_id)?.push({ tokens: Number(r.tokens), value: Number(r.em) });
+    }
+  }
+  return out;
 }
 
 /** Curves name their task; live runs are of the spec's task family with its parameters. */

@@ -10,9 +10,22 @@ export {
   specRunFeatures,
   withGroupRanks,
 } from './features.js';
-export { type FitOptions, type FitRun, fitState, MetaFitError } from './fit.js';
-export { curveFeatures, curvesFeatures, loadCurvesAsHistory, readHistory } from './history.js';
-export { type HistoryRun, type KernelPrediction, predictKernel } from './kernel.js';
+export {
+  chooseRepresentatives,
+  type FitOptions,
+  type FitRun,
+  type FittedRun,
+  fitState,
+  MetaFitError,
+} from './fit.js';
+export { curveFeatures, curvesFeatures, loadCurvesAsHistory, readEvals, readHistory } from './history.js';
+export {
+  type HistoryRun,
+  type KernelPrediction,
+  type KernelQuery,
+  predictKernel,
+  type RepresentativeRun,
+} from './kernel.js';
 export {
   type FitMetaModelOptions,
   type FittedMetaModel,
@@ -24,8 +37,18 @@ export {
 } from './meta-model.js';
 export {
   type CategoryFeature,
+  type CheckpointState,
   encodeFeatures,
   type LotoSummary,
+  META_MODEL_KIND,
   type MetaModelState,
   type NumericFeature,
 } from './model-state.js';
+export {
+  CHECKPOINTS,
+  type CurveShape,
+  checkpointOf,
+  SHAPE_KEYS,
+  type ShapeEval,
+  shapeAt,
+} from './shape.js';

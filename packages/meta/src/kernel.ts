@@ -1,4 +1,5 @@
-import type { EncodedFeatures, MetaModelState } from './model-state.js';
+import type { CheckpointState, EncodedFeatures, MetaModelState } from './model-state.js';
+import { type CurveShape, FRACTION_EPSILON, SHAPE_KEYS } from './shape.js';
 
 /** One finished past run, as the meta-learner sees it. */
 export interface HistoryRun {
@@ -82,20 +83,59 @@ export function binsToInterval([first, last]: [number, number]): [number, number
   return [Math.max(0, (first - 0.5) / BINS), Math.min(1, (last + 0.5) / BINS)];
 }
 
+/** Beyond this excess squared distance a past run weighs 0 (as in SQL, where exp would underflow). */
+export const MAX_EXCESS = 700;
+
 /** Kernel weights exp(−(d² − min d²)): the nearest run weighs 1. */
 export function kernelWeights(distances: ArrayLike<number>): Float64Array {
   let min = Number.POSITIVE_INFINITY;
   for (let i = 0; i < distances.length; i++) min = Math.min(min, distances[i] as number);
   const w = new Float64Array(distances.length);
-  for (let i = 0; i < distances.length; i++) w[i] = Math.exp(-((distances[i] as number) - min));
+  for (let i = 0; i < distances.length; i++) {
+    const excess = (distances[i] as number) - min;
+    w[i] = excess > MAX_EXCESS ? 0 : Math.exp(-excess);
+  }
   return w;
 }
 
-/** Point prediction, interval and values from kernel weights over history (the SQL function's algorithm). */
+/**
+ * The peak a past run stands for, seen from a run at `checkpoint` whose best so far is at
+ * `bestFraction`: a past run that had peaked by then says "this run has peaked too", i.e. at its
+ * own best so far.
+ */
+export function effectivePeak(peakFraction: number, checkpoint: number, bestFraction: number | null): number {
+  return checkpoint > 0 && bestFraction !== null && peakFraction <= checkpoint + FRACTION_EPSILON
+    ? bestFraction
+    : peakFraction;
+}
+
+/** Squared distance of two curve shapes under the checkpoint's weights (missing: the penalty per weight). */
+export function shapeDistance2(
+  weights: readonly number[],
+  missingPenalty: number,
+  a: CurveShape | null,
+  b: CurveShape | null,
+): number {
+  let d = 0;
+  SHAPE_KEYS.forEach((key, j) => {
+    const w = weights[j] ?? 0;
+    if (w <= 0) return;
+    d += w * (a === null || b === null ? missingPenalty : (a[key] - b[key]) ** 2);
+  });
+  return d;
+}
+
+/**
+ * Point, interval and values from kernel weights over history (the SQL function's algorithm). The
+ * point is the midpoint of the densest `peakMass` of the weight: what minimises the median
+ * absolute error when peaks pile up at the end of the budget with a long tail before it.
+ */
 export function predictFromWeights(
-  state: Pick<MetaModelState, 'peakMass' | 'intervalMass'>,
+  peakMass: number,
+  intervalMass: number,
   history: readonly HistoryRun[],
   weights: ArrayLike<number>,
+  peakOf: (h: HistoryRun) => number = (h) => h.peakFraction,
 ): KernelPrediction {
   const histogram = new Float64Array(BINS + 1);
   let total = 0;
@@ -103,14 +143,14 @@ export function predictFromWeights(
   let finalValue = 0;
   history.forEach((h, i) => {
     const w = weights[i] as number;
-    const bin = binOf(h.peakFraction);
+    const bin = binOf(peakOf(h));
     histogram[bin] = (histogram[bin] as number) + w;
     total += w;
     peakValue += w * h.peakValue;
     finalValue += w * h.finalValue;
   });
-  const [first, last] = densestBins(histogram, state.peakMass);
-  const [low, high] = binsToInterval(densestBins(histogram, state.intervalMass));
+  const [first, last] = densestBins(histogram, peakMass);
+  const [low, high] = binsToInterval(densestBins(histogram, intervalMass));
   const order = history
     .map((h, i) => ({ h, w: weights[i] as number }))
     .sort((a, b) => b.w - a.w || (a.h.runId < b.h.runId ? -1 : a.h.runId > b.h.runId ? 1 : 0))
@@ -125,14 +165,53 @@ export function predictFromWeights(
   };
 }
 
-/** Predicts for one encoded query from encoded history, in TypeScript (fitting and tests). */
+/** A past run the version keeps, with its curve's shape at each of the state's checkpoints. */
+export interface RepresentativeRun extends HistoryRun {
+  shapes: (CurveShape | null)[];
+}
+
+/** A new run: its encoded features and, when it has evals, its shape at the checkpoint it reached. */
+export interface KernelQuery {
+  encoded: EncodedFeatures;
+  /** The run's family (its interval is calibrated within it when history has enough of its tasks). */
+  family?: string | null;
+  checkpoint: number;
+  shape: CurveShape | null;
+}
+
+/** Predicts for one query from encoded history, in TypeScript (the mirror of curfew_predict_stop). */
 export function predictKernel(
   state: MetaModelState,
-  history: readonly HistoryRun[],
+  history: readonly RepresentativeRun[],
   encoded: readonly EncodedFeatures[],
-  query: EncodedFeatures,
+  query: KernelQuery,
 ): KernelPrediction | null {
   if (history.length === 0) return null;
-  const weights = kernelWeights(encoded.map((e) => distance2(state, e, query)));
-  return predictFromWeights(state, history, weights);
+  const k = state.checkpoints.findIndex((c) => Math.abs(c.at - query.checkpoint) <= FRACTION_EPSILON);
+  const cp = state.checkpoints[k > 0 && query.shape ? k : 0] as CheckpointState;
+  const at = cp.at;
+  const index = state.checkpoints.indexOf(cp);
+  const weights = kernelWeights(
+    encoded.map(
+      (e, i) =>
+        distance2(state, e, query.encoded) +
+        (at > 0
+          ? shapeDistance2(
+              cp.shapeWeights,
+              state.missingPenalty,
+              history[i]?.shapes[index] ?? null,
+              query.shape,
+            )
+          : 0),
+    ),
+  );
+  const best = at > 0 ? (query.shape?.bestFraction ?? null) : null;
+  const family = query.family ?? null;
+  const mass =
+    family !== null && Object.hasOwn(cp.familyMass, family)
+      ? (cp.familyMass[family] as number)
+      : cp.intervalMass;
+  return predictFromWeights(state.peakMass, mass, history, weights, (h) =>
+    effectivePeak(h.peakFraction, at, best),
+  );
 }

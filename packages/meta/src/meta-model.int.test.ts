@@ -2,11 +2,13 @@ import { metaModels } from '@curfew/store';
 import { BACKENDS, type TestDatabase } from '@curfew/store/testing';
 import { asc, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withGroupRanks } from './features.js';
-import { curvesFeatures, loadCurvesAsHistory, readHistory } from './history.js';
+import { type RunFeatures, withGroupRanks } from './features.js';
+import { chooseRepresentatives, fitState } from './fit.js';
+import { curvesFeatures, loadCurvesAsHistory, readEvals, readHistory } from './history.js';
 import { predictKernel } from './kernel.js';
 import { fitMetaModel, predictStop, predictStopMany } from './meta-model.js';
 import { encodeFeatures } from './model-state.js';
+import { checkpointOf, shapeAt } from './shape.js';
 import { syntheticCurves } from './test-curves.js';
 
 describe.each(BACKENDS)('meta-learner on $name', (backend) => {
@@ -37,30 +39,92 @@ describe.each(BACKENDS)('meta-learner on $name', (backend) => {
     expect(high?.sources[0]?.peak_fraction).toBeCloseTo(0.2, 5);
   });
 
-  it('answers exactly as the TypeScript mirror of the SQL function', async () => {
+  it('answers exactly as the TypeScript mirror of the SQL function, before and during a run', async () => {
     database = await backend.create();
     const { db } = database.store;
-    const history = syntheticCurves(['a', 'b', 'c']);
+    const history = syntheticCurves(['a', 'b', 'c']).map((c) => ({
+      ...c,
+      features: { ...c.features, lr: (c.features.lr as number) * (1 + (Number(c.id.split('/')[1]) % 3)) },
+    }));
     const queries = syntheticCurves(['q'], 8, 30);
     await loadCurvesAsHistory(db, history);
     const { state } = await fitMetaModel(db);
-    const runs = await readHistory(db);
-    const encoded = runs.map((r) => encodeFeatures(state, r.features));
-    const features = curvesFeatures(queries);
-    const fromSql = await predictStopMany(
+    // The fit is deterministic: refitting the same history in TypeScript gives its kept runs.
+    const runs = chooseRepresentatives(await readHistory(db));
+    const evals = await readEvals(
       db,
-      queries.map((c, i) => ({ id: c.id, features: features[i] ?? {} })),
+      runs.map((r) => r.runId),
     );
-    queries.forEach((c, i) => {
-      const ts = predictKernel(state, runs, encoded, encodeFeatures(state, features[i] ?? {}));
-      const p = fromSql.get(c.id);
-      expect(p?.peakFraction).toBeCloseTo(ts?.peakFraction ?? Number.NaN, 9);
-      expect(p?.lowFraction).toBeCloseTo(ts?.low ?? Number.NaN, 9);
-      expect(p?.highFraction).toBeCloseTo(ts?.high ?? Number.NaN, 9);
-      expect(p?.finalValue).toBeCloseTo(ts?.finalValue ?? Number.NaN, 9);
-      expect(p?.sources.map((s) => s.run_id)).toEqual(ts?.sources.map((s) => s.runId));
-      expect(p?.peakTokens).toBeNull();
+    const { representatives } = fitState(runs.map((r) => ({ ...r, evals: evals.get(r.runId) ?? [] })));
+    const encoded = representatives.map((r) => encodeFeatures(state, r.features));
+    const features = curvesFeatures(queries);
+    for (const upTo of [0, 0.1, 0.35, 1]) {
+      const asked = queries.flatMap((c, i) => {
+        const evals = c.evals.filter((e) => e.tokens <= upTo * c.budgetTokens);
+        const query = {
+          id: c.id,
+          features: features[i] ?? ({} as RunFeatures),
+          budgetTokens: c.budgetTokens,
+          evals,
+        };
+        // The same curve as a loss (lower is better) must read the same in SQL as in TypeScript.
+        const asLoss = {
+          id: `${c.id}/loss`,
+          features: { ...query.features, mode: 'min' } as RunFeatures,
+          budgetTokens: c.budgetTokens,
+          evals: evals.map((e) => ({ tokens: e.tokens, value: 1 - e.value })),
+        };
+        return [query, asLoss];
+      });
+      const fromSql = await predictStopMany(db, asked);
+      asked.forEach((q) => {
+        const checkpoint = checkpointOf(q.evals, q.budgetTokens);
+        const shape = shapeAt(q.evals, q.budgetTokens, q.features.mode === 'min' ? 'min' : 'max', checkpoint);
+        const ts = predictKernel(state, representatives, encoded, {
+          encoded: encodeFeatures(state, q.features),
+          family: String(q.features.family),
+          checkpoint,
+          shape,
+        });
+        const p = fromSql.get(q.id);
+        expect(p?.checkpoint).toBe(checkpoint);
+        expect(p?.peakFraction).toBeCloseTo(ts?.peakFraction ?? Number.NaN, 9);
+        expect(p?.lowFraction).toBeCloseTo(ts?.low ?? Number.NaN, 9);
+        expect(p?.highFraction).toBeCloseTo(ts?.high ?? Number.NaN, 9);
+        expect(p?.finalValue).toBeCloseTo(ts?.finalValue ?? Number.NaN, 9);
+        expect(p?.sources.map((s) => s.run_id)).toEqual(ts?.sources.map((s) => s.runId));
+        expect(p?.peakTokens).toBeCloseTo((p?.peakFraction ?? Number.NaN) * q.budgetTokens, 6);
+      });
+    }
+  });
+
+  it('moves a run whose curve has turned down to its own best so far', async () => {
+    database = await backend.create();
+    const { db } = database.store;
+    const featureless = (c: ReturnType<typeof syntheticCurves>[number]) => ({
+      ...c,
+      features: { family: 'kv-qa' },
     });
+    await loadCurvesAsHistory(db, syntheticCurves(['a', 'b', 'c', 'd']).map(featureless));
+    await fitMetaModel(db);
+    const [early, late] = ['q/11', 'q/0'].map(
+      (id) =>
+        syntheticCurves(['q'])
+          .map(featureless)
+          .find((c) => c.id === id) as ReturnType<typeof syntheticCurves>[number],
+    );
+    const at = async (c: typeof early, upTo: number) =>
+      predictStop(
+        db,
+        { family: 'kv-qa' },
+        c?.budgetTokens,
+        c?.evals.filter((e) => e.tokens <= upTo * (c?.budgetTokens ?? 0)),
+      );
+    expect((await at(early, 0))?.peakFraction).toBe((await at(late, 0))?.peakFraction);
+    const turned = await at(early, 0.3);
+    expect(turned?.checkpoint).toBe(0.3);
+    expect(turned?.peakFraction).toBeCloseTo(0.2, 2);
+    expect((await at(late, 0.3))?.peakFraction).toBeGreaterThan(0.8);
   });
 
   it('adds a meta-model version with its leave-one-task-out error at every fit', async () => {
@@ -88,6 +152,13 @@ describe.each(BACKENDS)('meta-learner on $name', (backend) => {
     );
     expect((history as unknown as { rows: { version: number; n: number }[] }).rows).toEqual([
       { version: second.version, n: 36 },
+    ]);
+    const shapes = await db.execute(
+      sql`select meta_model_version as version, count(*)::int as n from meta_shapes group by 1`,
+    );
+    // 36 runs with an eval by each of the 7 checkpoints after 0, except 0.05 (the first eval is at 10%).
+    expect((shapes as unknown as { rows: { version: number; n: number }[] }).rows).toEqual([
+      { version: second.version, n: 36 * 6 },
     ]);
     expect((await predictStop(db, { lr: 0.01 }))?.metaModelVersion).toBe(second.version);
   });

@@ -1,15 +1,18 @@
 import { metaModels, type StoreDatabase } from '@curfew/store';
 import { sql } from 'drizzle-orm';
 import type { RunFeatures } from './features.js';
-import { type FitOptions, fitState } from './fit.js';
-import { readHistory } from './history.js';
+import { chooseRepresentatives, type FitOptions, type FittedRun, fitState } from './fit.js';
+import { readEvals, readHistory } from './history.js';
 import { encodeFeatures, type MetaModelState } from './model-state.js';
+import { CHECKPOINTS, type ShapeEval } from './shape.js';
 
 export interface FitMetaModelOptions extends FitOptions {
   /** Tasks left out of the history (to measure the model on them). */
   excludeTasks?: readonly string[];
   /** Stored in `meta_models.notes`. */
   notes?: string;
+  /** The refit this version belongs to (the stop models of the same refit carry it too). */
+  fitId?: string;
 }
 
 export interface FittedMetaModel {
@@ -32,13 +35,22 @@ export async function fitMetaModel(
 ): Promise<FittedMetaModel> {
   const excluded = new Set(options.excludeTasks ?? []);
   const history = (await readHistory(db)).filter((h) => !excluded.has(h.task));
-  const state = fitState(history, options);
+  const chosen = chooseRepresentatives(history, options);
+  const evals = await readEvals(
+    db,
+    chosen.map((h) => h.runId),
+  );
+  const { state, representatives } = fitState(
+    chosen.map((h) => ({ ...h, evals: evals.get(h.runId) ?? [] })),
+    { ...options, historyRuns: history.length },
+  );
+  state.fitId = options.fitId ?? null;
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(FIT_LOCK_KEY))})`);
     const [row] = await tx
       .insert(metaModels)
       .values({
-        nRuns: state.loto.runs,
+        nRuns: state.representatives.of,
         nTasks: state.loto.tasks,
         state: state as unknown as Record<string, unknown>,
         lotoError: state.loto.medianAbsError,
@@ -47,39 +59,75 @@ export async function fitMetaModel(
       .returning({ version: metaModels.version });
     const version = (row as { version: number }).version;
     await tx.execute(sql`DELETE FROM meta_history WHERE meta_model_version < ${version}`);
-    const rows = history.map((h) => {
-      const encoded = encodeFeatures(state, h.features);
-      return {
-        meta_model_version: version,
-        run_id: h.runId,
-        task: h.task,
-        features: h.features,
-        num: encoded.num,
-        cat: encoded.cat,
-        peak_fraction: h.peakFraction,
-        peak_value: h.peakValue,
-        final_value: h.finalValue,
-      };
-    });
-    for (let i = 0; i < rows.length; i += 1000) {
-      await tx.execute(sql`
-        INSERT INTO meta_history (meta_model_version, run_id, task, features, num, cat, peak_fraction,
-          peak_value, final_value)
-        SELECT r.meta_model_version, r.run_id, r.task, r.features,
-          ARRAY(SELECT x::float8 FROM jsonb_array_elements_text(r.num) x),
-          ARRAY(SELECT x FROM jsonb_array_elements_text(r.cat) x),
-          r.peak_fraction, r.peak_value, r.final_value
-        FROM jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + 1000))}::jsonb) AS r(
-          meta_model_version int, run_id text, task text, features jsonb, num jsonb, cat jsonb,
-          peak_fraction float8, peak_value float8, final_value float8)`);
-    }
+    await insertRepresentatives(tx as unknown as StoreDatabase, version, state, representatives);
     return { version, state };
   });
+}
+
+/** Stores the runs a version keeps (meta_history) and their curve shapes (meta_shapes). */
+async function insertRepresentatives(
+  tx: StoreDatabase,
+  version: number,
+  state: MetaModelState,
+  representatives: readonly FittedRun[],
+): Promise<void> {
+  const rows = representatives.map((h) => {
+    const encoded = encodeFeatures(state, h.features);
+    return {
+      meta_model_version: version,
+      run_id: h.runId,
+      task: h.task,
+      features: h.features,
+      num: encoded.num,
+      cat: encoded.cat,
+      peak_fraction: h.peakFraction,
+      peak_value: h.peakValue,
+      final_value: h.finalValue,
+    };
+  });
+  for (let i = 0; i < rows.length; i += 1000) {
+    await tx.execute(sql`
+      INSERT INTO meta_history (meta_model_version, run_id, task, features, num, cat, peak_fraction,
+        peak_value, final_value)
+      SELECT r.meta_model_version, r.run_id, r.task, r.features,
+        ARRAY(SELECT x::float8 FROM jsonb_array_elements_text(r.num) x),
+        ARRAY(SELECT x FROM jsonb_array_elements_text(r.cat) x),
+        r.peak_fraction, r.peak_value, r.final_value
+      FROM jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + 1000))}::jsonb) AS r(
+        meta_model_version int, run_id text, task text, features jsonb, num jsonb, cat jsonb,
+        peak_fraction float8, peak_value float8, final_value float8)`);
+  }
+  const shapes = representatives.flatMap((h) =>
+    CHECKPOINTS.flatMap((at, k) => {
+      const s = h.shapes[k];
+      return s && at > 0
+        ? [
+            {
+              run_id: h.runId,
+              checkpoint: at,
+              best_fraction: s.bestFraction,
+              best_rel: s.bestRel,
+              last_rel: s.lastRel,
+              trend: s.trend,
+            },
+          ]
+        : [];
+    }),
+  );
+  for (let i = 0; i < shapes.length; i += 2000) {
+    await tx.execute(sql`
+      INSERT INTO meta_shapes (meta_model_version, run_id, checkpoint, best_fraction, best_rel, last_rel, trend)
+      SELECT ${version}::int, r.run_id, r.checkpoint, r.best_fraction, r.best_rel, r.last_rel, r.trend
+      FROM jsonb_to_recordset(${JSON.stringify(shapes.slice(i, i + 2000))}::jsonb) AS r(
+        run_id text, checkpoint float8, best_fraction float8, best_rel float8, last_rel float8, trend float8)`);
+  }
 }
 
 /** What `curfew_predict_stop` returns for one run. */
 export interface StopPrediction {
   metaModelVersion: number;
+  /** The checkpoint (fraction of the budget) whose knowledge answered: 0 before the run's first eval. */
+  checkpoint: number;
   /** Tokens of the predicted best eval, as a fraction of the budget. */
   peakFraction: number;
   lowFraction: number;
@@ -101,11 +149,14 @@ export interface StopQuery {
   id: string;
   features: RunFeatures;
   budgetTokens?: number | null;
+  /** The run's evals so far (values in the metric's units; `features.mode` min means lower is better). */
+  evals?: readonly ShapeEval[];
 }
 
 interface PredictionRow {
   id: string;
   meta_model_version: number;
+  checkpoint: number;
   predicted_peak_fraction: number;
   low_fraction: number;
   high_fraction: number;
@@ -128,13 +179,18 @@ export async function predictStopMany(
 ): Promise<Map<string, StopPrediction>> {
   const out = new Map<string, StopPrediction>();
   for (let i = 0; i < queries.length; i += 500) {
-    const batch = queries
-      .slice(i, i + 500)
-      .map((q, ord) => ({ ord, id: q.id, features: q.features, budget_tokens: q.budgetTokens ?? null }));
+    const batch = queries.slice(i, i + 500).map((q, ord) => ({
+      ord,
+      id: q.id,
+      features: q.features,
+      budget_tokens: q.budgetTokens ?? null,
+      evals: q.evals ? q.evals.map((e) => ({ tokens: e.tokens, value: e.value })) : null,
+    }));
     const result = await db.execute(sql`
       SELECT q.id, p.*
-      FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS q(ord int, id text, features jsonb, budget_tokens float8)
-      CROSS JOIN LATERAL curfew_predict_stop(q.features, q.budget_tokens) p
+      FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb)
+        AS q(ord int, id text, features jsonb, budget_tokens float8, evals jsonb)
+      CROSS JOIN LATERAL curfew_predict_stop(q.features, q.budget_tokens, q.evals) p
       ORDER BY q.ord`);
     for (const r of (result as unknown as { rows: PredictionRow[] }).rows) out.set(r.id, toPrediction(r));
   }
@@ -146,8 +202,11 @@ export async function predictStop(
   db: StoreDatabase,
   features: RunFeatures,
   budgetTokens?: number | null,
+  evals?: readonly ShapeEval[],
 ): Promise<StopPrediction | null> {
-  const result = await predictStopMany(db, [{ id: 'run', features, budgetTokens: budgetTokens ?? null }]);
+  const result = await predictStopMany(db, [
+    { id: 'run', features, budgetTokens: budgetTokens ?? null, ...(evals ? { evals } : {}) },
+  ]);
   return result.get('run') ?? null;
 }
 
@@ -155,6 +214,7 @@ function toPrediction(r: PredictionRow): StopPrediction {
   const num = (v: number | null) => (v === null ? null : Number(v));
   return {
     metaModelVersion: Number(r.meta_model_version),
+    checkpoint: Number(r.checkpoint),
     peakFraction: Number(r.predicted_peak_fraction),
     lowFraction: Number(r.low_fraction),
     highFraction: Number(r.high_fraction),

@@ -16,26 +16,52 @@ export interface CategoryFeature {
   weight: number;
 }
 
+/** What the meta-learner knows at one checkpoint of a run's budget. */
+export interface CheckpointState {
+  /** Fraction of the budget; 0 is before the run's first eval. */
+  at: number;
+  /** Squared-distance weights of the curve-shape features, in the order of SHAPE_KEYS (all 0 at 0). */
+  shapeWeights: number[];
+  /** Kernel-weighted mass of the densest run of peak bins reported as [low, high], calibrated out of fold. */
+  intervalMass: number;
+  /**
+   * The same, calibrated on the held-out tasks of one family alone (Mondrian conformal), for the
+   * families with enough tasks in history; a run of another family gets `intervalMass`.
+   */
+  familyMass: Record<string, number>;
+  /** Leave-one-task-out results at this checkpoint. */
+  loto: LotoSummary;
+}
+
+/** Kind of the meta-learner's `meta_models` state (the policies' stop models have their own). */
+export const META_MODEL_KIND = 'relevance-kernel/1';
+
 /**
  * The learned state of a meta-model version (`meta_models.state`), read by the SQL function
- * `curfew_predict_stop`. Only features with a positive weight are listed.
+ * `curfew_predict_stop`. Only features with a positive weight are listed. History is weighted by
+ * how near each past run is, in the task's kind, config and (from its first evals on) the shape
+ * of its curve: exp(−(d² − min d²)), so unrelated runs weigh next to nothing.
  */
 export interface MetaModelState {
-  kind: 'kernel-shorth';
+  kind: typeof META_MODEL_KIND;
+  /** The refit this version came from (the policies' stop models of the same refit carry it too). */
+  fitId?: string | null;
   numeric: NumericFeature[];
   categories: CategoryFeature[];
   /** Squared distance added when one run has a feature and the other has not. */
   missingPenalty: number;
   /** Kernel-weighted mass of the densest run of peak bins whose midpoint is the point prediction. */
   peakMass: number;
-  /** Mass of the densest run of peak bins reported as [low, high], calibrated out of fold. */
-  intervalMass: number;
+  /** One entry per checkpoint, ascending, the first at 0. */
+  checkpoints: CheckpointState[];
   /** Share of actual peaks the interval was calibrated to cover, leave-one-task-out. */
   coverageTarget: number;
-  /** Leave-one-task-out results of this fit. */
+  /** Leave-one-task-out results before a run starts (checkpoint 0). */
   loto: LotoSummary;
   /** Features considered by the fit (including those it gave no weight). */
   considered: string[];
+  /** The bounded sample of history the version keeps: at most `perTask` runs of a task, `total` in all. */
+  representatives: { perTask: number; total: number; kept: number; of: number };
 }
 
 export interface LotoSummary {
@@ -45,6 +71,8 @@ export interface LotoSummary {
   baselineMedianAbsError: number;
   /** Share of actual peaks inside [low, high]. */
   coverage: number;
+  /** Median width of [low, high], as a fraction of the budget. */
+  medianWidth: number;
   runs: number;
   tasks: number;
 }

@@ -1,4 +1,6 @@
 import type { Curve } from '@curfew/policies';
+import type { FitRun } from './fit.js';
+import { curvesFeatures } from './history.js';
 
 /**
  * Synthetic history for tests: in every task, runs with a high learning rate peak early (at 20%
@@ -28,4 +30,26 @@ export function syntheticCurves(tasks: readonly string[], runsPerTask = 12, lrSc
       };
     }),
   );
+}
+
+/** Curves as the fit takes them (peak, values, mode, budget and evals), with features ranked in their groups. */
+export function fitRunsOf(curves: readonly Curve[], features = curvesFeatures(curves)): FitRun[] {
+  return curves.map((c, i) => {
+    let best = 0;
+    c.evals.forEach((e, k) => {
+      const b = c.evals[best]?.value ?? e.value;
+      if (c.mode === 'min' ? e.value < b : e.value > b) best = k;
+    });
+    return {
+      runId: c.id,
+      task: c.task,
+      peakFraction: Math.min(1, (c.evals[best]?.tokens ?? 0) / c.budgetTokens),
+      peakValue: c.evals[best]?.value ?? 0,
+      finalValue: c.evals.at(-1)?.value ?? 0,
+      features: features[i] ?? {},
+      mode: c.mode,
+      budgetTokens: c.budgetTokens,
+      evals: c.evals,
+    };
+  });
 }

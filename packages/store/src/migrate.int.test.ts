@@ -16,6 +16,7 @@ const TABLES = [
   'experiments',
   'meta_history',
   'meta_models',
+  'meta_shapes',
   'predictions',
   'run_attempts',
   'run_logs',
@@ -34,7 +35,7 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
 
   it('creates the tables and views on an empty database, and re-applying is a no-op', async () => {
     const tags = (await readMigrationFiles(DEFAULT_MIGRATIONS_FOLDER)).map((m) => m.tag);
-    expect(tags).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions', '0005_run_logs']);
+    expect(tags).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions', '0004_meta_relevance', '0005_run_logs']);
 
     expect(await migrate(t.store.db)).toEqual({ applied: tags });
     const { rows } = await t.store.readOnlyQuery(
@@ -109,6 +110,7 @@ describe('migrate on postgres, from several processes at once', () => {
       '0001_views',
       '0002_meta',
       '0003_decisions',
+      '0004_meta_relevance',
       '0005_run_logs',
     ]);
     const { rows } = await t.store.readOnlyQuery(
@@ -119,6 +121,7 @@ describe('migrate on postgres, from several processes at once', () => {
       { tag: '0001_views', times: 1 },
       { tag: '0002_meta', times: 1 },
       { tag: '0003_decisions', times: 1 },
+      { tag: '0004_meta_relevance', times: 1 },
       { tag: '0005_run_logs', times: 1 },
     ]);
   });

@@ -19,7 +19,7 @@ export interface ReaderCredentials {
 export const READER_STATEMENT_TIMEOUT_MS = 30_000;
 
 /** Functions of curfew the reader may call. */
-const READER_FUNCTIONS = ['curfew_predict_stop(jsonb, double precision)'];
+const READER_FUNCTIONS = ['curfew_predict_stop(jsonb, double precision, jsonb)'];
 
 /** `curfew_reader_<database>`: roles are per server, grants per database, so one role per database. */
 export function readerRoleName(database: string): string {

@@ -66,7 +66,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     queuePrefix,
     budgetOf: budgetOfSpec,
     predict: predictRuns,
-    refit: (db) => refitMeta(db, log),
+    refit: (db, fitId) => refitMeta(db, log, fitId),
     log,
   });
   // The report API for trainers outside the cluster, when CURFEW_API_TOKEN is set.

@@ -1,0 +1,80 @@
+import { loadCurvesAsHistory, META_MODEL_KIND } from '@curfew/meta';
+import type { Curve } from '@curfew/policies';
+import { metaModels } from '@curfew/store';
+import { postgresBackend, type TestDatabase } from '@curfew/store/testing';
+import { asc, sql } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { refitMeta } from './meta-hooks';
+import { refitKnowledge } from './refit-knowledge';
+
+let database: TestDatabase;
+beforeEach(async () => {
+  database = await postgresBackend.create();
+});
+afterEach(async () => {
+  await database.cleanup();
+});
+
+/** Two tasks of eight runs each: half peak at 30% of the budget, half at the end. */
+function history(): Curve[] {
+  return ['t1', 't2'].flatMap((task) =>
+    Array.from({ length: 8 }, (_, i) => ({
+      id: `${task}/${i}`,
+      task,
+      group: task,
+      metric: 'em',
+      mode: 'max' as const,
+      budgetTokens: 1000,
+      features: { family: 'add', lr: 10 ** (-4 + i / 2) },
+      evals: Array.from({ length: 10 }, (_, k) => ({
+        step: k + 1,
+        tokens: (k + 1) * 100,
+        value: i >= 4 ? 0.5 - Math.abs(k - 2) * 0.03 : 0.05 * (k + 1),
+      })),
+      source: `${task}:${i}`,
+    })),
+  );
+}
+
+/** The curves as finished runs of live experiments (the stop models learn from those: a spec with a task). */
+async function seed(database: TestDatabase): Promise<void> {
+  await loadCurvesAsHistory(database.store.db, history());
+  await database.store.db.execute(
+    sql`UPDATE experiments SET spec = spec || jsonb_build_object('task', jsonb_build_object('family', 'add', 'params', jsonb_build_object('digits', right(id, 1)::int)))`,
+  );
+}
+
+const kinds = async (database: TestDatabase) =>
+  (await database.store.db.select().from(metaModels).orderBy(asc(metaModels.version))).map((r) => {
+    const state = r.state as { kind: string; fitId?: string };
+    return { kind: state.kind, fitId: state.fitId };
+  });
+
+describe('refitKnowledge', () => {
+  it('stores the stop models and the meta-learner of one refit together, with one fit id', async () => {
+    await seed(database);
+    const fitId = await refitKnowledge(
+      database.store.db,
+      (db, id) => refitMeta(db, () => {}, id),
+      () => {},
+    );
+    expect(await kinds(database)).toEqual([
+      { kind: 'curfew-stop-models/1', fitId },
+      { kind: META_MODEL_KIND, fitId },
+    ]);
+  });
+
+  it('stores neither when the meta-learner fails', async () => {
+    await seed(database);
+    await expect(
+      refitKnowledge(
+        database.store.db,
+        async () => {
+          throw new Error('meta refit failed');
+        },
+        () => {},
+      ),
+    ).rejects.toThrow('meta refit failed');
+    expect(await kinds(database)).toEqual([]);
+  });
+});

@@ -1,0 +1,225 @@
+// Leave-one-task-out check of the meta-learner through the production path: the dev curves are
+// loaded as finished runs into a store, and for each held-out task the meta-model is fitted on
+// the other tasks (fitMetaModel) and the task's runs are predicted by the SQL function
+// curfew_predict_stop, before they start and given their evals up to 10% and 30% of the budget.
+// Two histories side by side: the original 15 tasks (quicktune, opda) and all of them. Nothing is
+// chosen by looking at a held-out task: the fit sees only the other tasks, and the runs scored
+// per task are a fixed sample by run id (at most --per-task, default 60, so big tasks do not
+// drown the rest).
+//
+//   npx tsx bench/meta-relevance.ts [--postgres] [--per-task N] [CURVES.jsonl...]
+//   (default: ../shared/curves/dev/*.jsonl on an embedded PGlite store; --postgres uses a database
+//   of its own on the server of TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432)
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  chooseRepresentatives,
+  curvesFeatures,
+  fitMetaModel,
+  loadCurvesAsHistory,
+  predictStopMany,
+} from '@curfew/meta';
+import type { Curve } from '@curfew/policies';
+import { openStore, type StoreDatabase } from '@curfew/store';
+import pg from 'pg';
+import { percent, printTable } from './bench-support';
+import { benchCurves } from './curve-files';
+import { below, kindOf, median, peakFraction, type Scored, summarise } from './meta-scoring';
+
+const argv = process.argv.slice(2);
+const usePostgres = argv.includes('--postgres');
+const perTaskAt = argv.indexOf('--per-task');
+const perTask = perTaskAt >= 0 ? Number(argv[perTaskAt + 1]) : 60;
+if (!(Number.isInteger(perTask) && perTask > 0)) {
+  console.error(`meta-relevance: --per-task needs a positive whole number, got ${argv[perTaskAt + 1]}`);
+  process.exit(2);
+}
+const files = argv.filter((a, i) => !a.startsWith('--') && !(perTaskAt >= 0 && i === perTaskAt + 1));
+const curves: Curve[] = benchCurves('meta-relevance.ts', files);
+/** The development tasks the meta-learner was first built on (../shared/curves/README.md). */
+const isOriginal = (task: string) => task.startsWith('quicktune/') || task.startsWith('opda/');
+const CHECKPOINTS = [0, 0.1, 0.3] as const;
+
+async function openBenchStore(): Promise<{ db: StoreDatabase; close: () => Promise<void> }> {
+  if (usePostgres) {
+    // A database of its own on the server, dropped at the end.
+    const server = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const name = `curfew_bench_meta_${process.pid}`;
+    const admin = async (statement: string) => {
+      const client = new pg.Client({ connectionString: server });
+      await client.connect();
+      try {
+        await client.query(statement);
+      } finally {
+        await client.end();
+      }
+    };
+    await admin(`CREATE DATABASE ${name}`);
+    const url = new URL(server);
+    url.pathname = `/${name}`;
+    const store = await openStore({ databaseUrl: url.toString() });
+    return {
+      db: store.db,
+      close: async () => {
+        await store.close();
+        await admin(`DROP DATABASE ${name}`);
+      },
+    };
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'curfew-bench-meta-'));
+  const store = await openStore({ dataDir: dir });
+  return {
+    db: store.db,
+    close: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const features = new Map(curvesFeatures(curves).map((f, i) => [curves[i]?.id as string, f]));
+const actual = new Map(curves.map((c) => [c.id, peakFraction(c)]));
+const held = chooseRepresentatives(
+  curves.map((c) => ({ runId: c.id, task: c.task, curve: c })),
+  { maxRunsPerTask: perTask, maxRuns: Number.POSITIVE_INFINITY },
+).map((h) => h.curve);
+
+async function scoreFold(db: StoreDatabase, task: string, historyTasks: Set<string>, scenario: string) {
+  const excluded = [...new Set(curves.map((c) => c.task))].filter((t) => t === task || !historyTasks.has(t));
+  const fitted = await fitMetaModel(db, { excludeTasks: excluded, notes: `bench: ${task} held out` });
+  const historyMedian = median(
+    curves.filter((c) => !excluded.includes(c.task)).map((c) => actual.get(c.id) as number),
+  );
+  const runs = held.filter((c) => c.task === task);
+  const out: Scored[] = [];
+  for (const upTo of CHECKPOINTS) {
+    const predictions = await predictStopMany(
+      db,
+      runs.map((c) => ({
+        id: c.id,
+        features: features.get(c.id) ?? {},
+        budgetTokens: c.budgetTokens,
+        evals: upTo === 0 ? [] : c.evals.filter((e) => e.tokens <= upTo * c.budgetTokens),
+      })),
+    );
+    for (const c of runs) {
+      const p = predictions.get(c.id);
+      if (!p) throw new Error(`meta-relevance: no prediction for ${c.id}`);
+      const y = actual.get(c.id) as number;
+      out.push({
+        scenario,
+        task,
+        kind: kindOf(c.metric),
+        upTo,
+        error: Math.abs(p.peakFraction - y),
+        baselineError: Math.abs(historyMedian - y),
+        inside: y >= p.lowFraction && y <= p.highFraction,
+        width: p.highFraction - p.lowFraction,
+      });
+    }
+  }
+  return { scored: out, features: [...fitted.state.numeric, ...fitted.state.categories].length };
+}
+
+const started = Date.now();
+const store = await openBenchStore();
+const scored: Scored[] = [];
+let fitMs = 0;
+try {
+  await loadCurvesAsHistory(store.db, curves);
+  const loadMs = Date.now() - started;
+  const allTasks = [...new Set(curves.map((c) => c.task))];
+  const scenarios = [
+    { name: `original ${allTasks.filter(isOriginal).length}`, history: new Set(allTasks.filter(isOriginal)) },
+    { name: `all ${allTasks.length}`, history: new Set(allTasks) },
+  ];
+  let folds = 0;
+  for (const scenario of scenarios) {
+    for (const task of allTasks.filter((t) => scenario.history.has(t))) {
+      const t = Date.now();
+      scored.push(...(await scoreFold(store.db, task, scenario.history, scenario.name)).scored);
+      fitMs += Date.now() - t;
+      folds++;
+    }
+  }
+  const [small, all] = scenarios.map((s) => s.name) as [string, string];
+  console.log(
+    `meta-learner, leave one task out through curfew_predict_stop: ${curves.length} runs in ${allTasks.length} tasks, ` +
+      `≤ ${perTask} scored runs per task (${held.length})`,
+  );
+  // (a) More history never hurts: the original tasks, with history grown from 15 tasks to all.
+  console.log(`\n(a) median error of the predicted peak per original task, history ${small} vs ${all}`);
+  const rowsA = [...new Set(scored.filter((s) => s.scenario === small).map((s) => s.task))].map((task) => {
+    const at = (scenario: string, upTo: number) =>
+      median(
+        scored
+          .filter((s) => s.task === task && s.scenario === scenario && s.upTo === upTo)
+          .map((s) => s.error),
+      );
+    const cells = [at(small, 0), at(all, 0), at(small, 0.1), at(all, 0.1)] as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    return { task, cells, worse: Math.max(cells[1] - cells[0], cells[3] - cells[2]) };
+  });
+  printTable(
+    ['task', `before, ${small}`, `before, ${all}`, `10%, ${small}`, `10%, ${all}`, 'worst change'],
+    rowsA.map((r) => [
+      r.task,
+      ...r.cells.map((x) => x.toFixed(3)),
+      (r.worse >= 0 ? '+' : '') + r.worse.toFixed(3),
+    ]),
+  );
+  const worse = rowsA.filter((r) => r.worse > 0.005).length;
+  console.log(`tasks worse by more than 0.005 with more history: ${worse} of ${rowsA.length}`);
+  for (const scenario of [small, all]) {
+    const pick = (f: (s: Scored) => boolean) => scored.filter((s) => s.scenario === scenario && f(s));
+    const sum = summarise(
+      pick(() => true),
+      CHECKPOINTS,
+    );
+    console.log(`\nhistory ${scenario}: pooled over the held-out tasks' scored runs, by kind of curve`);
+    printTable(
+      [
+        'kind',
+        'runs',
+        'baseline',
+        'before',
+        'vs baseline',
+        '10%',
+        'vs before',
+        '30%',
+        'cover before',
+        'cover 10%',
+        'width before',
+        'width 10%',
+      ],
+      sum.map((k) => [
+        k.kind,
+        String(k.runs),
+        k.baseline.toFixed(3),
+        (k.errors[0] as number).toFixed(3),
+        below(k.errors[0] as number, k.baseline),
+        (k.errors[1] as number).toFixed(3),
+        below(k.errors[1] as number, k.errors[0] as number),
+        (k.errors[2] as number).toFixed(3),
+        percent(k.coverage[0] as number),
+        percent(k.coverage[1] as number),
+        (k.widths[0] as number).toFixed(3),
+        (k.widths[1] as number).toFixed(3),
+      ]),
+    );
+  }
+  console.log(
+    '\naims: (b) accuracy, before: ≥ 40% below the baseline; (c) 10%: ≥ 25% below before, every kind;',
+  );
+  console.log('      (d) coverage 75–85%, median width ≤ 0.4 of the budget');
+  console.log(
+    `time: load ${(loadMs / 1000).toFixed(1)} s, ${folds} folds (fit + predict) ${(fitMs / 1000).toFixed(1)} s on ${usePostgres ? 'Postgres' : 'PGlite'}`,
+  );
+} finally {
+  await store.close();
+}

@@ -1,0 +1,75 @@
+// Scoring shared by the meta-learner benches: a curve's actual peak, the kind of curve its metric
+// makes it, and pooled summaries of scored predictions.
+import type { Curve } from '@curfew/policies';
+
+/** Tokens of the first best eval over the budget: what the meta-learner predicts. */
+export function peakFraction(c: Curve): number {
+  let best = 0;
+  c.evals.forEach((e, i) => {
+    const b = c.evals[best]?.value ?? e.value;
+    if (c.mode === 'max' ? e.value > b : e.value < b) best = i;
+  });
+  return Math.min(1, (c.evals[best]?.tokens ?? 0) / c.budgetTokens);
+}
+
+/** The kind of curve, by its metric's name: accuracy, loss, wer, ssim (else the name itself). */
+export function kindOf(metric: string): string {
+  const m = metric.toLowerCase();
+  if (/loss/.test(m)) return 'loss';
+  if (/wer/.test(m)) return 'wer';
+  if (/ssim/.test(m)) return 'ssim';
+  if (/acc|top1/.test(m)) return 'accuracy';
+  return m;
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** One prediction for one held-out run at one point of its budget. */
+export interface Scored {
+  scenario: string;
+  task: string;
+  kind: string;
+  /** Share of the budget whose evals the prediction was given (0: before the run started). */
+  upTo: number;
+  error: number;
+  baselineError: number;
+  inside: boolean;
+  width: number;
+}
+
+export interface KindSummary {
+  kind: string;
+  runs: number;
+  baseline: number;
+  /** Median error, coverage and median width at each of the checkpoints given. */
+  errors: number[];
+  coverage: number[];
+  widths: number[];
+}
+
+/** Per kind of curve (then all kinds pooled): medians and coverage at each checkpoint. */
+export function summarise(scored: readonly Scored[], checkpoints: readonly number[]): KindSummary[] {
+  const kinds = [...new Set(scored.map((s) => s.kind))].sort();
+  return [...kinds, 'all'].map((kind) => {
+    const of = scored.filter((s) => kind === 'all' || s.kind === kind);
+    const at = checkpoints.map((c) => of.filter((s) => s.upTo === c));
+    return {
+      kind,
+      runs: at[0]?.length ?? 0,
+      baseline: median((at[0] ?? []).map((s) => s.baselineError)),
+      errors: at.map((xs) => median(xs.map((s) => s.error))),
+      coverage: at.map((xs) => xs.filter((s) => s.inside).length / Math.max(1, xs.length)),
+      widths: at.map((xs) => median(xs.map((s) => s.width))),
+    };
+  });
+}
+
+/** How far `error` is below `reference`, as a percentage; "-" when the reference is already 0. */
+export function below(error: number, reference: number): string {
+  return reference > 0 ? `${(100 * (1 - error / reference)).toFixed(1)}%` : '-';
+}
