@@ -34,6 +34,19 @@ describe('run features', () => {
     });
   });
 
+  it('takes the metric and mode from what the policy monitors (a command trainer may report any)', () => {
+    const spec = (policy: Record<string, unknown>) => ({ task: { family: 'custom' }, policy });
+    expect(specRunFeatures(spec({ name: 'auto', monitor: 'val_loss', mode: 'min' }), {})).toMatchObject({
+      metric: 'val_loss',
+      mode: 'min',
+    });
+    expect(specRunFeatures(spec({ name: 'auto', monitor: 'accuracy', mode: 'max' }), {})).toMatchObject({
+      metric: 'accuracy',
+      mode: 'max',
+    });
+    expect(specRunFeatures(spec({ name: 'none' }), {})).toMatchObject({ metric: 'em', mode: 'max' });
+  });
+
   it("ranks each varying parameter within the group, so a sweep's highest lr is near 1 at any scale", () => {
     const small = withGroupRanks([{ lr: 1e-5 }, { lr: 1e-4 }, { lr: 1e-3 }, { lr: 1e-3 }]);
     const large = withGroupRanks([{ lr: 0.1 }, { lr: 1 }, { lr: 10 }, { lr: 10 }]);

@@ -28,6 +28,12 @@ export function flattenFeatures(...sources: (Readonly<Record<string, unknown>> |
   return out;
 }
 
+function metricOf(spec: Readonly<Record<string, unknown>>): { metric: string; mode: string } {
+  const policy = isRecord(spec.policy) ? spec.policy : {};
+  if (typeof policy.monitor !== 'string') return { metric: 'em', mode: 'max' };
+  return { metric: policy.monitor, mode: policy.mode === 'min' ? 'min' : 'max' };
+}
+
 /**
  * Features of a run of an experiment spec: task family and parameters, model family, then the
  * run's config (model and optimizer parameters: lr, batch_size, units…), which wins on a clash.
@@ -45,8 +51,9 @@ export function specRunFeatures(
       ? Math.floor(budget.max_tokens_per_run / eval_.every_tokens)
       : undefined;
   return flattenFeatures(
-    // Live runs report exact match, higher is better: the kind of task history is compared by.
-    { metric: 'em', mode: 'max' },
+    // The metric the experiment's policy watches and its direction: the kind of task history is
+    // compared by (a parsed spec always has the mode; a policy that watches nothing ranks by EM).
+    metricOf(spec),
     { family: task.family },
     isRecord(task.params) ? task.params : {},
     { model: model.family },

@@ -35,7 +35,14 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
 
   it('creates the tables and views on an empty database, and re-applying is a no-op', async () => {
     const tags = (await readMigrationFiles(DEFAULT_MIGRATIONS_FOLDER)).map((m) => m.tag);
-    expect(tags).toEqual(['0000_tables', '0001_views', '0002_meta', '0003_decisions', '0004_meta_relevance', '0005_run_logs']);
+    expect(tags).toEqual([
+      '0000_tables',
+      '0001_views',
+      '0002_meta',
+      '0003_decisions',
+      '0004_meta_relevance',
+      '0005_run_logs',
+    ]);
 
     expect(await migrate(t.store.db)).toEqual({ applied: tags });
     const { rows } = await t.store.readOnlyQuery(
