@@ -1,2 +1,9 @@
 // For other workspaces' browser tests and the bench: Debian's Chromium through playwright-core.
-export { type Browser, CHROMIUM, ensureChromium, openBrowser, pixelsOfColor } from './testing/browser';
+export {
+  type Browser,
+  CHROMIUM,
+  ensureChromium,
+  inkOfColor,
+  openBrowser,
+  pixelsOfColor,
+} from './testing/browser';

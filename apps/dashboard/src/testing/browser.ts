@@ -72,15 +72,32 @@ export async function openBrowser(): Promise<Browser> {
  * take antialiasing): a run's curve and markers in that run's colour.
  */
 export function pixelsOfColor(page: Page, selector: string, color: string): Promise<number> {
+  return inkOfColor(page, selector, color).then((ink) => ink.pixels);
+}
+
+/**
+ * How much of a chart's canvas is drawn in `color`: the pixels, and the rightmost column that
+ * has any (-1 when none). A curve over tokens that grows reaches further right, even when it
+ * runs flat along the top and adds few pixels.
+ */
+export function inkOfColor(
+  page: Page,
+  selector: string,
+  color: string,
+): Promise<{ pixels: number; right: number }> {
   const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(color.slice(i, i + 2), 16));
   // Runs in the page, which has the DOM this workspace's types do not.
   return page.evaluate(`(() => {
     const canvas = document.querySelector(${JSON.stringify(`${selector} canvas`)});
-    if (!canvas) return 0;
+    if (!canvas) return { pixels: 0, right: -1 };
     const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    let n = 0;
+    let pixels = 0;
+    let right = -1;
     for (let i = 0; i < data.length; i += 4)
-      if (data[i + 3] > 128 && Math.abs(data[i] - ${r}) + Math.abs(data[i + 1] - ${g}) + Math.abs(data[i + 2] - ${b}) < 60) n++;
-    return n;
+      if (data[i + 3] > 128 && Math.abs(data[i] - ${r}) + Math.abs(data[i + 1] - ${g}) + Math.abs(data[i + 2] - ${b}) < 60) {
+        pixels++;
+        right = Math.max(right, (i / 4) % canvas.width);
+      }
+    return { pixels, right };
   })()`);
 }
