@@ -1,6 +1,6 @@
 import { loadCurvesAsHistory, META_MODEL_KIND } from '@curfew/meta';
 import type { Curve } from '@curfew/policies';
-import { metaModels } from '@curfew/store';
+import { metaModels, type StoreDatabase } from '@curfew/store';
 import { postgresBackend, type TestDatabase } from '@curfew/store/testing';
 import { asc, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -76,5 +76,18 @@ describe('refitKnowledge', () => {
       ),
     ).rejects.toThrow('meta refit failed');
     expect(await kinds(database)).toEqual([]);
+  });
+
+  it('keeps its transaction through a fit longer than the idle-in-transaction timeout', async () => {
+    await database.cleanup();
+    database = await postgresBackend.create({ idleInTransactionTimeoutMs: 300 });
+    await seed(database);
+    // A meta fit that computes for 1.5 s between statements, as a large history's fit does.
+    const slowMeta = async (db: StoreDatabase, id: string) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await refitMeta(db, () => {}, id);
+    };
+    const fitId = await refitKnowledge(database.store.db, slowMeta, () => {});
+    expect((await kinds(database)).map((k) => k.fitId)).toEqual([fitId, fitId]);
   });
 });

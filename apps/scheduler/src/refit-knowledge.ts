@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { refitStopModels } from '@curfew/decisions';
 import type { StoreDatabase } from '@curfew/store';
+import { sql } from 'drizzle-orm';
 
 /** Refits the meta-learner (what curfew_predict_stop answers from) inside the refit's transaction. */
 export type MetaRefit = (db: StoreDatabase, fitId: string) => Promise<void>;
@@ -19,6 +20,10 @@ export async function refitKnowledge(
   const fitId = randomUUID();
   await db.transaction(
     async (tx) => {
+      // The fits are CPU work between statements, a minute and more on a large history: the
+      // server must not take that for a frozen client and end the session (the store's
+      // idle-in-transaction timeout). This transaction locks no experiment, so waiting hurts no one.
+      await tx.execute(sql`SET LOCAL idle_in_transaction_session_timeout = 0`);
       const within = tx as unknown as StoreDatabase;
       const stop = await refitStopModels(within, { fitId });
       if (stop) log(`stop models: version ${stop.version} from ${stop.runs} runs trained to their budget`);
