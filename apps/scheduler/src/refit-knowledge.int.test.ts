@@ -1,7 +1,7 @@
 import { loadCurvesAsHistory, META_MODEL_KIND } from '@curfew/meta';
 import type { Curve } from '@curfew/policies';
 import { metaModels, type StoreDatabase } from '@curfew/store';
-import { postgresBackend, type TestDatabase } from '@curfew/store/testing';
+import { BACKENDS, postgresBackend, type TestDatabase } from '@curfew/store/testing';
 import { asc, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { refitMeta } from './meta-hooks';
@@ -77,10 +77,12 @@ describe('refitKnowledge', () => {
     ).rejects.toThrow('meta refit failed');
     expect(await kinds(database)).toEqual([]);
   });
+});
 
+describe.each(BACKENDS)('a long refit on $name', (backend) => {
   it('keeps its transaction through a fit longer than the idle-in-transaction timeout', async () => {
     await database.cleanup();
-    database = await postgresBackend.create({ idleInTransactionTimeoutMs: 300 });
+    database = await backend.create({ idleInTransactionTimeoutMs: 300 });
     await seed(database);
     // A meta fit that computes for 1.5 s between statements, as a large history's fit does.
     const slowMeta = async (db: StoreDatabase, id: string) => {
