@@ -29,7 +29,8 @@ export async function buildCli({ quiet = false } = {}) {
   rmSync(next, { recursive: true, force: true });
   await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { curfew: 'apps/cli/src/main.ts' },
+    // fit-thread: the scheduler's refit runs its fits on a worker thread, from a file of its own.
+    entryPoints: { curfew: 'apps/cli/src/main.ts', 'fit-thread': 'apps/scheduler/src/fit-thread.ts' },
     outdir: next,
     bundle: true,
     splitting: true,

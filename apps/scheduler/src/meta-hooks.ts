@@ -1,6 +1,7 @@
 import { fitMetaModel, predictStopMany, specRunFeatures, withGroupRanks } from '@curfew/meta';
 import type { StoreDatabase } from '@curfew/store';
 import type { Predictor, RunPrediction } from './expand-experiment';
+import { fitMetaInThread } from './fit-in-thread';
 
 /** The scheduler's predictions, from the meta-learner's SQL function (curfew_predict_stop). */
 export const predictRuns: Predictor = async (db, spec, runs, budgetTokens) => {
@@ -31,7 +32,11 @@ export async function refitMeta(
   fitId?: string,
 ): Promise<void> {
   try {
-    const fitted = await fitMetaModel(db, { notes: 'refit by the scheduler', ...(fitId ? { fitId } : {}) });
+    const fitted = await fitMetaModel(db, {
+      notes: 'refit by the scheduler',
+      runFit: fitMetaInThread,
+      ...(fitId ? { fitId } : {}),
+    });
     log(
       `meta-learner: version ${fitted.version} from ${fitted.state.loto.runs} runs of ${fitted.state.loto.tasks} tasks`,
     );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { refitStopModels } from '@curfew/decisions';
 import type { StoreDatabase } from '@curfew/store';
 import { sql } from 'drizzle-orm';
+import { fitStopModelsInThread } from './fit-in-thread';
 
 /** Refits the meta-learner (what curfew_predict_stop answers from) inside the refit's transaction. */
 export type MetaRefit = (db: StoreDatabase, fitId: string) => Promise<void>;
@@ -25,7 +26,7 @@ export async function refitKnowledge(
       // idle-in-transaction timeout). This transaction locks no experiment, so waiting hurts no one.
       await tx.execute(sql`SET LOCAL idle_in_transaction_session_timeout = 0`);
       const within = tx as unknown as StoreDatabase;
-      const stop = await refitStopModels(within, { fitId });
+      const stop = await refitStopModels(within, { fitId, fit: fitStopModelsInThread });
       if (stop) log(`stop models: version ${stop.version} from ${stop.runs} runs trained to their budget`);
       await refitMeta?.(within, fitId);
     },

@@ -57,11 +57,19 @@ export function stopModelFor(stored: StoredStopModels, task: string): StopModel 
  */
 export async function refitStopModels(
   db: StoreDatabase,
-  options: { fitId?: string } = {},
+  options: {
+    fitId?: string;
+    /**
+     * Runs the fit itself (pure CPU work, a minute on a large history): a process that must stay
+     * responsive runs it on a worker thread. @defaultValue `fitStopModels`, on the calling thread
+     */
+    fit?: (curves: Curve[]) => Promise<StoredStopModels>;
+  } = {},
 ): Promise<{ version: number; runs: number } | null> {
   const curves = (await historyRuns(db)).map(historyCurveOf).filter((c) => c.evals.length > 0);
   if (curves.length === 0) return null;
-  const stored: StoredStopModels = { ...fitStopModels(curves), fitId: options.fitId ?? null };
+  const fitted = await (options.fit ?? (async (c: Curve[]) => fitStopModels(c)))(curves);
+  const stored: StoredStopModels = { ...fitted, fitId: options.fitId ?? null };
   const [row] = await db
     .insert(metaModels)
     .values({

@@ -29,6 +29,7 @@ export {
 export {
   type FitMetaModelOptions,
   type FittedMetaModel,
+  type FittedState,
   fitMetaModel,
   predictStop,
   predictStopMany,

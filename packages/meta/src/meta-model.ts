@@ -1,7 +1,7 @@
 import { metaModels, type StoreDatabase } from '@curfew/store';
 import { sql } from 'drizzle-orm';
 import type { RunFeatures } from './features.js';
-import { chooseRepresentatives, type FitOptions, type FittedRun, fitState } from './fit.js';
+import { chooseRepresentatives, type FitOptions, type FitRun, type FittedRun, fitState } from './fit.js';
 import { readEvals, readHistory } from './history.js';
 import { encodeFeatures, type MetaModelState } from './model-state.js';
 import { CHECKPOINTS, type ShapeEval } from './shape.js';
@@ -13,7 +13,15 @@ export interface FitMetaModelOptions extends FitOptions {
   notes?: string;
   /** The refit this version belongs to (the stop models of the same refit carry it too). */
   fitId?: string;
+  /**
+   * Runs the fit itself (pure CPU work on plain data): a process that must stay responsive runs
+   * it on a worker thread. @defaultValue `fitState`, on the calling thread
+   */
+  runFit?: (history: FitRun[], options: FitOptions & { historyRuns?: number }) => Promise<FittedState>;
 }
+
+/** What `fitState` returns. */
+export type FittedState = ReturnType<typeof fitState>;
 
 export interface FittedMetaModel {
   version: number;
@@ -40,9 +48,10 @@ export async function fitMetaModel(
     db,
     chosen.map((h) => h.runId),
   );
-  const { state, representatives } = fitState(
+  const { runFit, excludeTasks: _excluded, notes: _notes, fitId: _fitId, ...fitOptions } = options;
+  const { state, representatives } = await (runFit ?? (async (h, o) => fitState(h, o)))(
     chosen.map((h) => ({ ...h, evals: evals.get(h.runId) ?? [] })),
-    { ...options, historyRuns: history.length },
+    { ...fitOptions, historyRuns: history.length },
   );
   state.fitId = options.fitId ?? null;
   return db.transaction(async (tx) => {
