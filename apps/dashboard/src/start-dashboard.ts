@@ -101,8 +101,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   );
   const server = createServer(app);
   const closeQueues = async () => {
+    // A connection closed while it still connects rejects its pending commands (BullMQ's own
+    // set-up ones), which nobody awaits: wait for it first (bounded, for a Redis that is away),
+    // then quit, which lets pending replies arrive.
+    await Promise.all(queues.map((q) => withinMs(q.waitUntilReady(), 5_000)));
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
-    redis?.disconnect();
+    if (redis) {
+      await withinMs(redis.quit(), 2_000);
+      redis.disconnect();
+    }
   };
   try {
     await listenOrExplain(server, options.port ?? 8700, host, options.anyPortIfTaken ?? false);
@@ -125,4 +132,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       await closeQueues();
     },
   };
+}
+
+/** Waits for `promise` at most `ms`; never rejects. */
+async function withinMs(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }

@@ -47,7 +47,7 @@ export async function dashboardFixture(
           await queue.obliterate({ force: true }).catch(() => undefined);
           await queue.close();
         }
-        redis.disconnect();
+        await redis.quit().catch(() => redis.disconnect());
         await database.cleanup();
       },
     };
