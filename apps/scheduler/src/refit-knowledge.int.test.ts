@@ -1,11 +1,11 @@
-import { loadCurvesAsHistory, META_MODEL_KIND } from '@curfew/meta';
-import type { Curve } from '@curfew/policies';
+import { META_MODEL_KIND } from '@curfew/meta';
 import { metaModels, type StoreDatabase } from '@curfew/store';
 import { BACKENDS, postgresBackend, type TestDatabase } from '@curfew/store/testing';
-import { asc, sql } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { refitMeta } from './meta-hooks';
 import { refitKnowledge } from './refit-knowledge';
+import { seedHistory, syntheticHistory } from './refit-test-history';
 
 let database: TestDatabase;
 beforeEach(async () => {
@@ -16,33 +16,15 @@ afterEach(async () => {
 });
 
 /** Two tasks of eight runs each: half peak at 30% of the budget, half at the end. */
-function history(): Curve[] {
-  return ['t1', 't2'].flatMap((task) =>
-    Array.from({ length: 8 }, (_, i) => ({
-      id: `${task}/${i}`,
-      task,
-      group: task,
-      metric: 'em',
-      mode: 'max' as const,
-      budgetTokens: 1000,
-      features: { family: 'add', lr: 10 ** (-4 + i / 2) },
-      evals: Array.from({ length: 10 }, (_, k) => ({
-        step: k + 1,
-        tokens: (k + 1) * 100,
-        value: i >= 4 ? 0.5 - Math.abs(k - 2) * 0.03 : 0.05 * (k + 1),
-      })),
-      source: `${task}:${i}`,
-    })),
-  );
-}
-
-/** The curves as finished runs of live experiments (the stop models learn from those: a spec with a task). */
-async function seed(database: TestDatabase): Promise<void> {
-  await loadCurvesAsHistory(database.store.db, history());
-  await database.store.db.execute(
-    sql`UPDATE experiments SET spec = spec || jsonb_build_object('task', jsonb_build_object('family', 'add', 'params', jsonb_build_object('digits', right(id, 1)::int)))`,
-  );
-}
+const history = () =>
+  syntheticHistory({
+    tasks: 2,
+    runs: 8,
+    evals: 10,
+    lr: (i) => 10 ** (-4 + i / 2),
+    value: (_, i, k) => (i >= 4 ? 0.5 - Math.abs(k - 2) * 0.03 : 0.05 * (k + 1)),
+  });
+const seed = (database: TestDatabase) => seedHistory(database.store.db, history());
 
 const kinds = async (database: TestDatabase) =>
   (await database.store.db.select().from(metaModels).orderBy(asc(metaModels.version))).map((r) => {

@@ -1,10 +1,8 @@
-import { loadCurvesAsHistory } from '@curfew/meta';
-import type { Curve } from '@curfew/policies';
 import { postgresBackend, type TestDatabase } from '@curfew/store/testing';
-import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { refitMeta } from './meta-hooks';
 import { refitKnowledge } from './refit-knowledge';
+import { seedHistory, syntheticHistory } from './refit-test-history';
 
 let database: TestDatabase;
 beforeEach(async () => {
@@ -15,27 +13,16 @@ afterEach(async () => {
 });
 
 /** Six tasks of 24 runs × 30 evals: enough history that fitting it takes seconds of CPU. */
-function history(): Curve[] {
-  return Array.from({ length: 6 }, (_, t) => `t${t}`).flatMap((task, t) =>
-    Array.from({ length: 24 }, (_, i) => ({
-      id: `${task}/${i}`,
-      task,
-      group: task,
-      metric: 'em',
-      mode: 'max' as const,
-      budgetTokens: 3000,
-      features: { family: 'add', lr: 10 ** (-4 + i / 8) },
-      evals: Array.from({ length: 30 }, (_, k) => ({
-        step: k + 1,
-        tokens: (k + 1) * 100,
-        value:
-          Math.min(0.95, (0.02 + 0.01 * ((i * 7 + t) % 5)) * (k + 1)) -
-          (k > 20 && i % 3 === 0 ? 0.01 * (k - 20) : 0),
-      })),
-      source: `${task}:${i}`,
-    })),
-  );
-}
+const history = () =>
+  syntheticHistory({
+    tasks: 6,
+    runs: 24,
+    evals: 30,
+    lr: (i) => 10 ** (-4 + i / 8),
+    value: (t, i, k) =>
+      Math.min(0.95, (0.02 + 0.01 * ((i * 7 + t) % 5)) * (k + 1)) -
+      (k > 20 && i % 3 === 0 ? 0.01 * (k - 20) : 0),
+  });
 
 /** Longest gap between ticks of a 10 ms timer while `work` runs: how long the event loop was blocked. */
 async function longestStall(work: () => Promise<unknown>): Promise<{ stallMs: number; tookMs: number }> {
@@ -57,10 +44,7 @@ async function longestStall(work: () => Promise<unknown>): Promise<{ stallMs: nu
 
 describe('the refit, off the event loop', () => {
   it('fits on worker threads: the scheduler keeps serving while a refit computes', async () => {
-    await loadCurvesAsHistory(database.store.db, history());
-    await database.store.db.execute(
-      sql`UPDATE experiments SET spec = spec || jsonb_build_object('task', jsonb_build_object('family', 'add', 'params', jsonb_build_object('digits', right(id, 1)::int)))`,
-    );
+    await seedHistory(database.store.db, history());
     const logged: string[] = [];
     const { stallMs, tookMs } = await longestStall(() =>
       refitKnowledge(
