@@ -1,6 +1,12 @@
 import type { GruParams } from '@curfew/spec';
 import * as tf from '@tensorflow/tfjs';
-import { createGruLayer, gruSequence, gruStepMacs } from './gru-cell';
+import {
+  createGruLayer,
+  gruProjectedSequence,
+  gruSequence,
+  gruSharedProjection,
+  gruStepMacs,
+} from './gru-cell';
 import { dense, dropout, glorot, zeros } from './init';
 import { matMul2d } from './mat-mul';
 import { type ApplyOptions, countParams, type Model, type ModelShape } from './model';
@@ -51,8 +57,11 @@ export function createGru(params: Params, shape: ModelShape, seed: number): Mode
       for (const layer of encoder) xs = gruSequence(layer, xs);
       const encoded = dropout(xs, options.dropout, options.seed + 1);
       const last = tf.reshape(tf.slice(xs, [0, inputLength - 1, 0], [batch, 1, units]), [batch, units]);
-      const decoderIn = tf.tile(tf.expandDims(positions, 0), [batch, 1, 1]) as tf.Tensor3D;
-      const states = gruSequence(decoder, decoderIn, last as tf.Tensor2D);
+      const states = gruProjectedSequence(
+        decoder,
+        gruSharedProjection(decoder, positions as tf.Tensor2D),
+        last as tf.Tensor2D,
+      );
       // Attention: scores [batch, target, input] = states · encodedᵀ.
       const weights = tf.softmax(tf.matMul(states, encoded, false, true));
       const context = tf.matMul(weights, encoded) as tf.Tensor3D;
