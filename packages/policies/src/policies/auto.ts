@@ -1,7 +1,7 @@
 import { PolicyStateError } from '../errors';
 import { type AutoRules, autoRules } from '../learn/auto-rules';
+import { curveKind } from '../learn/curve-kind';
 import type { StopModel } from '../learn/stop-model';
-import { taskKind } from '../learn/task-unit';
 import type { AutoOptions } from '../options';
 import {
   CONTINUE,
@@ -42,9 +42,11 @@ const STATE_VERSION = 2;
  *   1/η where history cannot tell), and the plateau rule, bounded by the other half, for the runs
  *   that survive.
  * Without any history: the noise-aware threshold policy, and plain robust halving with peers.
- * Runs of a task history has not seen are judged by all of history, whose spread makes the risk
- * rule more cautious; each experiment is judged afresh from history, not from its own peers'
- * outcomes, until they are history.
+ * A run is judged by history of its own kind of curve (`learn/curve-kind.ts`: its metric's kind
+ * and, where history holds enough of it, its family), never by curves of other metrics: where
+ * history holds too few of its kind, halving keeps the plain share and no plateau rule stops it.
+ * Each experiment is judged afresh from history, not from its own peers' outcomes, until they are
+ * history.
  */
 export function createAutoPolicy(
   options: AutoOptions,
@@ -55,7 +57,7 @@ export function createAutoPolicy(
   const rules: AutoRules = autoRules(
     model,
     options.tolerance,
-    taskKind(run.features),
+    curveKind(run.metric ?? options.monitor, run.mode, run.features),
     settings.halvingShareOfTolerance,
   );
   const build = (): StoppingPolicy[] => {
