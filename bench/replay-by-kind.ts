@@ -6,6 +6,8 @@
 // scope over every run order and worker count: tokens saved (mean, worst replay), regret (mean,
 // worst replay), the worst group, and the share of groups over the tolerance and over twice it;
 // run scope: tokens saved, mean loss and the share of tasks over the tolerance, beside the oracle.
+// Beside auto: asha (η 3 and 4), median, the best patience setting (chosen inside the folds) and
+// the oracle.
 //
 //   nice -n 10 npx tsx bench/replay-by-kind.ts [CURVES.jsonl...] [--orders 5]
 import { parseArgs } from 'node:util';
@@ -60,6 +62,11 @@ const POLICIES: { label: string; options: (t: number) => PolicyOptions; byTolera
   {
     label: 'asha η=4',
     options: (t) => ({ ...common(t), name: 'asha', reduction_factor: 4 }),
+    byTolerance: false,
+  },
+  {
+    label: 'median',
+    options: (t) => ({ ...common(t), name: 'median', startup_runs: 5, warmup_evals: 3 }),
     byTolerance: false,
   },
 ];
@@ -166,6 +173,7 @@ for (const tolerance of TOLERANCES) {
     );
     rows.push(
       experimentRow('best patience (in folds)', [scoreStops(list, patienceExp.stops, tolerance)], tolerance),
+      experimentRow('oracle (stop at best)', [scoreStops(list, oracle, tolerance)], tolerance),
     );
     console.log(table(['policy', 'saved', 'regret', 'worst group', '> tol', '> 2× tol'], rows));
     const runRow = (label: string, stops: Map<string, number>) => {
@@ -186,7 +194,11 @@ for (const tolerance of TOLERANCES) {
     console.log(
       table(
         ['policy', 'saved', 'mean loss', 'tasks > tol'],
-        [runRow('auto', autoRun), runRow('best patience (in folds)', patienceRunChosen.stops)],
+        [
+          runRow('auto', autoRun),
+          runRow('best patience (in folds)', patienceRunChosen.stops),
+          runRow('oracle (stop at best)', oracle),
+        ],
       ),
     );
   }
