@@ -19,6 +19,7 @@ import {
   chooseInsideFolds,
   oracleStops,
   outerFolds,
+  replayAutoWith,
   replayOnce,
 } from './nested-replay';
 
@@ -131,6 +132,15 @@ function experimentStops(label: string, options: PolicyOptions, tolerance: numbe
   return all;
 }
 
+// auto with its other setting for a kind of curve history holds too little of: nothing stopped.
+const AUTO_NONE = "auto, stops nothing w/o its kind's history";
+function autoNoneStops(tolerance: number) {
+  return conditions.map(
+    (c) =>
+      replayAutoWith(curves, { withoutHistoryOfKind: 'none' }, 'experiment', c, tolerance, modelFor).stops,
+  );
+}
+
 const oracle = oracleStops(curves);
 const patienceRun: Candidate[] = PATIENCE.map(({ patience, min_delta }) => ({
   label: `p=${patience} δ=${min_delta}`,
@@ -149,6 +159,7 @@ for (const tolerance of TOLERANCES) {
     label: p.label,
     stops: experimentStops(p.label, p.options(tolerance), tolerance, p.byTolerance),
   }));
+  exp.splice(1, 0, { label: AUTO_NONE, stops: autoNoneStops(tolerance) });
   const patienceExp = chooseInsideFolds(curves, patienceRun, foldOf, folds, tolerance, 'experiment');
   const autoRun = replayOnce(
     curves,

@@ -3,7 +3,13 @@
 
 export { createPolicy, POLICY_NAMES, type PolicyContext, usesHistory } from './create-policy';
 export { PolicyOptionsError } from './errors';
-export { type AutoRules, autoRules, kindWeights, type PlateauRule } from './learn/auto-rules';
+export {
+  type AutoRules,
+  autoRules,
+  kindWeights,
+  type PlateauRule,
+  type WithoutHistoryOfKind,
+} from './learn/auto-rules';
 export { type CurveKind, curveKind, metricKind } from './learn/curve-kind';
 export { fitGbm, type GbmModel, type GbmOptions, predictGbm } from './learn/gbm';
 export {

@@ -118,6 +118,10 @@ describe('autoRules', () => {
     const rules = autoRules(model, t, wer('a'));
     expect(rules).toMatchObject({ halvingLearned: false, single: null, survivors: null });
     expect(rules.halving).toMatchObject({ keepShare: FALLBACK_SHARE, minKeep: 2 });
+    // Asked to stop nothing where history holds too little of the kind: no halving either, while
+    // the kind history does hold keeps its learned share.
+    expect(autoRules(model, t, wer('a'), 0.5, 'none').halving.keepShare).toBe(1);
+    expect(autoRules(model, t, acc('a'), 0.5, 'none').halving.keepShare).toBe(0.25);
   });
 
   it('gives the survivors’ plateau rule half of t, and halving the other half', () => {

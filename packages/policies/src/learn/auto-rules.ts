@@ -62,13 +62,22 @@ export function kindWeights(
  *   held to the bound on the mean alone (`MEAN_RISK_RULE`): the target there is the mean loss.
  * Where history cannot support a rule (too few units of the run's kind, or a model without tables):
  * halving keeps the plain share 1/η (`FALLBACK_SHARE`, at least `MIN_KEEP` runs), and no plateau
- * rule stops anything.
+ * rule stops anything; with `withoutKind` `none`, a run of a kind history holds too little of is
+ * not halved either.
  */
+/**
+ * What halving does across an experiment whose kind of curve history holds too few units of for the
+ * risk rule (`kindWeights` null): `halving`, plain robust halving at 1/η keeping at least two;
+ * `none`, nothing is stopped (no rule's loss on such a run is bounded by history at all).
+ */
+export type WithoutHistoryOfKind = 'halving' | 'none';
+
 export function autoRules(
   model: StopModel | null,
   tolerance: number,
   kind: CurveKind,
   split = 0.5,
+  withoutKind: WithoutHistoryOfKind = 'halving',
 ): AutoRules {
   const halving = {
     rungs: HALVING_RUNGS,
@@ -95,10 +104,11 @@ export function autoRules(
   const halvingTolerance = survivors ? tolerance * split : tolerance;
   const weights = kindWeights(model.halving, model.kinds.groups, kind);
   const choice = weights ? chooseRule(model.halving, halvingTolerance, weights) : { index: null };
+  const fallback = weights === null && withoutKind === 'none' ? { ...halving, keepShare: 1 } : halving;
   return {
     halving:
       choice.index === null
-        ? halving
+        ? fallback
         : { ...halving, keepShare: model.halving.params[choice.index] as number },
     halvingLearned: choice.index !== null,
     single: plateau(1, 'runs'),

@@ -1,5 +1,5 @@
 import { PolicyStateError } from '../errors';
-import { type AutoRules, autoRules } from '../learn/auto-rules';
+import { type AutoRules, autoRules, type WithoutHistoryOfKind } from '../learn/auto-rules';
 import { curveKind } from '../learn/curve-kind';
 import type { StopModel } from '../learn/stop-model';
 import type { AutoOptions } from '../options';
@@ -22,9 +22,17 @@ export interface AutoSettings {
    * stopping the surviving runs on a plateau (their losses add up). @defaultValue 0.5
    */
   halvingShareOfTolerance: number;
+  /**
+   * Across an experiment of a kind of curve history holds too little of: plain robust halving, or
+   * nothing stopped (`learn/auto-rules.ts`). @defaultValue 'halving'
+   */
+  withoutHistoryOfKind: WithoutHistoryOfKind;
 }
 
-export const DEFAULT_AUTO_SETTINGS: AutoSettings = { halvingShareOfTolerance: 0.5 };
+export const DEFAULT_AUTO_SETTINGS: AutoSettings = {
+  halvingShareOfTolerance: 0.5,
+  withoutHistoryOfKind: 'halving',
+};
 
 /** Version of auto's snapshot; a state without it was saved by the auto of before issue 12. */
 const STATE_VERSION = 2;
@@ -59,6 +67,7 @@ export function createAutoPolicy(
     options.tolerance,
     curveKind(run.metric ?? options.monitor, run.mode, run.features),
     settings.halvingShareOfTolerance,
+    settings.withoutHistoryOfKind,
   );
   const build = (): StoppingPolicy[] => {
     const plateau = (rule: AutoRules['single']) =>
