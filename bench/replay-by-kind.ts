@@ -11,7 +11,7 @@
 //
 //   nice -n 10 npx tsx bench/replay-by-kind.ts [CURVES.jsonl...] [--orders 5]
 import { parseArgs } from 'node:util';
-import { type Curve, type PolicyOptions, type Score, scoreStops } from '@curfew/policies';
+import { type Curve, type KindMatching, type PolicyOptions, type Score, scoreStops } from '@curfew/policies';
 import { benchCurves } from './curve-files';
 import {
   type Candidate,
@@ -132,14 +132,15 @@ function experimentStops(label: string, options: PolicyOptions, tolerance: numbe
   return all;
 }
 
-// auto with its other setting for a kind of curve history holds too little of: nothing stopped.
-const AUTO_NONE = "auto, stops nothing w/o its kind's history";
-function autoNoneStops(tolerance: number) {
-  return conditions.map(
-    (c) =>
-      replayAutoWith(curves, { withoutHistoryOfKind: 'none' }, 'experiment', c, tolerance, modelFor).stops,
-  );
-}
+// auto with its other settings for matching history (policies/auto.ts): nothing stopped across an
+// experiment of a kind history holds too little of; and, besides, history of the run's own family
+// only (no pooling of families of the same metric kind).
+const AUTO_VARIANTS: { label: string; matching: KindMatching }[] = [
+  { label: "auto, none w/o its kind's history", matching: { poolFamilies: true, withoutKind: 'none' } },
+  { label: 'auto, own family only, else none', matching: { poolFamilies: false, withoutKind: 'none' } },
+];
+const variantStops = (matching: KindMatching, tolerance: number) =>
+  conditions.map((c) => replayAutoWith(curves, { matching }, 'experiment', c, tolerance, modelFor).stops);
 
 const oracle = oracleStops(curves);
 const patienceRun: Candidate[] = PATIENCE.map(({ patience, min_delta }) => ({
@@ -159,7 +160,11 @@ for (const tolerance of TOLERANCES) {
     label: p.label,
     stops: experimentStops(p.label, p.options(tolerance), tolerance, p.byTolerance),
   }));
-  exp.splice(1, 0, { label: AUTO_NONE, stops: autoNoneStops(tolerance) });
+  exp.splice(
+    1,
+    0,
+    ...AUTO_VARIANTS.map((v) => ({ label: v.label, stops: variantStops(v.matching, tolerance) })),
+  );
   const patienceExp = chooseInsideFolds(curves, patienceRun, foldOf, folds, tolerance, 'experiment');
   const autoRun = replayOnce(
     curves,

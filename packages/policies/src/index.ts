@@ -6,6 +6,8 @@ export { PolicyOptionsError } from './errors';
 export {
   type AutoRules,
   autoRules,
+  DEFAULT_KIND_MATCHING,
+  type KindMatching,
   kindWeights,
   type PlateauRule,
   type WithoutHistoryOfKind,

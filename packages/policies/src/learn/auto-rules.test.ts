@@ -60,6 +60,8 @@ describe('kindWeights', () => {
     expect(kindWeights(table, kinds, wer('a'))).toBeNull();
     expect(kindWeights(table, kinds, { metric: 'loss:min', family: 'a' })).toBeNull();
     expect(kindWeights(table, kinds, { metric: '', family: 'a' })).toBeNull();
+    // Families pooled only when asked.
+    expect(kindWeights(table, kinds, acc('b'), DEFAULT_RISK_RULE, false)).toBeNull();
     // With a rule that asks for fewer units, the five WER groups are enough.
     expect(kindWeights(table, kinds, wer('a'), { ...DEFAULT_RISK_RULE, minUnits: 5 })).toEqual([
       ...zeros(15),
@@ -120,8 +122,13 @@ describe('autoRules', () => {
     expect(rules.halving).toMatchObject({ keepShare: FALLBACK_SHARE, minKeep: 2 });
     // Asked to stop nothing where history holds too little of the kind: no halving either, while
     // the kind history does hold keeps its learned share.
-    expect(autoRules(model, t, wer('a'), 0.5, 'none').halving.keepShare).toBe(1);
-    expect(autoRules(model, t, acc('a'), 0.5, 'none').halving.keepShare).toBe(0.25);
+    const none = { poolFamilies: true, withoutKind: 'none' } as const;
+    expect(autoRules(model, t, wer('a'), 0.5, none).halving.keepShare).toBe(1);
+    expect(autoRules(model, t, acc('a'), 0.5, none).halving.keepShare).toBe(0.25);
+    // Without pooling families, a family history has not seen is a kind it holds too little of.
+    expect(autoRules(model, t, acc('z'), 0.5, none)).toMatchObject({ halvingLearned: true });
+    const own = autoRules(model, t, acc('z'), 0.5, { ...none, poolFamilies: false });
+    expect(own).toMatchObject({ halvingLearned: false, single: null, halving: { keepShare: 1 } });
   });
 
   it('gives the survivors’ plateau rule half of t, and halving the other half', () => {

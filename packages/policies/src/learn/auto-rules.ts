@@ -28,14 +28,15 @@ export interface AutoRules {
  * (`minUnits`), else 1 for those of its own metric kind; null when history holds too few of
  * either. Never all of history: a rule's loss on curves of another metric (a WER judged by
  * accuracies, a loss in nats by fractions) does not bound its loss on this one, and pooling them
- * is what broke the tolerance on WER curves. A prior on which units resemble the task plugs in
- * here.
+ * is what broke the tolerance on WER curves. With `poolFamilies` false, only the run's own metric
+ * kind and family count. A prior on which units resemble the task plugs in here.
  */
 export function kindWeights(
   table: RiskTable,
   kinds: Readonly<Record<string, CurveKind>>,
   kind: CurveKind,
   rule: RiskRule = DEFAULT_RISK_RULE,
+  poolFamilies = true,
 ): number[] | null {
   if (kind.metric === '') return null;
   const weights = (match: (k: CurveKind) => boolean) =>
@@ -46,6 +47,7 @@ export function kindWeights(
   const enough = (w: number[]) => w.reduce<number>((a, b) => a + b, 0) >= rule.minUnits;
   const family = weights((k) => kind.family !== '' && k.family === kind.family);
   if (enough(family)) return family;
+  if (!poolFamilies) return null;
   const metric = weights(() => true);
   return enough(metric) ? metric : null;
 }
@@ -62,8 +64,8 @@ export function kindWeights(
  *   held to the bound on the mean alone (`MEAN_RISK_RULE`): the target there is the mean loss.
  * Where history cannot support a rule (too few units of the run's kind, or a model without tables):
  * halving keeps the plain share 1/η (`FALLBACK_SHARE`, at least `MIN_KEEP` runs), and no plateau
- * rule stops anything; with `withoutKind` `none`, a run of a kind history holds too little of is
- * not halved either.
+ * rule stops anything; with `matching.withoutKind` `none`, a run of a kind history holds too
+ * little of is not halved either.
  */
 /**
  * What halving does across an experiment whose kind of curve history holds too few units of for the
@@ -72,12 +74,20 @@ export function kindWeights(
  */
 export type WithoutHistoryOfKind = 'halving' | 'none';
 
+/** How `autoRules` matches history to a run (see `kindWeights`, `WithoutHistoryOfKind`). */
+export interface KindMatching {
+  poolFamilies: boolean;
+  withoutKind: WithoutHistoryOfKind;
+}
+
+export const DEFAULT_KIND_MATCHING: KindMatching = { poolFamilies: true, withoutKind: 'halving' };
+
 export function autoRules(
   model: StopModel | null,
   tolerance: number,
   kind: CurveKind,
   split = 0.5,
-  withoutKind: WithoutHistoryOfKind = 'halving',
+  matching: KindMatching = DEFAULT_KIND_MATCHING,
 ): AutoRules {
   const halving = {
     rungs: HALVING_RUNGS,
@@ -93,7 +103,7 @@ export function autoRules(
     const kinds = scope === 'runs' ? model.kinds.tasks : model.kinds.groups;
     // Alone, the target is the mean loss; an experiment's survivors add to its regret's tail too.
     const rule = scope === 'runs' ? MEAN_RISK_RULE : DEFAULT_RISK_RULE;
-    const weights = kindWeights(at.table, kinds, kind, rule);
+    const weights = kindWeights(at.table, kinds, kind, rule, matching.poolFamilies);
     if (!weights) return null;
     const { index } = chooseRule(at.table, at.gain, weights, rule);
     const window = index === null ? 1 : (at.table.params[index] as number);
@@ -102,9 +112,16 @@ export function autoRules(
   const survivors = plateau(1 - split, 'leaders');
   // Survivors that never stop on a plateau lose nothing there: halving may have all of it.
   const halvingTolerance = survivors ? tolerance * split : tolerance;
-  const weights = kindWeights(model.halving, model.kinds.groups, kind);
+  const weights = kindWeights(
+    model.halving,
+    model.kinds.groups,
+    kind,
+    DEFAULT_RISK_RULE,
+    matching.poolFamilies,
+  );
   const choice = weights ? chooseRule(model.halving, halvingTolerance, weights) : { index: null };
-  const fallback = weights === null && withoutKind === 'none' ? { ...halving, keepShare: 1 } : halving;
+  const fallback =
+    weights === null && matching.withoutKind === 'none' ? { ...halving, keepShare: 1 } : halving;
   return {
     halving:
       choice.index === null

@@ -1,5 +1,5 @@
 import { PolicyStateError } from '../errors';
-import { type AutoRules, autoRules, type WithoutHistoryOfKind } from '../learn/auto-rules';
+import { type AutoRules, autoRules, DEFAULT_KIND_MATCHING, type KindMatching } from '../learn/auto-rules';
 import { curveKind } from '../learn/curve-kind';
 import type { StopModel } from '../learn/stop-model';
 import type { AutoOptions } from '../options';
@@ -23,15 +23,17 @@ export interface AutoSettings {
    */
   halvingShareOfTolerance: number;
   /**
-   * Across an experiment of a kind of curve history holds too little of: plain robust halving, or
-   * nothing stopped (`learn/auto-rules.ts`). @defaultValue 'halving'
+   * How history is matched to a run (`learn/auto-rules.ts`): whether history of the run's metric
+   * kind in other families may judge it when its own family is too little of history, and, across
+   * an experiment of a kind history holds too little of, plain robust halving or nothing stopped.
+   * @defaultValue `DEFAULT_KIND_MATCHING`: pooled families, plain halving
    */
-  withoutHistoryOfKind: WithoutHistoryOfKind;
+  matching: KindMatching;
 }
 
 export const DEFAULT_AUTO_SETTINGS: AutoSettings = {
   halvingShareOfTolerance: 0.5,
-  withoutHistoryOfKind: 'halving',
+  matching: DEFAULT_KIND_MATCHING,
 };
 
 /** Version of auto's snapshot; a state without it was saved by the auto of before issue 12. */
@@ -67,7 +69,7 @@ export function createAutoPolicy(
     options.tolerance,
     curveKind(run.metric ?? options.monitor, run.mode, run.features),
     settings.halvingShareOfTolerance,
-    settings.withoutHistoryOfKind,
+    settings.matching,
   );
   const build = (): StoppingPolicy[] => {
     const plateau = (rule: AutoRules['single']) =>
