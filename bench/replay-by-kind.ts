@@ -132,12 +132,14 @@ function experimentStops(label: string, options: PolicyOptions, tolerance: numbe
   return all;
 }
 
-// auto with its other settings for matching history (policies/auto.ts): nothing stopped across an
-// experiment of a kind history holds too little of; and, besides, history of the run's own family
-// only (no pooling of families of the same metric kind).
+// auto with its other settings for a kind of curve history holds too little of (policies/auto.ts):
+// plain halving regardless of what the kind's few units say, and nothing stopped.
 const AUTO_VARIANTS: { label: string; matching: KindMatching }[] = [
+  {
+    label: "auto, plain halving w/o its kind's hist.",
+    matching: { poolFamilies: true, withoutKind: 'halving' },
+  },
   { label: "auto, none w/o its kind's history", matching: { poolFamilies: true, withoutKind: 'none' } },
-  { label: 'auto, own family only, else none', matching: { poolFamilies: false, withoutKind: 'none' } },
 ];
 const variantStops = (matching: KindMatching, tolerance: number) =>
   conditions.map((c) => replayAutoWith(curves, { matching }, 'experiment', c, tolerance, modelFor).stops);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stubStopModel } from '../test-support';
-import { autoRules, kindWeights } from './auto-rules';
+import { autoRules, kindWeights, plainHalvingHolds } from './auto-rules';
 import type { CurveKind } from './curve-kind';
 import { FALLBACK_SHARE } from './halving-table';
 import type { PlateauTables } from './plateau-table';
@@ -74,16 +74,18 @@ describe('autoRules', () => {
   const t = 0.01;
 
   it('keeps the plain share and stops nothing alone without tables (no history, or an older model)', () => {
-    for (const model of [
-      null,
-      stubStopModel(),
-      { ...stubStopModel(), format: 'curfew-stop-model/1' as never },
-    ]) {
+    for (const model of [null, { ...stubStopModel(), format: 'curfew-stop-model/1' as never }]) {
       const rules = autoRules(model, t, acc('a'));
       expect(rules).toMatchObject({ halvingLearned: false, single: null, survivors: null });
       expect(rules.halving.keepShare).toBe(FALLBACK_SHARE);
       expect(rules.halving.minKeep).toBe(2);
     }
+    // Tables that hold nothing of the run's kind: nothing to check plain halving by.
+    expect(autoRules(stubStopModel(), t, acc('a'))).toMatchObject({
+      halvingLearned: false,
+      single: null,
+      halving: { keepShare: 1 },
+    });
   });
 
   it('takes the smallest share history bounds, from the task’s own kind, with all of t when no plateau rule applies', () => {
@@ -117,9 +119,13 @@ describe('autoRules', () => {
       halving: { keepShare: 0.25 },
     });
     expect(autoRules(model, t, acc('a')).single).not.toBeNull();
+    // No WER history at all: nothing to check plain halving by, so nothing is stopped.
     const rules = autoRules(model, t, wer('a'));
     expect(rules).toMatchObject({ halvingLearned: false, single: null, survivors: null });
-    expect(rules.halving).toMatchObject({ keepShare: FALLBACK_SHARE, minKeep: 2 });
+    expect(rules.halving.keepShare).toBe(1);
+    // Asked for plain halving regardless, it halves at 1/3.
+    const plain = autoRules(model, t, wer('a'), 0.5, { poolFamilies: true, withoutKind: 'halving' });
+    expect(plain.halving).toMatchObject({ keepShare: FALLBACK_SHARE, minKeep: 2 });
     // Asked to stop nothing where history holds too little of the kind: no halving either, while
     // the kind history does hold keeps its learned share.
     const none = { poolFamilies: true, withoutKind: 'none' } as const;
@@ -129,6 +135,31 @@ describe('autoRules', () => {
     expect(autoRules(model, t, acc('z'), 0.5, none)).toMatchObject({ halvingLearned: true });
     const own = autoRules(model, t, acc('z'), 0.5, { ...none, poolFamilies: false });
     expect(own).toMatchObject({ halvingLearned: false, single: null, halving: { keepShare: 1 } });
+  });
+
+  it('halves at the plain share where the few groups of the kind history holds do not refute it', () => {
+    // Four WER groups (fewer than the risk rule needs), each losing `at13` at share 1/3.
+    const werModel = (lossesAt13: number[][]) => {
+      const w = halving(4, wer('a'), [0, 0]);
+      const units = w.table.units.map((u, g) => ({ ...u, losses: [...u.losses, lossesAt13[g] as number[]] }));
+      return stubStopModel({
+        halving: { params: [1, 0.5, FALLBACK_SHARE], units },
+        kinds: { tasks: {}, groups: w.kinds },
+      });
+    };
+    const within = werModel([[0], [0.5 * t, t], [t], [0]]);
+    expect(autoRules(within, t, wer('a')).halving.keepShare).toBe(FALLBACK_SHARE);
+    expect(plainHalvingHolds(within.halving, within.kinds.groups, wer('a'), t)).toBe(true);
+    // One group over t on its mean, or one condition over 2 t: refuted, nothing is stopped.
+    for (const refuted of [
+      werModel([[0], [1.5 * t], [0], [0]]),
+      werModel([[0], [0, 0, 2.5 * t], [0], [0]]),
+    ]) {
+      expect(plainHalvingHolds(refuted.halving, refuted.kinds.groups, wer('a'), t)).toBe(false);
+      expect(autoRules(refuted, t, wer('a')).halving.keepShare).toBe(1);
+    }
+    // Accuracy history does not check a WER run, nor WER history an accuracy run.
+    expect(plainHalvingHolds(within.halving, within.kinds.groups, acc('a'), t)).toBe(false);
   });
 
   it('gives the survivors’ plateau rule half of t, and halving the other half', () => {

@@ -62,17 +62,21 @@ export function kindWeights(
  *   runs); where history supports no plateau rule for the survivors, halving has it all;
  * - a run judged alone: the plateau rule at the whole tolerance (per task, its runs' mean loss),
  *   held to the bound on the mean alone (`MEAN_RISK_RULE`): the target there is the mean loss.
- * Where history cannot support a rule (too few units of the run's kind, or a model without tables):
- * halving keeps the plain share 1/η (`FALLBACK_SHARE`, at least `MIN_KEEP` runs), and no plateau
- * rule stops anything; with `matching.withoutKind` `none`, a run of a kind history holds too
- * little of is not halved either.
+ * Where history cannot support a rule: with a model without tables, halving keeps the plain share
+ * 1/η (`FALLBACK_SHARE`, at least `MIN_KEEP` runs); with too few units of the run's kind, halving
+ * does as `matching.withoutKind` says (by default plain halving where the kind's few units do not
+ * refute it, else nothing). No plateau rule stops anything there.
  */
 /**
  * What halving does across an experiment whose kind of curve history holds too few units of for the
- * risk rule (`kindWeights` null): `halving`, plain robust halving at 1/η keeping at least two;
- * `none`, nothing is stopped (no rule's loss on such a run is bounded by history at all).
+ * risk rule (`kindWeights` null):
+ * - `checked-halving`: plain robust halving at 1/η keeping at least two where the few units history
+ *   holds of the run's metric kind (any family) do not refute it (`plainHalvingHolds`), else
+ *   nothing is stopped: with no history of its kind at all, no rule's loss on the run is bounded;
+ * - `halving`: plain robust halving regardless;
+ * - `none`: nothing is stopped.
  */
-export type WithoutHistoryOfKind = 'halving' | 'none';
+export type WithoutHistoryOfKind = 'checked-halving' | 'halving' | 'none';
 
 /** How `autoRules` matches history to a run (see `kindWeights`, `WithoutHistoryOfKind`). */
 export interface KindMatching {
@@ -80,7 +84,29 @@ export interface KindMatching {
   withoutKind: WithoutHistoryOfKind;
 }
 
-export const DEFAULT_KIND_MATCHING: KindMatching = { poolFamilies: true, withoutKind: 'halving' };
+export const DEFAULT_KIND_MATCHING: KindMatching = { poolFamilies: true, withoutKind: 'checked-halving' };
+
+/**
+ * Whether plain halving (`FALLBACK_SHARE`) stayed within `tolerance` on every unit of history of
+ * the run's metric kind: each unit's mean regret over the run orders and worker counts it was
+ * replayed in within the tolerance, its worst within twice it. Too few units to bound a rule's
+ * loss on a new task, enough to refute one; false with none (nothing to judge it by).
+ */
+export function plainHalvingHolds(
+  table: RiskTable,
+  kinds: Readonly<Record<string, CurveKind>>,
+  kind: CurveKind,
+  tolerance: number,
+): boolean {
+  const q = table.params.findIndex((p) => Math.abs(p - FALLBACK_SHARE) < 1e-9);
+  const units = table.units.filter((u) => kind.metric !== '' && kinds[u.name]?.metric === kind.metric);
+  if (q < 0 || units.length === 0) return false;
+  return units.every((u) => {
+    const losses = u.losses[q] ?? [];
+    const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
+    return losses.length > 0 && mean <= tolerance && Math.max(...losses) <= 2 * tolerance;
+  });
+}
 
 export function autoRules(
   model: StopModel | null,
@@ -120,8 +146,11 @@ export function autoRules(
     matching.poolFamilies,
   );
   const choice = weights ? chooseRule(model.halving, halvingTolerance, weights) : { index: null };
-  const fallback =
-    weights === null && matching.withoutKind === 'none' ? { ...halving, keepShare: 1 } : halving;
+  const halves =
+    matching.withoutKind === 'halving' ||
+    (matching.withoutKind === 'checked-halving' &&
+      plainHalvingHolds(model.halving, model.kinds.groups, kind, tolerance));
+  const fallback = weights === null && !halves ? { ...halving, keepShare: 1 } : halving;
   return {
     halving:
       choice.index === null

@@ -5,7 +5,7 @@ import type { StopModel } from '../learn/stop-model';
 import type { AutoOptions } from '../options';
 import { firstStop, stubStopModel } from '../test-support';
 import type { EvalPoint, PeerRun, RunInfo } from '../types';
-import { createAutoPolicy } from './auto';
+import { createAutoPolicy, DEFAULT_AUTO_SETTINGS } from './auto';
 
 const BUDGET = 27_000;
 const run: RunInfo = { id: 'me', budgetTokens: BUDGET, mode: 'max', features: { family: 'f' } };
@@ -88,23 +88,36 @@ describe('auto across an experiment', () => {
     );
   });
 
-  it('judges a run of a metric kind history lacks by plain halving, never by curves of other metrics', () => {
+  it('judges a run of a metric kind history lacks by no curves of other metrics: it halves nothing', () => {
     // History is of accuracies; this run monitors a WER (min). Mirrored values: lower is better.
     const wer: RunInfo = { ...run, mode: 'min', metric: 'validation/wer' };
     const werOptions: AutoOptions = { ...options, monitor: 'validation/wer', mode: 'min' };
     const mirrored = peers.map((p) => ({ ...p, evals: p.evals.map((e) => ({ ...e, value: 1 - e.value })) }));
-    // The fourth of ten goes on under the learned share 0.5; under plain halving (a third) it stops.
-    const fourth = evals(0.95, 0.35);
+    // The ninth of ten: under the accuracies' learned share 0.5 it would stop; here it goes on.
+    const ninth = evals(0.95, 0.85);
+    expect(createAutoPolicy(werOptions, wer, history()).decide({ evals: ninth, peers: mirrored }).kind).toBe(
+      'continue',
+    );
+    // Asked for plain halving regardless (a third of ten: three go on), the fourth stops.
+    const plain = {
+      ...DEFAULT_AUTO_SETTINGS,
+      matching: { poolFamilies: true, withoutKind: 'halving' as const },
+    };
     expect(
-      createAutoPolicy(werOptions, wer, history()).decide({ evals: fourth, peers: mirrored }),
-    ).toMatchObject({ kind: 'stop', reason: 'halving' });
-    // The metric named by the run wins over the options' monitor (replay sets it from each curve).
-    expect(
-      createAutoPolicy(options, { ...run, metric: 'validation/wer' }, history()).decide({
-        evals: evals(0.05, 0.65),
-        peers,
+      createAutoPolicy(werOptions, wer, history(), plain).decide({
+        evals: evals(0.95, 0.35),
+        peers: mirrored,
       }),
     ).toMatchObject({ kind: 'stop', reason: 'halving' });
+    // The metric named by the run wins over the options' monitor (replay sets it from each curve).
+    const own = createAutoPolicy(options, run, history()).decide({ evals: evals(0.05, 0.15), peers });
+    expect(own).toMatchObject({ kind: 'stop', reason: 'halving' });
+    expect(
+      createAutoPolicy(options, { ...run, metric: 'validation/wer' }, history()).decide({
+        evals: evals(0.05, 0.15),
+        peers,
+      }).kind,
+    ).toBe('continue');
   });
 
   it('never stops a run alone on a plateau when history holds none of its metric kind', () => {

@@ -24,9 +24,10 @@ export interface AutoSettings {
   halvingShareOfTolerance: number;
   /**
    * How history is matched to a run (`learn/auto-rules.ts`): whether history of the run's metric
-   * kind in other families may judge it when its own family is too little of history, and, across
-   * an experiment of a kind history holds too little of, plain robust halving or nothing stopped.
-   * @defaultValue `DEFAULT_KIND_MATCHING`: pooled families, plain halving
+   * kind in other families may judge it when its own family is too little of history, and what
+   * halving does across an experiment of a kind history holds too little of.
+   * @defaultValue `DEFAULT_KIND_MATCHING`: pooled families, plain halving where the kind's few
+   * units do not refute it
    */
   matching: KindMatching;
 }
@@ -54,7 +55,9 @@ const STATE_VERSION = 2;
  * Without any history: the noise-aware threshold policy, and plain robust halving with peers.
  * A run is judged by history of its own kind of curve (`learn/curve-kind.ts`: its metric's kind
  * and, where history holds enough of it, its family), never by curves of other metrics: where
- * history holds too few of its kind, halving keeps the plain share and no plateau rule stops it.
+ * history holds too few of its kind for the risk rule, no plateau rule stops it, and halving keeps
+ * the plain share only where the few units of its kind history holds do not refute it (with none,
+ * it stops nothing: no rule's loss on it is bounded).
  * Each experiment is judged afresh from history, not from its own peers' outcomes, until they are
  * history.
  */
