@@ -2,10 +2,14 @@
 // curve with each task judged by what was learned without its fold, in several run orders and
 // worker counts, scored per group and task as ../shared/curves/stopeval.py scores them.
 import {
+  type AutoSettings,
   type Curve,
+  createAutoPolicy,
+  DEFAULT_AUTO_SETTINGS,
   historyModels,
   type PolicyOptions,
   type ReplayScope,
+  replay,
   replayPolicy,
   type Score,
   type StopModel,
@@ -58,6 +62,34 @@ export function replayOnce(
     tolerance,
   });
   return { score, stops: new Map(outcomes.map((o) => [o.id, o.stopIndex])) };
+}
+
+/**
+ * `auto` with settings other than its defaults, replayed as `replayOnce` replays a policy: each
+ * curve judged by its own metric and mode, with the model of history that never saw its fold.
+ */
+export function replayAutoWith(
+  curves: readonly Curve[],
+  settings: Partial<AutoSettings>,
+  scope: ReplayScope,
+  condition: Condition,
+  tolerance: number,
+  modelFor: (task: string) => StopModel | null,
+): Replayed {
+  const order = shuffledRuns(curves, condition.seed);
+  const outcomes = replay(
+    order,
+    (c) =>
+      createAutoPolicy(
+        { name: 'auto', monitor: c.metric, mode: c.mode, tolerance, lr_drop_before_stop: false },
+        { id: c.id, budgetTokens: c.budgetTokens, mode: c.mode, metric: c.metric, features: c.features },
+        modelFor(c.task),
+        { ...DEFAULT_AUTO_SETTINGS, ...settings },
+      ),
+    { scope, workers: condition.workers },
+  );
+  const stops = new Map(outcomes.map((o) => [o.id, o.stopIndex]));
+  return { score: scoreStops(order, stops, tolerance), stops };
 }
 
 /** Where the oracle stops each run: at its (first) best eval, losing nothing. */

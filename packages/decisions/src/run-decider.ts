@@ -68,7 +68,13 @@ export function runPolicyContext(
     throw new BadRequestError(`run ${run.id} has no budget_tokens: a policy needs the run's full budget`);
   return {
     options: policy.options,
-    run: { id: run.id, budgetTokens, mode: policy.mode, features: runFeatures(policy.spec, run.config) },
+    run: {
+      id: run.id,
+      budgetTokens,
+      mode: policy.mode,
+      metric: policy.monitor,
+      features: runFeatures(policy.spec, run.config),
+    },
     model: policy.learns ? model : null,
   };
 }

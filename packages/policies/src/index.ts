@@ -3,7 +3,16 @@
 
 export { createPolicy, POLICY_NAMES, type PolicyContext, usesHistory } from './create-policy';
 export { PolicyOptionsError } from './errors';
-export { type AutoRules, autoRules, kindWeights, type PlateauRule } from './learn/auto-rules';
+export {
+  type AutoRules,
+  autoRules,
+  DEFAULT_KIND_MATCHING,
+  type KindMatching,
+  kindWeights,
+  type PlateauRule,
+  type WithoutHistoryOfKind,
+} from './learn/auto-rules';
+export { type CurveKind, curveKind, metricKind } from './learn/curve-kind';
 export { fitGbm, type GbmModel, type GbmOptions, predictGbm } from './learn/gbm';
 export {
   FALLBACK_SHARE,
@@ -44,7 +53,7 @@ export {
   StopModelTrainer,
   thresholdFor,
 } from './learn/stop-model';
-export { taskKind, taskUnit } from './learn/task-unit';
+export { taskUnit } from './learn/task-unit';
 export type * from './options';
 export { anyOf } from './policies/any-of';
 export { type AshaExtras, AshaPolicy, createAshaPolicy } from './policies/asha';

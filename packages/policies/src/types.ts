@@ -25,6 +25,11 @@ export interface RunInfo {
   /** The most tokens the run may use: its full budget. Never inferred from how many evals exist. */
   budgetTokens: number;
   mode: Mode;
+  /**
+   * Name of the monitored metric (`em`, `val_loss`, `validation/wer`…): with `mode`, the kind of
+   * curve a learned policy matches history by. Absent: the policy options' `monitor`.
+   */
+  metric?: string;
   /** Task and config features (family, model size, lr, …) for learned policies. */
   features?: Readonly<Record<string, unknown>>;
 }

@@ -1,18 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { stubStopModel } from '../test-support';
-import { autoRules, kindWeights } from './auto-rules';
+import { autoRules, kindWeights, plainHalvingHolds } from './auto-rules';
+import type { CurveKind } from './curve-kind';
 import { FALLBACK_SHARE } from './halving-table';
 import type { PlateauTables } from './plateau-table';
-import type { RiskTable } from './risk-control';
+import { DEFAULT_RISK_RULE, type RiskTable } from './risk-control';
+
+const acc = (family: string): CurveKind => ({ metric: 'accuracy:max', family });
+const wer = (family: string): CurveKind => ({ metric: 'error-rate:min', family });
 
 /** Halving history of `n` groups of kind `kind`, each losing `losses[s]` at share s (1, 0.5, 0.25). */
 function halving(
   n: number,
-  kind: string,
+  kind: CurveKind,
   losses: number[],
   offset = 0,
-): { table: RiskTable; kinds: Record<string, string> } {
-  const names = Array.from({ length: n }, (_, g) => `${kind}/${g + offset}`);
+): { table: RiskTable; kinds: Record<string, CurveKind> } {
+  const names = Array.from({ length: n }, (_, g) => `${kind.metric}/${kind.family}/${g + offset}`);
   return {
     table: {
       params: [1, 0.5, 0.25],
@@ -30,16 +34,39 @@ function plateau(tasks: string[], windows: number[], loss: (w: number) => number
 }
 
 describe('kindWeights', () => {
-  const a = halving(10, 'a', [0, 0, 0]);
-  const b = halving(5, 'b', [0, 0, 0]);
-  const table: RiskTable = { params: a.table.params, units: [...a.table.units, ...b.table.units] };
-  const kinds = { ...a.kinds, ...b.kinds };
+  // History: ten accuracy groups of family a, five of family b, and five WER groups of family a.
+  const parts = [
+    halving(10, acc('a'), [0, 0, 0]),
+    halving(5, acc('b'), [0, 0, 0]),
+    halving(5, wer('a'), [0, 0, 0]),
+  ];
+  const table: RiskTable = { params: [1, 0.5, 0.25], units: parts.flatMap((p) => p.table.units) };
+  const kinds = Object.assign({}, ...parts.map((p) => p.kinds));
+  const ones = (n: number) => Array(n).fill(1);
+  const zeros = (n: number) => Array(n).fill(0);
 
-  it('weighs only the task’s own kind when history holds enough of it, else all of history', () => {
-    expect(kindWeights(table, kinds, 'a')).toEqual([...Array(10).fill(1), ...Array(5).fill(0)]);
-    expect(kindWeights(table, kinds, 'b')).toEqual(Array(15).fill(1));
-    expect(kindWeights(table, kinds, 'unseen')).toEqual(Array(15).fill(1));
-    expect(kindWeights(table, kinds, '')).toEqual(Array(15).fill(1));
+  it('weighs the run’s own metric and family when history holds enough of them', () => {
+    expect(kindWeights(table, kinds, acc('a'))).toEqual([...ones(10), ...zeros(5), ...zeros(5)]);
+  });
+
+  it('else its own metric kind of any family, never curves of another metric', () => {
+    expect(kindWeights(table, kinds, acc('b'))).toEqual([...ones(15), ...zeros(5)]);
+    expect(kindWeights(table, kinds, acc('unseen'))).toEqual([...ones(15), ...zeros(5)]);
+    expect(kindWeights(table, kinds, acc(''))).toEqual([...ones(15), ...zeros(5)]);
+  });
+
+  it('is null where history holds too few units of the run’s metric kind, or the metric is unknown', () => {
+    // Five WER groups: fewer than the nine the risk rule needs; accuracy groups do not count.
+    expect(kindWeights(table, kinds, wer('a'))).toBeNull();
+    expect(kindWeights(table, kinds, { metric: 'loss:min', family: 'a' })).toBeNull();
+    expect(kindWeights(table, kinds, { metric: '', family: 'a' })).toBeNull();
+    // Families pooled only when asked.
+    expect(kindWeights(table, kinds, acc('b'), DEFAULT_RISK_RULE, false)).toBeNull();
+    // With a rule that asks for fewer units, the five WER groups are enough.
+    expect(kindWeights(table, kinds, wer('a'), { ...DEFAULT_RISK_RULE, minUnits: 5 })).toEqual([
+      ...zeros(15),
+      ...ones(5),
+    ]);
   });
 });
 
@@ -47,47 +74,109 @@ describe('autoRules', () => {
   const t = 0.01;
 
   it('keeps the plain share and stops nothing alone without tables (no history, or an older model)', () => {
-    for (const model of [
-      null,
-      stubStopModel(),
-      { ...stubStopModel(), format: 'curfew-stop-model/1' as never },
-    ]) {
-      const rules = autoRules(model, t, 'a');
+    for (const model of [null, { ...stubStopModel(), format: 'curfew-stop-model/1' as never }]) {
+      const rules = autoRules(model, t, acc('a'));
       expect(rules).toMatchObject({ halvingLearned: false, single: null, survivors: null });
       expect(rules.halving.keepShare).toBe(FALLBACK_SHARE);
       expect(rules.halving.minKeep).toBe(2);
     }
+    // Tables that hold nothing of the run's kind: nothing to check plain halving by.
+    expect(autoRules(stubStopModel(), t, acc('a'))).toMatchObject({
+      halvingLearned: false,
+      single: null,
+      halving: { keepShare: 1 },
+    });
   });
 
   it('takes the smallest share history bounds, from the task’s own kind, with all of t when no plateau rule applies', () => {
     // Kind a loses 0.4 t at share 0.5 and 0.9 t at 0.25; kind b loses 3 t at 0.5.
-    const a = halving(12, 'a', [0, 0.4 * t, 0.9 * t]);
-    const b = halving(12, 'b', [0, 3 * t, 3 * t]);
+    const a = halving(12, acc('a'), [0, 0.4 * t, 0.9 * t]);
+    const b = halving(12, acc('b'), [0, 3 * t, 3 * t]);
     const model = stubStopModel({
       halving: { params: a.table.params, units: [...a.table.units, ...b.table.units] },
       kinds: { tasks: {}, groups: { ...a.kinds, ...b.kinds } },
     });
-    expect(autoRules(model, t, 'a')).toMatchObject({ halvingLearned: true, halving: { keepShare: 0.25 } });
-    expect(autoRules(model, t, 'b')).toMatchObject({ halvingLearned: true, halving: { keepShare: 1 } });
-    // Pooled, for a kind history has not seen: half the groups lose 3 t at 0.5.
-    expect(autoRules(model, t, 'c').halving.keepShare).toBe(1);
+    expect(autoRules(model, t, acc('a'))).toMatchObject({
+      halvingLearned: true,
+      halving: { keepShare: 0.25 },
+    });
+    expect(autoRules(model, t, acc('b'))).toMatchObject({ halvingLearned: true, halving: { keepShare: 1 } });
+    // Pooled over the metric kind, for a family history has not seen: half the groups lose 3 t at 0.5.
+    expect(autoRules(model, t, acc('c')).halving.keepShare).toBe(1);
+  });
+
+  it('falls back to plain halving and no plateau rule for a metric kind history has too little of', () => {
+    // Twelve accuracy groups that support every share and window; none of WER.
+    const a = halving(12, acc('a'), [0, 0, 0]);
+    const names = a.table.units.map((u) => u.name);
+    const model = stubStopModel({
+      halving: a.table,
+      plateau: plateau(names, [1, 0.5, 0.25], () => 0),
+      kinds: { tasks: a.kinds, groups: a.kinds },
+    });
+    expect(autoRules(model, t, acc('a'))).toMatchObject({
+      halvingLearned: true,
+      halving: { keepShare: 0.25 },
+    });
+    expect(autoRules(model, t, acc('a')).single).not.toBeNull();
+    // No WER history at all: nothing to check plain halving by, so nothing is stopped.
+    const rules = autoRules(model, t, wer('a'));
+    expect(rules).toMatchObject({ halvingLearned: false, single: null, survivors: null });
+    expect(rules.halving.keepShare).toBe(1);
+    // Asked for plain halving regardless, it halves at 1/3.
+    const plain = autoRules(model, t, wer('a'), 0.5, { poolFamilies: true, withoutKind: 'halving' });
+    expect(plain.halving).toMatchObject({ keepShare: FALLBACK_SHARE, minKeep: 2 });
+    // Asked to stop nothing where history holds too little of the kind: no halving either, while
+    // the kind history does hold keeps its learned share.
+    const none = { poolFamilies: true, withoutKind: 'none' } as const;
+    expect(autoRules(model, t, wer('a'), 0.5, none).halving.keepShare).toBe(1);
+    expect(autoRules(model, t, acc('a'), 0.5, none).halving.keepShare).toBe(0.25);
+    // Without pooling families, a family history has not seen is a kind it holds too little of.
+    expect(autoRules(model, t, acc('z'), 0.5, none)).toMatchObject({ halvingLearned: true });
+    const own = autoRules(model, t, acc('z'), 0.5, { ...none, poolFamilies: false });
+    expect(own).toMatchObject({ halvingLearned: false, single: null, halving: { keepShare: 1 } });
+  });
+
+  it('halves at the plain share where the few groups of the kind history holds do not refute it', () => {
+    // Four WER groups (fewer than the risk rule needs), each losing `at13` at share 1/3.
+    const werModel = (lossesAt13: number[][]) => {
+      const w = halving(4, wer('a'), [0, 0]);
+      const units = w.table.units.map((u, g) => ({ ...u, losses: [...u.losses, lossesAt13[g] as number[]] }));
+      return stubStopModel({
+        halving: { params: [1, 0.5, FALLBACK_SHARE], units },
+        kinds: { tasks: {}, groups: w.kinds },
+      });
+    };
+    const within = werModel([[0], [0.5 * t, t], [t], [0]]);
+    expect(autoRules(within, t, wer('a')).halving.keepShare).toBe(FALLBACK_SHARE);
+    expect(plainHalvingHolds(within.halving, within.kinds.groups, wer('a'), t)).toBe(true);
+    // One group over t on its mean, or one condition over 2 t: refuted, nothing is stopped.
+    for (const refuted of [
+      werModel([[0], [1.5 * t], [0], [0]]),
+      werModel([[0], [0, 0, 2.5 * t], [0], [0]]),
+    ]) {
+      expect(plainHalvingHolds(refuted.halving, refuted.kinds.groups, wer('a'), t)).toBe(false);
+      expect(autoRules(refuted, t, wer('a')).halving.keepShare).toBe(1);
+    }
+    // Accuracy history does not check a WER run, nor WER history an accuracy run.
+    expect(plainHalvingHolds(within.halving, within.kinds.groups, acc('a'), t)).toBe(false);
   });
 
   it('gives the survivors’ plateau rule half of t, and halving the other half', () => {
-    const names = Array.from({ length: 12 }, (_, g) => `a/${g}`);
-    const a = halving(12, 'a', [0, 0.4 * t, 0.9 * t]);
+    const a = halving(12, acc('a'), [0, 0.4 * t, 0.9 * t]);
+    const names = a.table.units.map((u) => u.name);
     // Plateau losses: 0 for windows ≥ 0.5, 0.3 t-at-0.005 for 0.25.
     const model = stubStopModel({
       halving: a.table,
       plateau: plateau(names, [1, 0.5, 0.25], (w) => (w >= 0.5 ? 0 : 0.0015)),
       kinds: { tasks: a.kinds, groups: a.kinds },
     });
-    const rules = autoRules(model, t, 'a');
+    const rules = autoRules(model, t, acc('a'));
     // Halving at t/2 = 0.005: 0.9 t = 0.009 is over it, 0.4 t = 0.004 within.
     expect(rules.halving.keepShare).toBe(0.5);
     expect(rules.survivors).toEqual({ window: 0.25, gain: 0.005 });
     expect(rules.single).toEqual({ window: 0.25, gain: 0.01 });
     // Below the grid no plateau rule stops anything.
-    expect(autoRules(model, 0.0005, 'a')).toMatchObject({ single: null, survivors: null });
+    expect(autoRules(model, 0.0005, acc('a'))).toMatchObject({ single: null, survivors: null });
   });
 });

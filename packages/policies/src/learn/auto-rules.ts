@@ -1,3 +1,4 @@
+import type { CurveKind } from './curve-kind';
 import { CHANCE_SHARE, FALLBACK_SHARE, HALVING_RUNGS, MIN_KEEP } from './halving-table';
 import { plateauRiskTable } from './plateau-table';
 import { chooseRule, DEFAULT_RISK_RULE, MEAN_RISK_RULE, type RiskRule, type RiskTable } from './risk-control';
@@ -22,19 +23,33 @@ export interface AutoRules {
 }
 
 /**
- * Weights of history's units for a task of kind `kind`: its own kind alone when history holds
- * enough units of it for the risk rule to pass at all (`minUnits`), else all of history
- * (a kind history has not seen, or seen too little of, is judged by all of it, which is more
- * varied and so asks for more caution). A prior on which units resemble the task plugs in here.
+ * Weights of history's units for a run of kind `kind` (`curve-kind.ts`): 1 for the units of its
+ * own metric kind and family when history holds enough of them for the risk rule to pass at all
+ * (`minUnits`), else 1 for those of its own metric kind; null when history holds too few of
+ * either. Never all of history: a rule's loss on curves of another metric (a WER judged by
+ * accuracies, a loss in nats by fractions) does not bound its loss on this one, and pooling them
+ * is what broke the tolerance on WER curves. With `poolFamilies` false, only the run's own metric
+ * kind and family count. A prior on which units resemble the task plugs in here.
  */
 export function kindWeights(
   table: RiskTable,
-  kinds: Readonly<Record<string, string>>,
-  kind: string,
+  kinds: Readonly<Record<string, CurveKind>>,
+  kind: CurveKind,
   rule: RiskRule = DEFAULT_RISK_RULE,
-): number[] {
-  const same = table.units.map((u) => (kind !== '' && kinds[u.name] === kind ? 1 : 0));
-  return same.reduce<number>((a, b) => a + b, 0) >= rule.minUnits ? same : table.units.map(() => 1);
+  poolFamilies = true,
+): number[] | null {
+  if (kind.metric === '') return null;
+  const weights = (match: (k: CurveKind) => boolean) =>
+    table.units.map((u) => {
+      const k = kinds[u.name];
+      return k !== undefined && k.metric === kind.metric && match(k) ? 1 : 0;
+    });
+  const enough = (w: number[]) => w.reduce<number>((a, b) => a + b, 0) >= rule.minUnits;
+  const family = weights((k) => kind.family !== '' && k.family === kind.family);
+  if (enough(family)) return family;
+  if (!poolFamilies) return null;
+  const metric = weights(() => true);
+  return enough(metric) ? metric : null;
 }
 
 /**
@@ -47,10 +62,59 @@ export function kindWeights(
  *   runs); where history supports no plateau rule for the survivors, halving has it all;
  * - a run judged alone: the plateau rule at the whole tolerance (per task, its runs' mean loss),
  *   held to the bound on the mean alone (`MEAN_RISK_RULE`): the target there is the mean loss.
- * Where history cannot support a rule (too few units, or a model without tables): halving keeps
- * the plain share 1/η (`FALLBACK_SHARE`), and no plateau rule stops anything.
+ * Where history cannot support a rule: with a model without tables, halving keeps the plain share
+ * 1/η (`FALLBACK_SHARE`, at least `MIN_KEEP` runs); with too few units of the run's kind, halving
+ * does as `matching.withoutKind` says (by default plain halving where the kind's few units do not
+ * refute it, else nothing). No plateau rule stops anything there.
  */
-export function autoRules(model: StopModel | null, tolerance: number, kind: string, split = 0.5): AutoRules {
+/**
+ * What halving does across an experiment whose kind of curve history holds too few units of for the
+ * risk rule (`kindWeights` null):
+ * - `checked-halving`: plain robust halving at 1/η keeping at least two where the few units history
+ *   holds of the run's metric kind (any family) do not refute it (`plainHalvingHolds`), else
+ *   nothing is stopped: with no history of its kind at all, no rule's loss on the run is bounded;
+ * - `halving`: plain robust halving regardless;
+ * - `none`: nothing is stopped.
+ */
+export type WithoutHistoryOfKind = 'checked-halving' | 'halving' | 'none';
+
+/** How `autoRules` matches history to a run (see `kindWeights`, `WithoutHistoryOfKind`). */
+export interface KindMatching {
+  poolFamilies: boolean;
+  withoutKind: WithoutHistoryOfKind;
+}
+
+export const DEFAULT_KIND_MATCHING: KindMatching = { poolFamilies: true, withoutKind: 'checked-halving' };
+
+/**
+ * Whether plain halving (`FALLBACK_SHARE`) stayed within `tolerance` on every unit of history of
+ * the run's metric kind: each unit's mean regret over the run orders and worker counts it was
+ * replayed in within the tolerance, its worst within twice it. Too few units to bound a rule's
+ * loss on a new task, enough to refute one; false with none (nothing to judge it by).
+ */
+export function plainHalvingHolds(
+  table: RiskTable,
+  kinds: Readonly<Record<string, CurveKind>>,
+  kind: CurveKind,
+  tolerance: number,
+): boolean {
+  const q = table.params.findIndex((p) => Math.abs(p - FALLBACK_SHARE) < 1e-9);
+  const units = table.units.filter((u) => kind.metric !== '' && kinds[u.name]?.metric === kind.metric);
+  if (q < 0 || units.length === 0) return false;
+  return units.every((u) => {
+    const losses = u.losses[q] ?? [];
+    const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
+    return losses.length > 0 && mean <= tolerance && Math.max(...losses) <= 2 * tolerance;
+  });
+}
+
+export function autoRules(
+  model: StopModel | null,
+  tolerance: number,
+  kind: CurveKind,
+  split = 0.5,
+  matching: KindMatching = DEFAULT_KIND_MATCHING,
+): AutoRules {
   const halving = {
     rungs: HALVING_RUNGS,
     keepShare: FALLBACK_SHARE,
@@ -65,22 +129,32 @@ export function autoRules(model: StopModel | null, tolerance: number, kind: stri
     const kinds = scope === 'runs' ? model.kinds.tasks : model.kinds.groups;
     // Alone, the target is the mean loss; an experiment's survivors add to its regret's tail too.
     const rule = scope === 'runs' ? MEAN_RISK_RULE : DEFAULT_RISK_RULE;
-    const { index } = chooseRule(at.table, at.gain, kindWeights(at.table, kinds, kind, rule), rule);
+    const weights = kindWeights(at.table, kinds, kind, rule, matching.poolFamilies);
+    if (!weights) return null;
+    const { index } = chooseRule(at.table, at.gain, weights, rule);
     const window = index === null ? 1 : (at.table.params[index] as number);
     return window < 1 ? { window, gain: at.gain } : null;
   };
   const survivors = plateau(1 - split, 'leaders');
   // Survivors that never stop on a plateau lose nothing there: halving may have all of it.
   const halvingTolerance = survivors ? tolerance * split : tolerance;
-  const choice = chooseRule(
+  const weights = kindWeights(
     model.halving,
-    halvingTolerance,
-    kindWeights(model.halving, model.kinds.groups, kind),
+    model.kinds.groups,
+    kind,
+    DEFAULT_RISK_RULE,
+    matching.poolFamilies,
   );
+  const choice = weights ? chooseRule(model.halving, halvingTolerance, weights) : { index: null };
+  const halves =
+    matching.withoutKind === 'halving' ||
+    (matching.withoutKind === 'checked-halving' &&
+      plainHalvingHolds(model.halving, model.kinds.groups, kind, tolerance));
+  const fallback = weights === null && !halves ? { ...halving, keepShare: 1 } : halving;
   return {
     halving:
       choice.index === null
-        ? halving
+        ? fallback
         : { ...halving, keepShare: model.halving.params[choice.index] as number },
     halvingLearned: choice.index !== null,
     single: plateau(1, 'runs'),

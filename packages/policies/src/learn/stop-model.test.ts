@@ -3,7 +3,13 @@ import type { Curve } from '../replay/curve';
 import { stubStopModel } from '../test-support';
 import { STATE_FEATURES, stateFeatures } from './state-features';
 import type { StopModel } from './stop-model';
-import { checkStopModel, STOP_MODEL_FORMAT, StopModelTrainer, thresholdFor } from './stop-model';
+import {
+  checkStopModel,
+  hasAutoTables,
+  STOP_MODEL_FORMAT,
+  StopModelTrainer,
+  thresholdFor,
+} from './stop-model';
 import { taskUnit } from './task-unit';
 
 const model = (calibration: StopModel['calibration']): StopModel => stubStopModel({ calibration });
@@ -57,7 +63,7 @@ describe('stateFeatures', () => {
   });
 });
 
-describe('stop model format 2', () => {
+describe('stop model format 3', () => {
   const curve = (task: string, i: number, framework?: string): Curve => ({
     id: `${task}/${i}`,
     task,
@@ -95,13 +101,23 @@ describe('stop model format 2', () => {
     expect(model.format).toBe(STOP_MODEL_FORMAT);
     expect(model.plateau.tasks).toHaveLength(8);
     expect(model.halving.units).toHaveLength(8);
-    expect(model.kinds.groups.wmt_pytorch).toBe('wmt');
+    expect(model.kinds.groups.wmt_pytorch).toEqual({ metric: 'accuracy:max', family: 'wmt' });
     expect(JSON.parse(JSON.stringify(model))).toEqual(model);
   });
 
-  it('reads format 1 (for meta) and refuses any other with what to do', () => {
+  it('reads formats 1 and 2 (for meta; auto finds no tables in them) and refuses any other with what to do', () => {
     const v1 = { ...model([]), format: 'curfew-stop-model/1' } as unknown as StopModel;
     expect(checkStopModel(v1)).toBe(v1);
+    // Format 2 held each unit's family alone: auto must not match history by it.
+    const fitted = new StopModelTrainer(curves).fit();
+    const v2 = {
+      ...fitted,
+      format: 'curfew-stop-model/2',
+      kinds: { tasks: {}, groups: {} },
+    } as unknown as StopModel;
+    expect(checkStopModel(v2)).toBe(v2);
+    expect(hasAutoTables(v2)).toBe(false);
+    expect(hasAutoTables(fitted)).toBe(true);
     expect(() => checkStopModel({ ...model([]), format: 'x' } as unknown as StopModel)).toThrow(
       /fit it again/,
     );

@@ -1,30 +1,32 @@
 import { PolicyOptionsError } from '../errors';
 import type { Curve } from '../replay/curve';
+import { type CurveKind, curveKind } from './curve-kind';
 import { type CalibrationPoint, calibrateGainThresholds } from './gain-calibration';
 import { fitGbm, type GbmModel, type GbmOptions, predictGbm } from './gbm';
 import { halvingTable } from './halving-table';
 import { type PlateauTables, plateauTables } from './plateau-table';
 import type { RiskTable } from './risk-control';
 import { STATE_FEATURES } from './state-features';
-import { taskKind, taskUnit } from './task-unit';
+import { taskUnit } from './task-unit';
 import { buildTrainingSet, type TrainingSet } from './training-set';
 
 export type { CalibrationPoint } from './gain-calibration';
 export { CALIBRATION_THRESHOLDS } from './gain-calibration';
 
 /** The format written by this code; `checkStopModel` says what to do with any other. */
-export const STOP_MODEL_FORMAT = 'curfew-stop-model/2';
+export const STOP_MODEL_FORMAT = 'curfew-stop-model/3';
 
 /**
  * What history teaches about stopping, as plain JSON (stored as a meta-model version):
  * - for `meta`: `mean`, the expected gain still to come from a curve state (best at budget − best
  *   so far), `upper` a high quantile of it, and `calibration`, for thresholds on `mean`, the loss
  *   and tokens saved they gave on history runs the model had not seen (out of fold by task);
- * - for `auto` (format 2): what its rules lost on history, from which `learn/auto-rules.ts` picks
+ * - for `auto` (format 3): what its rules lost on history, from which `learn/auto-rules.ts` picks
  *   the most aggressive setting whose loss history bounds within a tolerance (`risk-control.ts`):
  *   `plateau`, the plateau rule per tolerance and window, run by run and for each group's leading
  *   runs; `halving`, robust successive halving per keep share, per group and run order;
- *   `kinds`, the task family of each of their tasks and groups (history is matched by family).
+ *   `kinds`, the kind of curve of each of their tasks and groups (`curve-kind.ts`: metric kind and
+ *   family), by which history is matched to a run.
  */
 export interface StopModel {
   format: typeof STOP_MODEL_FORMAT;
@@ -35,27 +37,31 @@ export interface StopModel {
   calibration: CalibrationPoint[];
   plateau: PlateauTables;
   halving: RiskTable;
-  /** `features.family` of each task and group of history ('' when a run has none). */
-  kinds: { tasks: Record<string, string>; groups: Record<string, string> };
+  /** The kind of curve of each task and group of history (metric kind and family). */
+  kinds: { tasks: Record<string, CurveKind>; groups: Record<string, CurveKind> };
   history: { runs: number; tasks: string[] };
 }
 
+/** Formats `meta` still reads: 1 (before `auto` learned its rules with risk control) and 2 (history matched by family alone). */
+const OLDER_FORMATS: readonly string[] = ['curfew-stop-model/1', 'curfew-stop-model/2'];
+
 /**
- * A stop model this code can use, checked at run time (models are stored as JSON). Format 1
- * (before `auto` learned its rules with risk control) still serves `meta`; `auto` given one finds
- * none of its tables and keeps to its robust defaults (`hasAutoTables`). Any other format is
- * refused with a message saying what to do.
+ * A stop model this code can use, checked at run time (models are stored as JSON). Older formats
+ * (`OLDER_FORMATS`) still serve `meta`; `auto` given one finds none of its tables and keeps to its
+ * robust defaults (`hasAutoTables`) until the next refit: format 2 matched history by family
+ * alone and pooled all of it for a family it had too little of, which let curves of other metrics
+ * judge a run. Any other format is refused with a message saying what to do.
  */
 export function checkStopModel<M extends { format: string }>(model: M): M {
   const format: unknown = model.format;
-  if (format === STOP_MODEL_FORMAT || format === 'curfew-stop-model/1') return model;
+  if (format === STOP_MODEL_FORMAT || OLDER_FORMATS.includes(format as string)) return model;
   throw new PolicyOptionsError(
     `stop model format ${JSON.stringify(format)} is not one this curfew reads (${STOP_MODEL_FORMAT}): ` +
       'fit it again from history (curfew replay --history, or restart the workers)',
   );
 }
 
-/** Whether a model carries the tables `auto` learns its rules from (format 2 on). */
+/** Whether a model carries the tables `auto` learns its rules from, matched by kind of curve (format 3). */
 export function hasAutoTables(model: StopModel): boolean {
   return (
     (model.format as string) === STOP_MODEL_FORMAT &&
@@ -182,8 +188,8 @@ export class StopModelTrainer {
       plateau: plateauTables(seen),
       halving: halvingTable(seen),
       kinds: {
-        tasks: Object.fromEntries(seen.map((c) => [c.task, taskKind(c.features)])),
-        groups: Object.fromEntries(seen.map((c) => [c.group, taskKind(c.features)])),
+        tasks: Object.fromEntries(seen.map((c) => [c.task, curveKind(c.metric, c.mode, c.features)])),
+        groups: Object.fromEntries(seen.map((c) => [c.group, curveKind(c.metric, c.mode, c.features)])),
       },
       history: { runs: new Set(Array.from(rows, (r) => this.set.run[r])).size, tasks: usedTasks },
     };

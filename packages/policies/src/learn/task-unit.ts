@@ -15,9 +15,3 @@ export function taskUnit(curve: Pick<Curve, 'task' | 'features'>): string {
   }
   return unit;
 }
-
-/** The kind of task a run is (its `features.family`), by which history is matched to it; '' if unknown. */
-export function taskKind(features: Readonly<Record<string, unknown>> | undefined): string {
-  const family = features?.family;
-  return typeof family === 'string' ? family : '';
-}

@@ -5,7 +5,7 @@ import type { StopModel } from '../learn/stop-model';
 import type { AutoOptions } from '../options';
 import { firstStop, stubStopModel } from '../test-support';
 import type { EvalPoint, PeerRun, RunInfo } from '../types';
-import { createAutoPolicy } from './auto';
+import { createAutoPolicy, DEFAULT_AUTO_SETTINGS } from './auto';
 
 const BUDGET = 27_000;
 const run: RunInfo = { id: 'me', budgetTokens: BUDGET, mode: 'max', features: { family: 'f' } };
@@ -29,7 +29,7 @@ const peers: PeerRun[] = [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1].map((v, i
 }));
 
 /**
- * History of twelve groups of kind `f`: halving lost nothing at shares 1 and 0.5 and twice the
+ * History of twelve groups of accuracy curves of family `f`: halving lost nothing at shares 1 and 0.5 and twice the
  * tolerance at 0.25; the plateau rule lost nothing with a window of 0.2, and 3 × t with 0.1.
  */
 function history(): StopModel {
@@ -53,8 +53,8 @@ function history(): StopModel {
     },
     plateau,
     kinds: {
-      tasks: Object.fromEntries(names.map((n) => [n, 'f'])),
-      groups: Object.fromEntries(names.map((n) => [n, 'f'])),
+      tasks: Object.fromEntries(names.map((n) => [n, { metric: 'accuracy:max', family: 'f' }])),
+      groups: Object.fromEntries(names.map((n) => [n, { metric: 'accuracy:max', family: 'f' }])),
     },
   });
 }
@@ -81,11 +81,49 @@ describe('auto across an experiment', () => {
       kind: 'stop',
       reason: 'halving',
     });
-    // A run of a kind history has too little of is judged by all of it: here the same groups.
+    // A run of a family history has too little of is judged by its metric kind: the same groups.
     const other = { ...run, features: { family: 'unseen' } };
     expect(createAutoPolicy(options, other, model).decide({ evals: evals(0.05, 0.65), peers }).kind).toBe(
       'continue',
     );
+  });
+
+  it('judges a run of a metric kind history lacks by no curves of other metrics: it halves nothing', () => {
+    // History is of accuracies; this run monitors a WER (min). Mirrored values: lower is better.
+    const wer: RunInfo = { ...run, mode: 'min', metric: 'validation/wer' };
+    const werOptions: AutoOptions = { ...options, monitor: 'validation/wer', mode: 'min' };
+    const mirrored = peers.map((p) => ({ ...p, evals: p.evals.map((e) => ({ ...e, value: 1 - e.value })) }));
+    // The ninth of ten: under the accuracies' learned share 0.5 it would stop; here it goes on.
+    const ninth = evals(0.95, 0.85);
+    expect(createAutoPolicy(werOptions, wer, history()).decide({ evals: ninth, peers: mirrored }).kind).toBe(
+      'continue',
+    );
+    // Asked for plain halving regardless (a third of ten: three go on), the fourth stops.
+    const plain = {
+      ...DEFAULT_AUTO_SETTINGS,
+      matching: { poolFamilies: true, withoutKind: 'halving' as const },
+    };
+    expect(
+      createAutoPolicy(werOptions, wer, history(), plain).decide({
+        evals: evals(0.95, 0.35),
+        peers: mirrored,
+      }),
+    ).toMatchObject({ kind: 'stop', reason: 'halving' });
+    // The metric named by the run wins over the options' monitor (replay sets it from each curve).
+    const own = createAutoPolicy(options, run, history()).decide({ evals: evals(0.05, 0.15), peers });
+    expect(own).toMatchObject({ kind: 'stop', reason: 'halving' });
+    expect(
+      createAutoPolicy(options, { ...run, metric: 'validation/wer' }, history()).decide({
+        evals: evals(0.05, 0.15),
+        peers,
+      }).kind,
+    ).toBe('continue');
+  });
+
+  it('never stops a run alone on a plateau when history holds none of its metric kind', () => {
+    const flat = evals(0.3, 0.5, ...Array.from({ length: 20 }, () => 0.6));
+    expect(firstStop(createAutoPolicy(options, run, history()), flat)).not.toBeNull();
+    expect(firstStop(createAutoPolicy(options, { ...run, metric: 'val_loss' }, history()), flat)).toBeNull();
   });
 
   it('stops a run judged alone on the plateau window history supports, and never without one', () => {

@@ -1,7 +1,7 @@
 import { PolicyStateError } from '../errors';
-import { type AutoRules, autoRules } from '../learn/auto-rules';
+import { type AutoRules, autoRules, DEFAULT_KIND_MATCHING, type KindMatching } from '../learn/auto-rules';
+import { curveKind } from '../learn/curve-kind';
 import type { StopModel } from '../learn/stop-model';
-import { taskKind } from '../learn/task-unit';
 import type { AutoOptions } from '../options';
 import {
   CONTINUE,
@@ -22,9 +22,20 @@ export interface AutoSettings {
    * stopping the surviving runs on a plateau (their losses add up). @defaultValue 0.5
    */
   halvingShareOfTolerance: number;
+  /**
+   * How history is matched to a run (`learn/auto-rules.ts`): whether history of the run's metric
+   * kind in other families may judge it when its own family is too little of history, and what
+   * halving does across an experiment of a kind history holds too little of.
+   * @defaultValue `DEFAULT_KIND_MATCHING`: pooled families, plain halving where the kind's few
+   * units do not refute it
+   */
+  matching: KindMatching;
 }
 
-export const DEFAULT_AUTO_SETTINGS: AutoSettings = { halvingShareOfTolerance: 0.5 };
+export const DEFAULT_AUTO_SETTINGS: AutoSettings = {
+  halvingShareOfTolerance: 0.5,
+  matching: DEFAULT_KIND_MATCHING,
+};
 
 /** Version of auto's snapshot; a state without it was saved by the auto of before issue 12. */
 const STATE_VERSION = 2;
@@ -42,9 +53,13 @@ const STATE_VERSION = 2;
  *   1/η where history cannot tell), and the plateau rule, bounded by the other half, for the runs
  *   that survive.
  * Without any history: the noise-aware threshold policy, and plain robust halving with peers.
- * Runs of a task history has not seen are judged by all of history, whose spread makes the risk
- * rule more cautious; each experiment is judged afresh from history, not from its own peers'
- * outcomes, until they are history.
+ * A run is judged by history of its own kind of curve (`learn/curve-kind.ts`: its metric's kind
+ * and, where history holds enough of it, its family), never by curves of other metrics: where
+ * history holds too few of its kind for the risk rule, no plateau rule stops it, and halving keeps
+ * the plain share only where the few units of its kind history holds do not refute it (with none,
+ * it stops nothing: no rule's loss on it is bounded).
+ * Each experiment is judged afresh from history, not from its own peers' outcomes, until they are
+ * history.
  */
 export function createAutoPolicy(
   options: AutoOptions,
@@ -55,8 +70,9 @@ export function createAutoPolicy(
   const rules: AutoRules = autoRules(
     model,
     options.tolerance,
-    taskKind(run.features),
+    curveKind(run.metric ?? options.monitor, run.mode, run.features),
     settings.halvingShareOfTolerance,
+    settings.matching,
   );
   const build = (): StoppingPolicy[] => {
     const plateau = (rule: AutoRules['single']) =>

@@ -42,7 +42,7 @@ export interface ReplayPolicyResult {
   score: Score;
 }
 
-/** Replays one policy (the curve's own mode overrides the option's) and scores it. */
+/** Replays one policy (the curve's own metric and mode override the options') and scores it. */
 export function replayPolicy(input: ReplayPolicyInput): ReplayPolicyResult {
   const learns = usesHistory(input.options.name);
   const outcomes = replay(
@@ -50,7 +50,13 @@ export function replayPolicy(input: ReplayPolicyInput): ReplayPolicyResult {
     (curve) => {
       const options = input.options.name === 'none' ? input.options : { ...input.options, mode: curve.mode };
       return createPolicy(options, {
-        run: { id: curve.id, budgetTokens: curve.budgetTokens, mode: curve.mode, features: curve.features },
+        run: {
+          id: curve.id,
+          budgetTokens: curve.budgetTokens,
+          mode: curve.mode,
+          metric: curve.metric,
+          features: curve.features,
+        },
         model: learns ? input.modelFor(curve.task) : null,
       });
     },
