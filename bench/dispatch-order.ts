@@ -1,7 +1,7 @@
 // Dispatch by predicted outcome against file order, side by side in one run (issue 13): each
 // experiment (curve group) replayed at experiment scope with its runs taken in the file's order,
-// in the order the meta-learner predicts best first, and, as a ceiling, in the order of their
-// actual peaks. Nothing is chosen by looking at a held-out task: every task's runs are predicted
+// in three seeded shuffles of it (what an arbitrary order does), in the order the meta-learner
+// predicts best first, and, as a ceiling, in the order of their actual peaks. Nothing is chosen by looking at a held-out task: every task's runs are predicted
 // by a meta-model fitted (fitState, the scheduler's fit) on the other outer folds' tasks only (the
 // five folds by task unit that auto's stop models are fitted on, so a task's related tasks are
 // held out with it), through predictKernel, the TypeScript mirror of curfew_predict_stop that
@@ -13,7 +13,7 @@
 //
 // Prints, per policy (auto, asha η=3), tolerance (0.002, 0.005, 0.01, 0.02) and worker count
 // (1, 8, 32): experiment-scope tokens saved, mean regret, the worst group's regret and the share of
-// groups over the tolerance, for each order.
+// groups over the tolerance, for each order (shuffles: the mean over seeds, the worst of them).
 import {
   curvesFeatures,
   encodeFeatures,
@@ -120,8 +120,11 @@ function orderedBy(score: (c: Curve) => number | undefined): Curve[] {
 
 const sign = (c: Curve) => (c.mode === 'max' ? 1 : -1);
 const predicted = predictedOutcomes();
-const ORDERS: { label: string; curves: Curve[] }[] = [
+/** A run order: the curves in it, replayed once per seed (0 keeps it; others shuffle each group). */
+const SHUFFLES = [1, 2, 3];
+const ORDERS: { label: string; curves: Curve[]; seeds?: number[] }[] = [
   { label: 'file', curves },
+  { label: `shuffled (mean of ${SHUFFLES.length})`, curves, seeds: SHUFFLES },
   { label: 'predicted', curves: orderedBy((c) => predicted.rank.get(c.id)) },
   { label: 'actual (ceiling)', curves: orderedBy((c) => sign(c) * peakOf(c).value) },
 ];
@@ -184,41 +187,59 @@ const shareOver = (s: Score, limit: number) =>
 const cache = new Map<string, Score>();
 for (const tolerance of TOLERANCES) {
   console.log(
-    `\nexperiment scope, tolerance ${tolerance} (${elapsed()}): tokens saved / mean regret / worst group's regret / share of groups over the tolerance, per run order`,
+    `\nexperiment scope, tolerance ${tolerance} (${elapsed()}); each cell: ${ORDERS.map((o) => o.label).join(' / ')} order`,
   );
   const rows: string[][] = [];
   for (const policy of POLICIES) {
     for (const workers of WORKERS) {
-      const scores = ORDERS.map((order) => {
-        const key = `${policy.label}|${workers}|${order.label}|${policy.byTolerance ? tolerance : '-'}`;
-        let score = cache.get(key);
-        if (!score) {
-          score = replayOnce(
-            order.curves,
-            policy.options(tolerance),
-            'experiment',
-            { seed: 0, workers },
-            tolerance,
-            modelFor,
-          ).score;
-          cache.set(key, score);
-        }
-        return score;
-      });
-      const worst = (s: Score) => {
-        const g = s.groups.reduce((w, x) => (x.regret > w.regret ? x : w), { group: '-', regret: 0 });
-        return `${num(g.regret)} ${g.group}`;
-      };
+      const scores = ORDERS.map((order) =>
+        (order.seeds ?? [0]).map((seed) => {
+          const key = `${policy.label}|${workers}|${order.label}|${seed}|${policy.byTolerance ? tolerance : '-'}`;
+          let score = cache.get(key);
+          if (!score) {
+            score = replayOnce(
+              order.curves,
+              policy.options(tolerance),
+              'experiment',
+              { seed, workers },
+              tolerance,
+              modelFor,
+            ).score;
+            cache.set(key, score);
+          }
+          return score;
+        }),
+      );
+      const worst = (s: Score) =>
+        s.groups.reduce((w, x) => (x.regret > w.regret ? x : w), { group: '-', regret: 0 });
+      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      // Over the seeds of an order: the mean, and the worst group of any of them.
+      const cells = (f: (s: Score) => number, show: (x: number) => string, over = mean) =>
+        scores.map((list) => show(over(list.map(f)))).join(' / ');
       rows.push([
         `${policy.label}, ${workers} workers`,
-        ...scores.map((s) => pct(s.groupSaved)),
-        ...scores.map((s) => num(s.groupRegret)),
-        ...scores.map(worst),
-        ...scores.map((s) => pct(shareOver(s, tolerance))),
+        cells((s) => s.groupSaved, pct),
+        cells((s) => s.groupRegret, num),
+        cells(
+          (s) => worst(s).regret,
+          num,
+          (xs) => Math.max(...xs),
+        ),
+        cells((s) => shareOver(s, tolerance), pct),
+        worst((scores[2] as Score[])[0] as Score).group,
       ]);
     }
   }
-  const cols = (what: string) => ORDERS.map((o) => `${what} ${o.label}`);
-  printTable(['policy', ...cols('saved'), ...cols('regret'), ...cols('worst'), ...cols('over')], rows);
+  printTable(
+    [
+      'policy',
+      'saved',
+      'mean regret',
+      'worst group',
+      'groups over tolerance',
+      'worst group, predicted order',
+    ],
+    rows,
+  );
 }
 console.log(`\n${hostLine()}; ${elapsed()} in all`);

@@ -43,6 +43,8 @@ export interface FitOptions {
   maxRuns?: number;
   /** Most runs the weight search looks at (per-task balanced). @defaultValue 400 */
   maxSearchRuns?: number;
+  /** Most runs the outcome model's weight search looks at (per-task balanced). @defaultValue 400 */
+  maxOutcomeRuns?: number;
 }
 
 export class MetaFitError extends Error {
@@ -140,11 +142,16 @@ export function fitState(
   const allRanks = peakRanks(history);
   const rankOf = new Map(history.map((h, i) => [h.runId, allRanks[i] as number]));
   const ranks = reps.map((r) => rankOf.get(r.runId) ?? 0.5);
+  const outcomeSample = balancedSample(
+    reps.map((r, i) => ({ runId: r.runId, task: r.task, i })),
+    Number.POSITIVE_INFINITY,
+    options.maxOutcomeRuns ?? 400,
+  ).map((x) => x.i);
   const outcome = fitOutcome(
     candidates,
-    ctx.sample,
-    Int32Array.from(ctx.sample, (i) => ctx.taskIds[i] as number),
-    Float64Array.from(ctx.sample, (i) => ranks[i] as number),
+    outcomeSample,
+    Int32Array.from(outcomeSample, (i) => ctx.taskIds[i] as number),
+    Float64Array.from(outcomeSample, (i) => ranks[i] as number),
     MISSING_PENALTY,
   );
   const state: MetaModelState = {
