@@ -43,6 +43,7 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
       '0004_meta_relevance',
       '0005_run_logs',
       '0006_meta_outcome',
+      '0007_predict_stop_once',
     ]);
 
     expect(await migrate(t.store.db)).toEqual({ applied: tags });
@@ -121,6 +122,7 @@ describe('migrate on postgres, from several processes at once', () => {
       '0004_meta_relevance',
       '0005_run_logs',
       '0006_meta_outcome',
+      '0007_predict_stop_once',
     ]);
     const { rows } = await t.store.readOnlyQuery(
       'select tag, count(*) as times from curfew_migrations group by tag order by tag',
@@ -133,6 +135,7 @@ describe('migrate on postgres, from several processes at once', () => {
       { tag: '0004_meta_relevance', times: 1 },
       { tag: '0005_run_logs', times: 1 },
       { tag: '0006_meta_outcome', times: 1 },
+      { tag: '0007_predict_stop_once', times: 1 },
     ]);
   });
 });
