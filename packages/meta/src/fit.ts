@@ -79,6 +79,22 @@ export function balancedSample<T extends { runId: string; task: string }>(
   return picked.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
 }
 
+/**
+ * At most `max` of the runs, a fixed sample by hash of the run id (a balanced sample keeps one
+ * run of every task, so it can exceed its bound when history has more tasks than the bound);
+ * the runs unchanged when within it, in their order.
+ */
+function atMost<T extends { runId: string }>(runs: readonly T[], max: number): T[] {
+  if (runs.length <= max) return [...runs];
+  const kept = new Set(
+    [...runs]
+      .sort((a, b) => hash(a.runId) - hash(b.runId) || (a.runId < b.runId ? -1 : 1))
+      .slice(0, max)
+      .map((r) => r.runId),
+  );
+  return runs.filter((r) => kept.has(r.runId));
+}
+
 /** The bounded sample of history a fit keeps (what it needs the evals of). */
 export function chooseRepresentatives<T extends { runId: string; task: string }>(
   history: readonly T[],
@@ -142,9 +158,12 @@ export function fitState(
   const allRanks = peakRanks(history);
   const rankOf = new Map(history.map((h, i) => [h.runId, allRanks[i] as number]));
   const ranks = reps.map((r) => rankOf.get(r.runId) ?? 0.5);
-  const outcomeSample = balancedSample(
-    reps.map((r, i) => ({ runId: r.runId, task: r.task, i })),
-    Number.POSITIVE_INFINITY,
+  const outcomeSample = atMost(
+    balancedSample(
+      reps.map((r, i) => ({ runId: r.runId, task: r.task, i })),
+      Number.POSITIVE_INFINITY,
+      options.maxOutcomeRuns ?? 400,
+    ),
     options.maxOutcomeRuns ?? 400,
   ).map((x) => x.i);
   const outcome = fitOutcome(
