@@ -1,11 +1,17 @@
 import { enqueueJob } from '@curfew/queue';
 import { ExperimentSpec } from '@curfew/spec';
-import { type Experiment, runsOf, type StoreDatabase } from '@curfew/store';
+import { type Experiment, predictedOutcomes, runsOf, type StoreDatabase } from '@curfew/store';
 import type { Queue } from 'bullmq';
+import { byPromise, outcomeModeOf, promise } from './dispatch-order';
 
 /**
  * Keeps up to `max_parallel` runs of an experiment in flight (running, or enqueued and waiting),
- * enqueuing queued runs in trial order with the experiment's priority. The job id is the run id,
+ * enqueuing queued runs with the experiment's priority, the most promising first: by the outcome
+ * the meta-learner predicted for each run when the experiment was expanded, its rank among its
+ * task's runs (or its value, by the mode, from a version without an outcome model); trial order
+ * where there is no prediction, i.e. no history yet. Enqueued in that order with one priority, the
+ * runs are also taken in that order (BullMQ is first in, first out within a priority), which
+ * gives successive halving a strong early bar. The job id is the run id,
  * so enqueuing a run twice (two schedulers, a restart) adds it once.
  */
 export async function dispatchRuns(
@@ -23,8 +29,10 @@ export async function dispatchRuns(
     else pending.push(run);
   }
   const room = Math.max(0, (experiment.maxParallel ?? Number.POSITIVE_INFINITY) - inFlight);
+  if (room === 0 || pending.length === 0) return 0;
   const spec = ExperimentSpec.parse(experiment.spec);
-  const next = pending.slice(0, room);
+  const score = promise(await predictedOutcomes(db, experiment.id), outcomeModeOf(spec.policy));
+  const next = byPromise(pending, score).slice(0, room);
   for (const run of next) {
     await enqueueJob(
       queue,
@@ -38,7 +46,8 @@ export async function dispatchRuns(
       },
       { jobId: run.id, priority: experiment.priority },
     );
-    log(`run ${run.id}: enqueued`);
+    const promising = score.get(run.id);
+    log(`run ${run.id}: enqueued${promising === undefined ? '' : ` (promise ${promising.toPrecision(3)})`}`);
   }
   return next.length;
 }

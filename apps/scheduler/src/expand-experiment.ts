@@ -8,6 +8,8 @@ export interface RunPrediction {
   low: number | null;
   high: number | null;
   predictedFinalEm: number | null;
+  /** How well the run is expected to do among its task's runs (0 the worst, 1 the best). */
+  predictedRank?: number | null;
   sources: unknown;
 }
 

@@ -1,15 +1,29 @@
-import { fitMetaModel, predictStopMany, specRunFeatures, withGroupRanks } from '@curfew/meta';
+import {
+  fitMetaModel,
+  predictOutcomeMany,
+  predictStopMany,
+  specRunFeatures,
+  withGroupRanks,
+} from '@curfew/meta';
 import type { StoreDatabase } from '@curfew/store';
 import type { Predictor, RunPrediction } from './expand-experiment';
 import { fitMetaInThread } from './fit-in-thread';
 
-/** The scheduler's predictions, from the meta-learner's SQL function (curfew_predict_stop). */
+/**
+ * The scheduler's predictions, from the meta-learner's SQL functions: where each run will peak
+ * and at what value (curfew_predict_stop), and how well it will do among its task's runs
+ * (curfew_predict_outcome), which dispatch orders by.
+ */
 export const predictRuns: Predictor = async (db, spec, runs, budgetTokens) => {
   const raw = spec as unknown as Record<string, unknown>;
   const features = withGroupRanks(runs.map((r) => specRunFeatures(raw, r.params)));
   const answers = await predictStopMany(
     db,
     runs.map((r, i) => ({ id: r.id, features: features[i] ?? {}, budgetTokens })),
+  );
+  const outcomes = await predictOutcomeMany(
+    db,
+    runs.map((r, i) => ({ id: r.id, features: features[i] ?? {} })),
   );
   const out = new Map<string, RunPrediction>();
   for (const [id, p] of answers) {
@@ -19,6 +33,7 @@ export const predictRuns: Predictor = async (db, spec, runs, budgetTokens) => {
       low: p.lowTokens,
       high: p.highTokens,
       predictedFinalEm: p.peakValue,
+      predictedRank: outcomes.get(id)?.rank ?? null,
       sources: p.sources,
     });
   }

@@ -2,6 +2,7 @@ import { candidateFeatures } from './candidates.js';
 import type { RunFeatures } from './features.js';
 import { type FitContext, fitCheckpoint, runsAt } from './fit-checkpoint.js';
 import { median, PEAK_MASS } from './fit-loto.js';
+import { fitOutcome } from './fit-outcome.js';
 import { type Candidate, featureMatrix, searchWeights, weightedSum } from './fit-search.js';
 import type { HistoryRun, RepresentativeRun } from './kernel.js';
 import {
@@ -11,6 +12,7 @@ import {
   META_MODEL_KIND,
   type MetaModelState,
 } from './model-state.js';
+import { peakRanks } from './outcome.js';
 import { CHECKPOINTS, type ShapeEval, shapeAt } from './shape.js';
 
 /** A finished past run with its features and, for curve-shape relevance, its evals. */
@@ -24,6 +26,8 @@ export interface FitRun extends HistoryRun {
 /** A representative as the version stores it: its shapes at the checkpoints and its features. */
 export interface FittedRun extends RepresentativeRun {
   features: RunFeatures;
+  /** Its peak's place among its task's runs in history (1 the best, 0 the worst): what the outcome model predicts. */
+  peakRank: number;
 }
 
 export interface FitOptions {
@@ -39,6 +43,8 @@ export interface FitOptions {
   maxRuns?: number;
   /** Most runs the weight search looks at (per-task balanced). @defaultValue 400 */
   maxSearchRuns?: number;
+  /** Most runs the outcome model's weight search looks at (per-task balanced). @defaultValue 400 */
+  maxOutcomeRuns?: number;
 }
 
 export class MetaFitError extends Error {
@@ -71,6 +77,22 @@ export function balancedSample<T extends { runId: string; task: string }>(
     list.sort((a, b) => hash(a.runId) - hash(b.runId) || (a.runId < b.runId ? -1 : 1)).slice(0, each),
   );
   return picked.sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
+}
+
+/**
+ * At most `max` of the runs, a fixed sample by hash of the run id (a balanced sample keeps one
+ * run of every task, so it can exceed its bound when history has more tasks than the bound);
+ * the runs unchanged when within it, in their order.
+ */
+function atMost<T extends { runId: string }>(runs: readonly T[], max: number): T[] {
+  if (runs.length <= max) return [...runs];
+  const kept = new Set(
+    [...runs]
+      .sort((a, b) => hash(a.runId) - hash(b.runId) || (a.runId < b.runId ? -1 : 1))
+      .slice(0, max)
+      .map((r) => r.runId),
+  );
+  return runs.filter((r) => kept.has(r.runId));
 }
 
 /** The bounded sample of history a fit keeps (what it needs the evals of). */
@@ -132,6 +154,25 @@ export function fitState(
   const ctx = contextOf(reps, options);
   const checkpoints = CHECKPOINTS.map((_, k) => fitCheckpoint(ctx, k));
   const { candidates, weights } = ctx;
+  // Ranks among all of a task's runs in history, not only the kept ones.
+  const allRanks = peakRanks(history);
+  const rankOf = new Map(history.map((h, i) => [h.runId, allRanks[i] as number]));
+  const ranks = reps.map((r) => rankOf.get(r.runId) ?? 0.5);
+  const outcomeSample = atMost(
+    balancedSample(
+      reps.map((r, i) => ({ runId: r.runId, task: r.task, i })),
+      Number.POSITIVE_INFINITY,
+      options.maxOutcomeRuns ?? 400,
+    ),
+    options.maxOutcomeRuns ?? 400,
+  ).map((x) => x.i);
+  const outcome = fitOutcome(
+    candidates,
+    outcomeSample,
+    Int32Array.from(outcomeSample, (i) => ctx.taskIds[i] as number),
+    Float64Array.from(outcomeSample, (i) => ranks[i] as number),
+    MISSING_PENALTY,
+  );
   const state: MetaModelState = {
     kind: META_MODEL_KIND,
     numeric: candidates.flatMap((c, k) =>
@@ -143,6 +184,7 @@ export function fitState(
     missingPenalty: MISSING_PENALTY,
     peakMass: PEAK_MASS,
     checkpoints,
+    outcome,
     coverageTarget: ctx.coverageTarget,
     loto: (checkpoints[0] as CheckpointState).loto,
     considered: candidates.flatMap((c) => (c.kind === 'shape' ? [] : [c.feature.key])),
@@ -160,6 +202,7 @@ export function fitState(
     peakValue: r.peakValue,
     finalValue: r.finalValue,
     features: r.features,
+    peakRank: ranks[i] as number,
     shapes: ctx.shapes[i] ?? [],
   }));
   return { state, representatives };

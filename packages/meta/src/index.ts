@@ -18,6 +18,7 @@ export {
   fitState,
   MetaFitError,
 } from './fit.js';
+export { spearman } from './fit-outcome.js';
 export { curveFeatures, curvesFeatures, loadCurvesAsHistory, readEvals, readHistory } from './history.js';
 export {
   type HistoryRun,
@@ -45,6 +46,14 @@ export {
   type MetaModelState,
   type NumericFeature,
 } from './model-state.js';
+export {
+  encodeOutcome,
+  type OutcomeState,
+  outcomeDistance2,
+  peakRanks,
+  predictOutcome,
+} from './outcome.js';
+export { type OutcomePrediction, predictOutcomeMany } from './predict-outcome.js';
 export {
   CHECKPOINTS,
   type CurveShape,

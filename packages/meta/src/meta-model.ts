@@ -92,19 +92,20 @@ async function insertRepresentatives(
       peak_fraction: h.peakFraction,
       peak_value: h.peakValue,
       final_value: h.finalValue,
+      peak_rank: h.peakRank,
     };
   });
   for (let i = 0; i < rows.length; i += 1000) {
     await tx.execute(sql`
       INSERT INTO meta_history (meta_model_version, run_id, task, features, num, cat, peak_fraction,
-        peak_value, final_value)
+        peak_value, final_value, peak_rank)
       SELECT r.meta_model_version, r.run_id, r.task, r.features,
         ARRAY(SELECT x::float8 FROM jsonb_array_elements_text(r.num) x),
         ARRAY(SELECT x FROM jsonb_array_elements_text(r.cat) x),
-        r.peak_fraction, r.peak_value, r.final_value
+        r.peak_fraction, r.peak_value, r.final_value, r.peak_rank
       FROM jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + 1000))}::jsonb) AS r(
         meta_model_version int, run_id text, task text, features jsonb, num jsonb, cat jsonb,
-        peak_fraction float8, peak_value float8, final_value float8)`);
+        peak_fraction float8, peak_value float8, final_value float8, peak_rank float8)`);
   }
   const shapes = representatives.flatMap((h) =>
     CHECKPOINTS.flatMap((at, k) => {

@@ -1,4 +1,5 @@
 import type { RunFeatures } from './features.js';
+import type { OutcomeState } from './outcome.js';
 
 /** A numeric feature: z-score of the value (of its natural log when `log`), weighted. */
 export interface NumericFeature {
@@ -54,6 +55,11 @@ export interface MetaModelState {
   peakMass: number;
   /** One entry per checkpoint, ascending, the first at 0. */
   checkpoints: CheckpointState[];
+  /**
+   * How well a run will do among its task's runs (its predicted peak rank), with weights of its
+   * own: what the scheduler dispatches the most promising runs first by. Absent in older versions.
+   */
+  outcome?: OutcomeState;
   /** Share of actual peaks the interval was calibrated to cover, leave-one-task-out. */
   coverageTarget: number;
   /** Leave-one-task-out results before a run starts (checkpoint 0). */

@@ -46,6 +46,7 @@ export {
   redactUrl,
   type Store,
 } from './open-store.js';
+export { type PredictedOutcome, predictedOutcomes } from './predicted-outcomes.js';
 export type { QueryRows, ReadOnlyQueryOptions } from './read-only-query.js';
 export { ReaderLoginError, readOnlyQueryAs } from './reader-query.js';
 export {

@@ -42,6 +42,8 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
       '0003_decisions',
       '0004_meta_relevance',
       '0005_run_logs',
+      '0006_meta_outcome',
+      '0007_predict_stop_once',
     ]);
 
     expect(await migrate(t.store.db)).toEqual({ applied: tags });
@@ -119,6 +121,8 @@ describe('migrate on postgres, from several processes at once', () => {
       '0003_decisions',
       '0004_meta_relevance',
       '0005_run_logs',
+      '0006_meta_outcome',
+      '0007_predict_stop_once',
     ]);
     const { rows } = await t.store.readOnlyQuery(
       'select tag, count(*) as times from curfew_migrations group by tag order by tag',
@@ -130,6 +134,8 @@ describe('migrate on postgres, from several processes at once', () => {
       { tag: '0003_decisions', times: 1 },
       { tag: '0004_meta_relevance', times: 1 },
       { tag: '0005_run_logs', times: 1 },
+      { tag: '0006_meta_outcome', times: 1 },
+      { tag: '0007_predict_stop_once', times: 1 },
     ]);
   });
 });

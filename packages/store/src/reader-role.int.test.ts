@@ -54,6 +54,9 @@ describe("curfew sql's read-only role on a PostgreSQL server", () => {
     expect(
       (await reader.query("select count(*)::int as n from curfew_predict_stop('{}'::jsonb)")).rows,
     ).toEqual([{ n: 0 }]);
+    expect(
+      (await reader.query("select count(*)::int as n from curfew_predict_outcome('{}'::jsonb)")).rows,
+    ).toEqual([{ n: 0 }]);
     expect((await reader.query('show default_transaction_read_only')).rows).toEqual([
       { default_transaction_read_only: 'on' },
     ]);

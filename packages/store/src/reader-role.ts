@@ -5,7 +5,7 @@ import { DEFAULT_MIGRATIONS_FOLDER, readMigrationFiles } from './migration-files
 
 /**
  * The role `curfew sql` runs user SQL as on a PostgreSQL server: it can log in and read curfew's
- * tables and views (and run curfew_predict_stop), nothing else. NOSUPERUSER, no CREATEROLE,
+ * tables and views (and run curfew_predict_stop and curfew_predict_outcome), nothing else. NOSUPERUSER, no CREATEROLE,
  * CREATEDB, REPLICATION or BYPASSRLS, member of no role (so none of pg_read_server_files,
  * pg_write_server_files, pg_execute_server_program, pg_signal_backend), every transaction
  * read-only by default and every statement under a timeout.
@@ -19,7 +19,10 @@ export interface ReaderCredentials {
 export const READER_STATEMENT_TIMEOUT_MS = 30_000;
 
 /** Functions of curfew the reader may call. */
-const READER_FUNCTIONS = ['curfew_predict_stop(jsonb, double precision, jsonb)'];
+const READER_FUNCTIONS = [
+  'curfew_predict_stop(jsonb, double precision, jsonb)',
+  'curfew_predict_outcome(jsonb)',
+];
 
 /** `curfew_reader_<database>`: roles are per server, grants per database, so one role per database. */
 export function readerRoleName(database: string): string {

@@ -29,6 +29,8 @@ export const predictions = pgTable(
     /** Upper bound of the predicted peak, in tokens. */
     high: doublePrecision('high'),
     predictedFinalEm: doublePrecision('predicted_final_em'),
+    /** How well the run is expected to do among its task's runs (0 the worst, 1 the best); null without an outcome model. */
+    predictedRank: doublePrecision('predicted_rank'),
     /** The past runs the prediction drew on. */
     sources: jsonb('sources').$type<unknown>(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
