@@ -62,15 +62,15 @@ describe('curfew demo', () => {
     );
     for (const result of [predictions, summary, report, status]) expect(result?.stderr).toBe('');
     expect(predictions?.stdout).toMatch(/demo-add-full-1\/3 +\| +\d+/);
-    expect(predictions?.stdout).toContain('(4 rows)');
+    expect(predictions?.stdout).toContain('(6 rows)');
     expect(summary?.stdout).toMatch(/demo-add-auto-1\/0 +\| (stopped|completed)/);
-    expect(summary?.stdout).toContain('(4 rows)');
-    expect(report?.stdout).toBe('wrote demo-add-auto-1.html (4 runs)\n');
+    expect(summary?.stdout).toContain('(6 rows)');
+    expect(report?.stdout).toBe('wrote demo-add-auto-1.html (6 runs)\n');
     expect(existsSync(path.join(home, 'demo-add-auto-1.html'))).toBe(true);
     expect(status?.stdout.split('\n')[0]).toBe(
       `database: Postgres at 127.0.0.1:5432/${database} (remembered in .curfew/config.json)`,
     );
-    expect(status?.stdout).toMatch(/demo-add-auto-1 +\| done +\| auto +\| 4\/4/);
+    expect(status?.stdout).toMatch(/demo-add-auto-1 +\| done +\| auto +\| 6\/6/);
   }, 300_000);
 
   it('run again, reuses its history and says the task is no longer new to it', async () => {
@@ -85,6 +85,6 @@ describe('curfew demo', () => {
     const summary = followUps(again.stdout)[1] as string[];
     expect(summary.at(-1)).toContain("experiment = 'demo-add-auto-2'");
     const result = await runCli(summary, { env, cwd: home });
-    expect(result.stdout).toContain('(4 rows)');
+    expect(result.stdout).toContain('(6 rows)');
   }, 300_000);
 });
