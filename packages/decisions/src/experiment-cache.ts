@@ -1,10 +1,10 @@
 import type { StopModel } from '@curfew/policies';
 import {
-  discardsIn,
-  endsIn,
+  type ExperimentEvents,
+  experimentEventsIn,
   experimentRuns,
   getExperiment,
-  liveEvalsIn,
+  type RunFence,
   type StoreDatabase,
 } from '@curfew/store';
 import { ExperimentState } from './experiment-state.js';
@@ -32,6 +32,27 @@ export class ExperimentCache {
 
   /** The experiment as of event `upTo` (every event up to it must be committed), holding `runId`. */
   async at(db: StoreDatabase, experimentId: string, upTo: number, runId: string): Promise<CachedExperiment> {
+    const cached = await this.held(db, experimentId, runId);
+    if (cached.state.watermark < upTo) await catchUp(db, cached, upTo);
+    return cached;
+  }
+
+  /**
+   * `at`, and `runId`'s fence as committed now, in the same round trip as the catch-up (the
+   * decision service asks it under the experiment's lock).
+   */
+  async atWithFence(
+    db: StoreDatabase,
+    experimentId: string,
+    upTo: number,
+    runId: string,
+  ): Promise<{ cached: CachedExperiment; fence: RunFence | null }> {
+    const cached = await this.held(db, experimentId, runId);
+    const fence = await catchUp(db, cached, Math.max(upTo, cached.state.watermark), runId);
+    return { cached, fence };
+  }
+
+  private async held(db: StoreDatabase, experimentId: string, runId: string): Promise<CachedExperiment> {
     let cached = this.experiments.get(experimentId);
     if (!cached?.state.has(runId)) cached = await this.load(db, experimentId);
     this.experiments.delete(experimentId);
@@ -40,8 +61,12 @@ export class ExperimentCache {
       const oldest = this.experiments.keys().next().value as string;
       this.experiments.delete(oldest);
     }
-    if (cached.state.watermark < upTo) await catchUp(db, cached, upTo);
     return cached;
+  }
+
+  /** Whether the experiment is held with `runId` among its runs (no load needed). */
+  holds(experimentId: string, runId: string): boolean {
+    return this.experiments.get(experimentId)?.state.has(runId) === true;
   }
 
   /** Drops what is held of an experiment (it is rebuilt from the database when next asked). */
@@ -69,15 +94,22 @@ export class ExperimentCache {
   }
 }
 
-/** Applies the events of (watermark, upTo]: evals added, evals discarded, runs ended. */
-async function catchUp(db: StoreDatabase, cached: CachedExperiment, upTo: number): Promise<void> {
+/** Applies the events of (watermark, upTo]: evals added, evals discarded, runs ended (one query). */
+async function catchUp(
+  db: StoreDatabase,
+  cached: CachedExperiment,
+  upTo: number,
+  fenceOf?: string,
+): Promise<RunFence | null> {
   const window = { after: cached.state.watermark, upTo };
-  // One after another: inside a transaction the queries share one connection.
-  const added = await liveEvalsIn(db, cached.id, window);
-  const discarded = await discardsIn(db, cached.id, window);
-  const ended = await endsIn(db, cached.id, window);
-  for (const row of added) cached.state.addEval(row);
-  for (const row of discarded) cached.state.discard(row.runId, row.step, row.seq);
-  for (const runId of ended) cached.state.end(runId);
+  const events = await experimentEventsIn(db, cached.id, window, fenceOf);
+  apply(cached, events);
   cached.state.watermark = upTo;
+  return events.fence;
+}
+
+function apply(cached: CachedExperiment, events: ExperimentEvents): void {
+  for (const row of events.added) cached.state.addEval(row);
+  for (const row of events.discarded) cached.state.discard(row.runId, row.step, row.seq);
+  for (const runId of events.ended) cached.state.end(runId);
 }
