@@ -111,13 +111,13 @@ export class DecisionService {
         const seen = await this.readBeforeLock(report, experimentId);
         if (seen.recorded) return repeatedReport(seen.recorded);
         return this.db.transaction(async (tx) => {
-          const lock = await this.lock(tx, report.runId);
-          const { cached, fence } = await this.cache.atWithFence(
+          const { lock, cached, fence } = await this.cache.lockWithFence(
             tx,
-            lock.experimentId,
-            lock.seq - 1,
+            experimentId,
             report.runId,
+            (t) => this.lock(t, report.runId),
           );
+          checkExperiment(lock, report.runId);
           let own = seen;
           if (!stillStands(seen, fence)) {
             const { recorded, latestLive } = await reportDecisions(
@@ -268,10 +268,7 @@ export class DecisionService {
 
   /** Takes the lock of the run's experiment for the rest of the transaction. */
   private async lock(tx: StoreDatabase, runId: string): Promise<ExperimentLock> {
-    const lock = await lockExperimentOfRun(tx, runId);
-    if (lock.experimentId !== experimentOf(runId))
-      throw new Error(`run ${runId} belongs to experiment ${lock.experimentId}, not to its id's prefix`);
-    return lock;
+    return checkExperiment(await lockExperimentOfRun(tx, runId), runId);
   }
 
   private retrying<T>(fn: () => Promise<T>): Promise<T> {
@@ -286,6 +283,13 @@ export class DecisionService {
       },
     });
   }
+}
+
+/** The lock taken must be the experiment of the run id's prefix (which is what the cache holds). */
+function checkExperiment(lock: ExperimentLock, runId: string): ExperimentLock {
+  if (lock.experimentId !== experimentOf(runId))
+    throw new Error(`run ${runId} belongs to experiment ${lock.experimentId}, not to its id's prefix`);
+  return lock;
 }
 
 /** What `readBeforeLock` found of a report's run. */

@@ -1,9 +1,11 @@
 import type { StopModel } from '@curfew/policies';
 import {
   type ExperimentEvents,
+  type ExperimentLock,
   experimentEventsIn,
   experimentRuns,
   getExperiment,
+  lockExperimentOfRunWithEvents,
   type RunFence,
   type StoreDatabase,
 } from '@curfew/store';
@@ -38,30 +40,54 @@ export class ExperimentCache {
   }
 
   /**
-   * `at`, and `runId`'s fence as committed now, in the same round trip as the catch-up (the
-   * decision service asks it under the experiment's lock).
+   * Takes the lock of `runId`'s experiment and moves the experiment up to the lock's sequence
+   * number, returning the run's fence as committed now: in one round trip when the experiment is
+   * held (the decision service asks it first thing in a report's transaction), else in three.
    */
-  async atWithFence(
-    db: StoreDatabase,
+  async lockWithFence(
+    tx: StoreDatabase,
     experimentId: string,
-    upTo: number,
     runId: string,
-  ): Promise<{ cached: CachedExperiment; fence: RunFence | null }> {
-    const cached = await this.held(db, experimentId, runId);
-    const fence = await catchUp(db, cached, Math.max(upTo, cached.state.watermark), runId);
-    return { cached, fence };
+    lockOf: (tx: StoreDatabase) => Promise<ExperimentLock>,
+  ): Promise<{ lock: ExperimentLock; cached: CachedExperiment; fence: RunFence | null }> {
+    const held = this.experiments.get(experimentId);
+    if (!held?.state.has(runId)) {
+      const lock = await lockOf(tx);
+      const cached = await this.held(tx, experimentId, runId);
+      const fence = await catchUp(tx, cached, Math.max(lock.seq - 1, cached.state.watermark), runId);
+      return { lock, cached, fence };
+    }
+    const { lock, events, fence } = await lockExperimentOfRunWithEvents(
+      tx,
+      runId,
+      experimentId,
+      held.state.watermark,
+    );
+    // The state moves forward only with events of its own experiment (the caller refuses a lock
+    // of another); it stays held whatever other experiments were asked for meanwhile.
+    if (lock.experimentId === experimentId) {
+      apply(held, events);
+      held.state.watermark = Math.max(lock.seq - 1, held.state.watermark);
+    }
+    this.touch(experimentId, held);
+    return { lock, cached: held, fence };
   }
 
   private async held(db: StoreDatabase, experimentId: string, runId: string): Promise<CachedExperiment> {
     let cached = this.experiments.get(experimentId);
     if (!cached?.state.has(runId)) cached = await this.load(db, experimentId);
+    this.touch(experimentId, cached);
+    return cached;
+  }
+
+  /** Holds the experiment as the most recently used; past the limit the least recently used goes. */
+  private touch(experimentId: string, cached: CachedExperiment): void {
     this.experiments.delete(experimentId);
     this.experiments.set(experimentId, cached);
     if (this.experiments.size > MAX_EXPERIMENTS) {
       const oldest = this.experiments.keys().next().value as string;
       this.experiments.delete(oldest);
     }
-    return cached;
   }
 
   /** Whether the experiment is held with `runId` among its runs (no load needed). */

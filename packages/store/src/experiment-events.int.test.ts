@@ -1,11 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { discardsIn, endsIn, liveEvalsIn } from './decision-log.js';
-import { experimentEventsIn } from './experiment-events.js';
+import { experimentEventsIn, lockExperimentOfRunWithEvents } from './experiment-events.js';
 import { insertExperimentRuns } from './run-records.js';
 import { decisions } from './schema/decisions.js';
 import { discardedEvals } from './schema/discarded-evals.js';
 import { evals } from './schema/evals.js';
+import { experiments } from './schema/experiments.js';
 import { runs } from './schema/runs.js';
 import { BACKENDS, type TestDatabase } from './test-backends.js';
 
@@ -129,5 +130,23 @@ describe.each(BACKENDS)('experiment events on $name', { timeout: TIMEOUT_MS }, (
       cancelRequestedSeq: null,
       latestLiveSeq: null,
     });
+  });
+
+  it('takes the lock and reads the events below it in one go; refuses a value that is no id', async () => {
+    database = await backend.create();
+    await seed();
+    const db = store().db;
+    await db.update(experiments).set({ eventSeq: 7 }).where(eq(experiments.id, 'ev-1'));
+    const taken = await db.transaction((tx) => lockExperimentOfRunWithEvents(tx, 'ev-1/0', 'ev-1', 4));
+    expect(taken.lock).toEqual({ experimentId: 'ev-1', seq: 8, status: 'pending' });
+    const expected = await experimentEventsIn(db, 'ev-1', { after: 4, upTo: 7 }, 'ev-1/0');
+    expect({ ...taken.events, fence: taken.fence }).toEqual(expected);
+    expect(expected.added.map((e) => [e.runId, e.step])).toEqual([
+      ['ev-1/0', 3],
+      ['ev-1/1', 2],
+    ]);
+    await expect(
+      db.transaction((tx) => lockExperimentOfRunWithEvents(tx, "ev-1/0' or 'x", 'ev-1', 4)),
+    ).rejects.toThrow(backend.name === 'postgres' ? /is not an id/ : /does not exist/); // PGlite binds it
   });
 });

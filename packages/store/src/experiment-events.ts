@@ -1,6 +1,9 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { is, type SQL, sql } from 'drizzle-orm';
+import { NodePgTransaction } from 'drizzle-orm/node-postgres';
 import type { StoreDatabase } from './database.js';
 import type { SeqWindow } from './decision-log.js';
+import { RunNotFoundError } from './errors.js';
+import { type ExperimentLock, lockExperimentOfRun } from './experiment-lock.js';
 import type { Eval } from './schema/evals.js';
 import type { RunStatus } from './schema/runs.js';
 
@@ -58,22 +61,80 @@ export async function experimentEventsIn(
   w: SeqWindow,
   fenceOf?: string,
 ): Promise<ExperimentEvents & { fence: RunFence | null }> {
+  const value = (x: string | number) => sql`${x}`;
+  const query = eventsQuery(value, experimentId, w.after, value(w.upTo), fenceOf);
+  return eventsOf((await db.execute(query)) as unknown as { rows: EventRow[] });
+}
+
+/**
+ * Takes the lock of the run's experiment (as `lockExperimentOfRun`) and reads the experiment's
+ * events after `after` up to the lock's own sequence number, with the run's fence, in one round
+ * trip on Postgres: two statements sent as one simple query, the second of which sees, with the
+ * snapshot it takes once the lock is held, every event below the lock's. Every value they hold is
+ * an id or a whole number, inlined as a literal (a simple query takes no parameters). PGlite,
+ * one connection in one process, runs them one after the other.
+ */
+export async function lockExperimentOfRunWithEvents(
+  tx: StoreDatabase,
+  runId: string,
+  experimentId: string,
+  after: number,
+): Promise<{ lock: ExperimentLock; events: ExperimentEvents; fence: RunFence | null }> {
+  const upTo = sql`(select event_seq - 1 from experiments where id = ${sql.raw(literal(experimentId))})`;
+  if (!is(tx, NodePgTransaction)) {
+    const lock = await lockExperimentOfRun(tx, runId);
+    const query = eventsQuery((x) => sql`${x}`, experimentId, after, upTo, runId);
+    const { fence, ...events } = eventsOf((await tx.execute(query)) as unknown as { rows: EventRow[] });
+    return { lock, events, fence };
+  }
+  const lockQuery = sql.raw(
+    `update experiments set event_seq = event_seq + 1 where id = (select experiment_id from runs where id = ${literal(runId)}) returning id, event_seq::float8 as seq, status::text as status`,
+  );
+  const eventsSql = eventsQuery((x) => sql.raw(literal(x)), experimentId, after, upTo, runId);
+  const results = (await tx.execute(sql`${lockQuery}; ${eventsSql}`)) as unknown as [
+    { rows: { id: string; seq: number | string; status: ExperimentLock['status'] }[] },
+    { rows: EventRow[] },
+  ];
+  const [row] = results[0].rows;
+  if (!row) throw new RunNotFoundError(`run ${runId} does not exist`);
+  const { fence, ...events } = eventsOf(results[1]);
+  return { lock: { experimentId: row.id, seq: Number(row.seq), status: row.status }, events, fence };
+}
+
+/** A string (an id of curfew's own alphabet) or a whole number as an SQL literal. */
+function literal(x: string | number): string {
+  if (typeof x === 'number') {
+    if (!Number.isSafeInteger(x)) throw new Error(`literal: ${x} is not a whole number`);
+    return `(${x})`;
+  }
+  if (!/^[A-Za-z0-9_./:-]*$/.test(x)) throw new Error(`literal: ${JSON.stringify(x)} is not an id`);
+  return `'${x}'`;
+}
+
+function eventsQuery(
+  value: (x: string | number) => SQL,
+  experimentId: string,
+  after: number,
+  upTo: SQL,
+  fenceOf: string | undefined,
+): SQL {
+  const experiment = value(experimentId);
   const evalSeq = sql`coalesce(e.seq, 0)`;
   const ended =
-    w.after < 0
-      ? sql`((r.end_seq > ${w.after} and r.end_seq <= ${w.upTo}) or (r.end_seq is null and r.status in ('stopped', 'completed', 'failed', 'cancelled')))`
-      : sql`(r.end_seq > ${w.after} and r.end_seq <= ${w.upTo})`;
+    after < 0
+      ? sql`((r.end_seq > ${value(after)} and r.end_seq <= ${upTo}) or (r.end_seq is null and r.status in ('stopped', 'completed', 'failed', 'cancelled')))`
+      : sql`(r.end_seq > ${value(after)} and r.end_seq <= ${upTo})`;
   const parts: SQL[] = [
     sql`select 0 as k, 0::float8 as o, e.run_id, e.step, e.tokens::float8 as tokens, e.seq::float8 as seq,
           e.em, e.val_loss, e.perplexity, e.train_loss, e.metrics, null::text as status
         from evals e join runs r on r.id = e.run_id
-        where r.experiment_id = ${experimentId} and ${evalSeq} > ${w.after} and ${evalSeq} <= ${w.upTo}`,
+        where r.experiment_id = ${experiment} and ${evalSeq} > ${value(after)} and ${evalSeq} <= ${upTo}`,
     sql`select 1, d.discarded_seq::float8, d.run_id, d.step, null, d.seq::float8,
           null, null, null, null, null::jsonb, null
         from discarded_evals d join runs r on r.id = d.run_id
-        where r.experiment_id = ${experimentId} and d.discarded_seq > ${w.after} and d.discarded_seq <= ${w.upTo}`,
+        where r.experiment_id = ${experiment} and d.discarded_seq > ${value(after)} and d.discarded_seq <= ${upTo}`,
     sql`select 2, 0, r.id, null, null, null, null, null, null, null, null::jsonb, null
-        from runs r where r.experiment_id = ${experimentId} and ${ended}`,
+        from runs r where r.experiment_id = ${experiment} and ${ended}`,
   ];
   if (fenceOf !== undefined)
     parts.push(
@@ -81,16 +142,19 @@ export async function experimentEventsIn(
             (select d.seq from decisions d where d.run_id = r.id and d.discarded_seq is null
               order by d.step desc limit 1)::float8,
             null, null, null, null, null::jsonb, r.status::text
-          from runs r where r.id = ${fenceOf}`,
+          from runs r where r.id = ${value(fenceOf)}`,
     );
-  const result = await db.execute(sql`${sql.join(parts, sql` union all `)} order by k, o, run_id, step`);
+  return sql`${sql.join(parts, sql` union all `)} order by k, o, run_id, step`;
+}
+
+function eventsOf(result: { rows: EventRow[] }): ExperimentEvents & { fence: RunFence | null } {
   const events: ExperimentEvents & { fence: RunFence | null } = {
     added: [],
     discarded: [],
     ended: [],
     fence: null,
   };
-  for (const row of (result as unknown as { rows: EventRow[] }).rows) {
+  for (const row of result.rows) {
     const k = Number(row.k);
     if (k === 0)
       events.added.push({

@@ -26,6 +26,7 @@ export {
   type EvalEvent,
   type ExperimentEvents,
   experimentEventsIn,
+  lockExperimentOfRunWithEvents,
   type RunFence,
 } from './experiment-events.js';
 export { type ExperimentLock, lockExperiment, lockExperimentOfRun } from './experiment-lock.js';
