@@ -99,9 +99,9 @@ export class DecisionService {
    * Records an eval and the policy's decision about it, in one transaction; answers the decision.
    * What the decision needs of the run itself (its row, attempt and previous decision) changes
    * only under the experiment's lock, so it is read before the lock is taken and checked, with
-   * the catch-up on peers' events, in one query once it is held: four round trips hold the lock
-   * (lock, catch-up, write, commit) instead of eight. Should the run have changed in between, it
-   * is read again under the lock.
+   * the catch-up on peers' events, once it is held: on Postgres the lock and the catch-up go in
+   * one round trip, so three hold the lock (lock and catch-up, write, commit) instead of eight.
+   * Should the run have changed in between, it is read again under the lock.
    */
   async report(input: unknown): Promise<ReportResponse> {
     const report = parseRequest('report', EvalReport, input);
