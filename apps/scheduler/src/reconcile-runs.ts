@@ -12,6 +12,9 @@ export interface ReconcileOptions {
   log: (line: string) => void;
 }
 
+/** BullMQ job types (as `Queue.getRanges` names them) in which a job waits for a worker. */
+const WAITING_TYPES = ['waiting', 'prioritized', 'delayed', 'waiting-children'] as const;
+
 /**
  * Makes the queue agree with the database for one experiment's runs, whatever crashed:
  * - a running run whose job is gone (a Redis restart), failed (stalled too often) or completed
@@ -19,7 +22,9 @@ export interface ReconcileOptions {
  *   out of attempts) and the dead job removed, so `dispatchRuns` enqueues the run again;
  * - a queued run with a failed or completed job: the job is removed for the same reason;
  * - an ended run (cancelled, say) with a job still waiting: the job is removed.
- * Returns how many runs or jobs it repaired.
+ * The queue's job ids by state are read first (three Redis calls, whatever the number of runs),
+ * and only a run they do not show in order is looked at job by job, as before, so it runs every
+ * poll without a Redis round trip per run. Returns how many runs or jobs it repaired.
  */
 export async function reconcileRuns(
   db: StoreDatabase,
@@ -27,13 +32,32 @@ export async function reconcileRuns(
   experimentId: string,
   options: ReconcileOptions,
 ): Promise<number> {
+  const ids = async (types: Parameters<Queue['getRanges']>[0]) =>
+    new Set(await queue.getRanges(types, 0, -1));
+  const seen = {
+    active: await ids(['active']),
+    waiting: await ids([...WAITING_TYPES]),
+    ended: await ids(['completed', 'failed']),
+  };
   let repaired = 0;
   for (const run of await runsOf(db, experimentId)) {
+    if (!mayNeedRepair(run, seen)) continue;
     const job = await queue.getJob(run.id);
     const state = job ? await job.getState() : 'missing';
     if (await repair(run, job, state, options)) repaired += 1;
   }
   return repaired;
+}
+
+/**
+ * Whether the run's job, as the queue's listings show it, may need a repair (then it is looked at
+ * on its own). A job moving between states while they are read can be missed by all three: a
+ * running run is then looked at anyway, and anything else is seen at the next poll.
+ */
+function mayNeedRepair(run: Run, seen: Record<'active' | 'waiting' | 'ended', Set<string>>): boolean {
+  if (isFinal(run.status)) return seen.waiting.has(run.id);
+  if (seen.active.has(run.id) || seen.waiting.has(run.id)) return false;
+  return run.status === 'running' || seen.ended.has(run.id);
 }
 
 async function repair(

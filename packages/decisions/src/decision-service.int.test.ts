@@ -1,6 +1,6 @@
-import { cancelRuns, evals, runAttempts, runs, type StoreDatabase } from '@curfew/store';
+import { cancelRuns, evals, lockExperiment, runAttempts, runs, type StoreDatabase } from '@curfew/store';
 import { BACKENDS, type TestDatabase } from '@curfew/store/testing';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DecisionService } from './decision-service.js';
 import { replayDecisionLog } from './replay-decision-log.js';
@@ -242,5 +242,87 @@ describe('two decision service instances on one Postgres database', { timeout: T
       decisions: 5,
       mismatches: [],
     });
+  });
+});
+
+/** Resolves once a session of the database waits for a lock (the report under test, on the row lock). */
+async function untilSomeoneWaitsForALock(db: StoreDatabase): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    const result = (await db.execute(
+      sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    )) as unknown as { rows: { n: number }[] };
+    if ((result.rows[0]?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('no session waited for a lock');
+}
+
+describe('a report that waits for the experiment lock while its run changes', { timeout: TIMEOUT_MS }, () => {
+  // The report reads its run before taking the lock; what a transaction holding the lock then
+  // commits about the run (a cancel, a new attempt) must decide the report, not the early reading.
+  const holdingTheLock = async (
+    db: StoreDatabase,
+    report: () => Promise<unknown>,
+    change: (tx: StoreDatabase, seq: number) => Promise<void>,
+  ) => {
+    let pending: Promise<unknown> | undefined;
+    await db.transaction(async (tx) => {
+      const lock = await lockExperiment(tx, 'dec-1');
+      pending = report();
+      pending.catch(() => undefined);
+      await untilSomeoneWaitsForALock(db);
+      await change(tx, lock.seq);
+    });
+    return pending as Promise<unknown>;
+  };
+
+  it('answers stop (cancelled) for a cancel committed meanwhile, and refuses a superseded attempt', async () => {
+    database = await BACKENDS[0]?.create();
+    if (!database) throw new Error('no postgres backend');
+    const db = database.store.db;
+    const [first, second] = (await seedExperiment(db, { name: 'none' })) as [string, string];
+    const service = new DecisionService({ db });
+    const a = await beginFresh(service, first);
+    const b = await beginFresh(service, second);
+    await service.report(evalAt(first, a, 10, 0.5));
+    await service.report(evalAt(second, b, 10, 0.5));
+
+    const cancelled = await holdingTheLock(
+      db,
+      () => service.report(evalAt(first, a, 20, 0.6)),
+      async (tx, seq) => {
+        await tx.update(runs).set({ cancelRequestedSeq: seq }).where(eq(runs.id, first));
+      },
+    );
+    expect(await cancelled).toMatchObject({
+      decision: { kind: 'stop', reason: 'cancelled' },
+      repeated: false,
+    });
+
+    const superseded = holdingTheLock(
+      db,
+      () => service.report(evalAt(second, b, 20, 0.6)),
+      async (tx) => {
+        await tx
+          .update(runs)
+          .set({ attempts: b + 1 })
+          .where(eq(runs.id, second));
+      },
+    );
+    await expect(
+      await superseded.then(
+        () => null,
+        (error: unknown) => error,
+      ),
+    ).toMatchObject({
+      name: 'StaleAttemptError',
+    });
+    const stored = await db.select().from(evals).orderBy(asc(evals.runId), asc(evals.step));
+    expect(stored.map((e) => [e.runId, e.step])).toEqual([
+      [first, 10],
+      [first, 20],
+      [second, 10],
+    ]);
+    expect(await replayDecisionLog(db, 'dec-1')).toMatchObject({ decisions: 3, mismatches: [] });
   });
 });

@@ -8,6 +8,7 @@ import {
   finishAttempt,
   latestLiveDecision,
   lockExperimentOfRun,
+  type RunFence,
   readLiveAttempt,
   readLiveRun,
   recordCheckpoint,
@@ -94,34 +95,89 @@ export class DecisionService {
     return { step: result.step, tokens: result.tokens, discarded: result.discarded.length };
   }
 
-  /** Records an eval and the policy's decision about it, in one transaction; answers the decision. */
+  /**
+   * Records an eval and the policy's decision about it, in one transaction; answers the decision.
+   * What the decision needs of the run itself (its row, attempt and previous decision) changes
+   * only under the experiment's lock, so it is read before the lock is taken and checked, with
+   * the catch-up on peers' events, once it is held: on Postgres the lock and the catch-up go in
+   * one round trip, so three hold the lock (lock and catch-up, write, commit) instead of eight.
+   * Should the run have changed in between, it is read again under the lock.
+   */
   async report(input: unknown): Promise<ReportResponse> {
     const report = parseRequest('report', EvalReport, input);
-    return this.locked(report.runId, async (tx, lock) => {
-      const { recorded, latestLive } = await reportDecisions(tx, report.runId, report.attempt, report.step);
-      if (recorded) return { decision: recorded.decision as Decision, seq: recorded.seq, repeated: true };
-      const cached = await this.cache.at(tx, lock.experimentId, lock.seq - 1, report.runId);
-      const { step, stopModelVersion } = await this.decide(tx, cached, report, 'report', latestLive);
-      const row = { ...evalRowOf(report), seq: lock.seq, attempt: report.attempt };
-      await recordEvalDecision(tx, {
-        eval: row,
-        decision: {
-          experimentId: lock.experimentId,
-          seq: lock.seq,
-          runId: report.runId,
-          attempt: report.attempt,
-          step: report.step,
-          tokens: report.tokens,
-          watermark: lock.seq - 1,
-          kind: step.decision.kind,
-          reason: step.decision.kind === 'continue' ? null : step.decision.reason,
-          decision: step.decision as Record<string, unknown>,
-          policyState: step.state as Record<string, unknown>,
-          stopModelVersion,
-        },
-      });
-      return { decision: step.decision as Decision, seq: lock.seq, repeated: false };
-    });
+    const experimentId = experimentOf(report.runId);
+    return this.queue.run(experimentId, () =>
+      this.retrying(async () => {
+        const seen = await this.readBeforeLock(report, experimentId);
+        if (seen.recorded) return repeatedReport(seen.recorded);
+        return this.db.transaction(async (tx) => {
+          const { lock, cached, fence } = await this.cache.lockWithFence(
+            tx,
+            experimentId,
+            report.runId,
+            (t) => this.lock(t, report.runId),
+          );
+          checkExperiment(lock, report.runId);
+          let own = seen;
+          if (!stillStands(seen, fence)) {
+            const { recorded, latestLive } = await reportDecisions(
+              tx,
+              report.runId,
+              report.attempt,
+              report.step,
+            );
+            if (recorded) return repeatedReport(recorded);
+            own = { latestLive, live: await readLiveAttempt(tx, report.runId, report.attempt) };
+          }
+          const live = own.live as NonNullable<BeforeLock['live']>;
+          const { step, stopModelVersion } = await this.decide(
+            tx,
+            cached,
+            report,
+            'report',
+            own.latestLive,
+            live,
+          );
+          await recordEvalDecision(tx, {
+            eval: { ...evalRowOf(report), seq: lock.seq, attempt: report.attempt },
+            decision: {
+              experimentId: lock.experimentId,
+              seq: lock.seq,
+              runId: report.runId,
+              attempt: report.attempt,
+              step: report.step,
+              tokens: report.tokens,
+              watermark: lock.seq - 1,
+              kind: step.decision.kind,
+              reason: step.decision.kind === 'continue' ? null : step.decision.reason,
+              decision: step.decision as Record<string, unknown>,
+              policyState: step.state as Record<string, unknown>,
+              stopModelVersion,
+            },
+          });
+          return { decision: step.decision as Decision, seq: lock.seq, repeated: false };
+        });
+      }),
+    );
+  }
+
+  /**
+   * A report's own reading, without the lock: a decision already recorded for it (committed, so
+   * it stands), the run's latest standing decision, and the run with its attempt (null when they
+   * do not make a live, resumed attempt: the lock's path then reads them again and says why).
+   * The experiment is loaded into memory here too when it is not held yet.
+   */
+  private async readBeforeLock(report: EvalReport, experimentId: string): Promise<BeforeLock> {
+    const [decisions, live, upTo] = await Promise.all([
+      reportDecisions(this.db, report.runId, report.attempt, report.step),
+      readLiveAttempt(this.db, report.runId, report.attempt).then(
+        (found) => (found.attempt.resumedAt === null ? null : found),
+        () => null,
+      ),
+      this.cache.holds(experimentId, report.runId) ? null : currentEventSeq(this.db, experimentId),
+    ]);
+    if (upTo !== null) await this.cache.at(this.db, experimentId, upTo, report.runId);
+    return { ...decisions, live };
   }
 
   /** The decision the policy would take for this eval now, with no write (incremental validation). */
@@ -133,7 +189,8 @@ export class DecisionService {
         const upTo = await currentEventSeq(this.db, experimentId);
         const cached = await this.cache.at(this.db, experimentId, upTo, report.runId);
         const before = await latestLiveDecision(this.db, report.runId);
-        return (await this.decide(this.db, cached, report, 'peek', before)).step.decision as Decision;
+        const live = await readLiveAttempt(this.db, report.runId, report.attempt);
+        return (await this.decide(this.db, cached, report, 'peek', before, live)).step.decision as Decision;
       }),
     );
   }
@@ -182,8 +239,9 @@ export class DecisionService {
     what: 'report' | 'peek',
     /** The run's latest decision that stands (read by the caller). */
     before: DecisionRow | undefined,
+    /** The run and its live attempt (read by the caller). */
+    { run, attempt }: NonNullable<BeforeLock['live']>,
   ): Promise<{ step: DecideStep; stopModelVersion: number | null }> {
-    const { run, attempt } = await readLiveAttempt(db, report.runId, report.attempt);
     assertInOrder(cached, report, attempt.resumedAt !== null, what);
     const model = await this.cache.stopModel(db, attempt.stopModelVersion, cached.policy.task);
     const ctx = runPolicyContext(cached.policy, run, model);
@@ -204,17 +262,13 @@ export class DecisionService {
     body: (tx: StoreDatabase, lock: ExperimentLock) => Promise<T>,
   ): Promise<T> {
     return this.queue.run(experimentOf(runId), () =>
-      this.retrying(() =>
-        this.db.transaction(async (tx) => {
-          const lock = await lockExperimentOfRun(tx, runId);
-          if (lock.experimentId !== experimentOf(runId))
-            throw new Error(
-              `run ${runId} belongs to experiment ${lock.experimentId}, not to its id's prefix`,
-            );
-          return body(tx, lock);
-        }),
-      ),
+      this.retrying(() => this.db.transaction(async (tx) => body(tx, await this.lock(tx, runId)))),
     );
+  }
+
+  /** Takes the lock of the run's experiment for the rest of the transaction. */
+  private async lock(tx: StoreDatabase, runId: string): Promise<ExperimentLock> {
+    return checkExperiment(await lockExperimentOfRun(tx, runId), runId);
   }
 
   private retrying<T>(fn: () => Promise<T>): Promise<T> {
@@ -229,6 +283,37 @@ export class DecisionService {
       },
     });
   }
+}
+
+/** The lock taken must be the experiment of the run id's prefix (which is what the cache holds). */
+function checkExperiment(lock: ExperimentLock, runId: string): ExperimentLock {
+  if (lock.experimentId !== experimentOf(runId))
+    throw new Error(`run ${runId} belongs to experiment ${lock.experimentId}, not to its id's prefix`);
+  return lock;
+}
+
+/** What `readBeforeLock` found of a report's run. */
+interface BeforeLock {
+  recorded?: DecisionRow;
+  latestLive?: DecisionRow;
+  live: Awaited<ReturnType<typeof readLiveAttempt>> | null;
+}
+
+/** Whether the reading taken before the lock still holds: the run's fence is as it was then. */
+function stillStands(seen: BeforeLock, fence: RunFence | null): boolean {
+  const run = seen.live?.run;
+  return (
+    run !== undefined &&
+    fence !== null &&
+    fence.status === run.status &&
+    fence.attempts === run.attempts &&
+    fence.cancelRequestedSeq === run.cancelRequestedSeq &&
+    fence.latestLiveSeq === (seen.latestLive?.seq ?? null)
+  );
+}
+
+function repeatedReport(recorded: DecisionRow): ReportResponse {
+  return { decision: recorded.decision as Decision, seq: recorded.seq, repeated: true };
 }
 
 /** A report must follow the attempt's resume and go forward in steps. */

@@ -1,10 +1,12 @@
 import type { StopModel } from '@curfew/policies';
 import {
-  discardsIn,
-  endsIn,
+  type ExperimentEvents,
+  type ExperimentLock,
+  experimentEventsIn,
   experimentRuns,
   getExperiment,
-  liveEvalsIn,
+  lockExperimentOfRunWithEvents,
+  type RunFence,
   type StoreDatabase,
 } from '@curfew/store';
 import { ExperimentState } from './experiment-state.js';
@@ -32,16 +34,65 @@ export class ExperimentCache {
 
   /** The experiment as of event `upTo` (every event up to it must be committed), holding `runId`. */
   async at(db: StoreDatabase, experimentId: string, upTo: number, runId: string): Promise<CachedExperiment> {
+    const cached = await this.held(db, experimentId, runId);
+    if (cached.state.watermark < upTo) await catchUp(db, cached, upTo);
+    return cached;
+  }
+
+  /**
+   * Takes the lock of `runId`'s experiment and moves the experiment up to the lock's sequence
+   * number, returning the run's fence as committed now: in one round trip when the experiment is
+   * held (the decision service asks it first thing in a report's transaction), else in three.
+   */
+  async lockWithFence(
+    tx: StoreDatabase,
+    experimentId: string,
+    runId: string,
+    lockOf: (tx: StoreDatabase) => Promise<ExperimentLock>,
+  ): Promise<{ lock: ExperimentLock; cached: CachedExperiment; fence: RunFence | null }> {
+    const held = this.experiments.get(experimentId);
+    if (!held?.state.has(runId)) {
+      const lock = await lockOf(tx);
+      const cached = await this.held(tx, experimentId, runId);
+      const fence = await catchUp(tx, cached, Math.max(lock.seq - 1, cached.state.watermark), runId);
+      return { lock, cached, fence };
+    }
+    const { lock, events, fence } = await lockExperimentOfRunWithEvents(
+      tx,
+      runId,
+      experimentId,
+      held.state.watermark,
+    );
+    // The state moves forward only with events of its own experiment (the caller refuses a lock
+    // of another); it stays held whatever other experiments were asked for meanwhile.
+    if (lock.experimentId === experimentId) {
+      apply(held, events);
+      held.state.watermark = Math.max(lock.seq - 1, held.state.watermark);
+    }
+    this.touch(experimentId, held);
+    return { lock, cached: held, fence };
+  }
+
+  private async held(db: StoreDatabase, experimentId: string, runId: string): Promise<CachedExperiment> {
     let cached = this.experiments.get(experimentId);
     if (!cached?.state.has(runId)) cached = await this.load(db, experimentId);
+    this.touch(experimentId, cached);
+    return cached;
+  }
+
+  /** Holds the experiment as the most recently used; past the limit the least recently used goes. */
+  private touch(experimentId: string, cached: CachedExperiment): void {
     this.experiments.delete(experimentId);
     this.experiments.set(experimentId, cached);
     if (this.experiments.size > MAX_EXPERIMENTS) {
       const oldest = this.experiments.keys().next().value as string;
       this.experiments.delete(oldest);
     }
-    if (cached.state.watermark < upTo) await catchUp(db, cached, upTo);
-    return cached;
+  }
+
+  /** Whether the experiment is held with `runId` among its runs (no load needed). */
+  holds(experimentId: string, runId: string): boolean {
+    return this.experiments.get(experimentId)?.state.has(runId) === true;
   }
 
   /** Drops what is held of an experiment (it is rebuilt from the database when next asked). */
@@ -69,15 +120,22 @@ export class ExperimentCache {
   }
 }
 
-/** Applies the events of (watermark, upTo]: evals added, evals discarded, runs ended. */
-async function catchUp(db: StoreDatabase, cached: CachedExperiment, upTo: number): Promise<void> {
+/** Applies the events of (watermark, upTo]: evals added, evals discarded, runs ended (one query). */
+async function catchUp(
+  db: StoreDatabase,
+  cached: CachedExperiment,
+  upTo: number,
+  fenceOf?: string,
+): Promise<RunFence | null> {
   const window = { after: cached.state.watermark, upTo };
-  // One after another: inside a transaction the queries share one connection.
-  const added = await liveEvalsIn(db, cached.id, window);
-  const discarded = await discardsIn(db, cached.id, window);
-  const ended = await endsIn(db, cached.id, window);
-  for (const row of added) cached.state.addEval(row);
-  for (const row of discarded) cached.state.discard(row.runId, row.step, row.seq);
-  for (const runId of ended) cached.state.end(runId);
+  const events = await experimentEventsIn(db, cached.id, window, fenceOf);
+  apply(cached, events);
   cached.state.watermark = upTo;
+  return events.fence;
+}
+
+function apply(cached: CachedExperiment, events: ExperimentEvents): void {
+  for (const row of events.added) cached.state.addEval(row);
+  for (const row of events.discarded) cached.state.discard(row.runId, row.step, row.seq);
+  for (const runId of events.ended) cached.state.end(runId);
 }

@@ -22,6 +22,13 @@ export {
   RunNotFoundError,
   StoreConnectionError,
 } from './errors.js';
+export {
+  type EvalEvent,
+  type ExperimentEvents,
+  experimentEventsIn,
+  lockExperimentOfRunWithEvents,
+  type RunFence,
+} from './experiment-events.js';
 export { type ExperimentLock, lockExperiment, lockExperimentOfRun } from './experiment-lock.js';
 export {
   closeExperimentIfEnded,

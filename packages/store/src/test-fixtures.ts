@@ -63,10 +63,12 @@ function run(experimentId: string, trial: number, fields: Partial<typeof runs.$i
  */
 export function seededStorePerTest(backend: TestBackend): () => Store {
   let current: TestDatabase | undefined;
+  // PGlite's first database of a file is made by initdb in WebAssembly: on a loaded machine that
+  // alone outlasts vitest's default 10 s hook timeout.
   beforeEach(async () => {
     current = await backend.create();
     await seedHistory(current.store.db);
-  });
+  }, 180_000);
   afterEach(async () => {
     await current?.cleanup();
     current = undefined;

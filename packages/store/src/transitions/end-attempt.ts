@@ -1,10 +1,17 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { StoreDatabase } from '../database.js';
 import type { ExperimentLock } from '../experiment-lock.js';
 import { runAttempts } from '../schema/run-attempts.js';
 import type { RunStatus } from '../schema/runs.js';
-import { readLiveRun, readRun, transitionRun } from './run-row.js';
-import { endAttemptRow } from './start-attempt.js';
+import {
+  checkLive,
+  readLiveRun,
+  readRun,
+  readRunAndAttempt,
+  transitionRun,
+  transitionRunQuery,
+} from './run-row.js';
+import { endAttemptRow, endAttemptRowQuery } from './start-attempt.js';
 
 /** How a run that trained to its end ended. */
 export interface RunSummaryFields {
@@ -26,10 +33,11 @@ export async function finishAttempt(
   lock: ExperimentLock,
   input: { runId: string; attempt: number; summary: RunSummaryFields },
 ): Promise<{ repeated: boolean }> {
-  if (await endedBy(tx, input.runId, input.attempt, input.summary.status)) return { repeated: true };
-  await readLiveRun(tx, input.runId, input.attempt);
+  const found = await readRunAndAttempt(tx, input.runId, input.attempt);
+  if (found.attempt?.outcome === input.summary.status) return { repeated: true };
+  checkLive(found.run, input.attempt);
   const { status, ...fields } = input.summary;
-  await transitionRun(tx, {
+  const transition = transitionRunQuery(tx, {
     runId: input.runId,
     from: ['running'],
     attempt: input.attempt,
@@ -37,7 +45,8 @@ export async function finishAttempt(
     seq: lock.seq,
     set: { ...fields, error: null },
   });
-  await endAttemptRow(tx, input.runId, input.attempt, status, null);
+  const ended = endAttemptRowQuery(tx, input.runId, input.attempt, status, null);
+  await tx.execute(sql`with moved as (${transition.getSQL()}) ${ended.getSQL()}`);
   return { repeated: false };
 }
 

@@ -7,7 +7,7 @@ import { discardedEvals } from '../schema/discarded-evals.js';
 import { evals } from '../schema/evals.js';
 import { runAttempts } from '../schema/run-attempts.js';
 import { runs } from '../schema/runs.js';
-import { readLiveRun } from './run-row.js';
+import { readLiveAttempt } from './run-row.js';
 import { AttemptProtocolError } from './transition-errors.js';
 
 export interface ResumeInput {
@@ -39,27 +39,17 @@ export async function resumeAttempt(
   lock: ExperimentLock,
   input: ResumeInput,
 ): Promise<ResumeResult> {
-  await readLiveRun(tx, input.runId, input.attempt);
-  const where = and(eq(runAttempts.runId, input.runId), eq(runAttempts.attempt, input.attempt));
-  const [row] = await tx.select().from(runAttempts).where(where);
+  const { attempt: row } = await readLiveAttempt(tx, input.runId, input.attempt);
   const step = input.step ?? 0;
   const tokens = input.step === null ? 0 : await checkpointTokens(tx, input);
-  if (row?.resumedAt) {
+  if (row.resumedAt) {
     if (row.resumedFromStep === step && row.resumedFromAttempt === input.fromAttempt)
       return { step, tokens, discarded: [], repeated: true };
     throw new AttemptProtocolError(
       `run ${input.runId}: attempt ${input.attempt} already resumed from step ${row.resumedFromStep}`,
     );
   }
-  const discarded = await discardAfter(tx, lock, input.runId, step, input.attempt);
-  await tx
-    .update(runAttempts)
-    .set({ resumedFromStep: step, resumedFromAttempt: input.fromAttempt, resumedAt: sql`now()` })
-    .where(where);
-  await tx
-    .update(runs)
-    .set({ tokensUsed: tokens, valTokens: (await lastEvalAt(tx, input.runId, step))?.valTokens ?? 0 })
-    .where(eq(runs.id, input.runId));
+  const discarded = await adopt(tx, lock, input, step, tokens);
   return { step, tokens, discarded, repeated: false };
 }
 
@@ -84,39 +74,58 @@ async function checkpointTokens(tx: StoreDatabase, input: ResumeInput): Promise<
   return row.tokens;
 }
 
-async function discardAfter(
+/**
+ * The resume's writes in one statement (it runs under the experiment's lock): evals past `step`
+ * move to discarded_evals, decisions and checkpoints past it are marked discarded, the attempt
+ * records what it resumed and the run's progress goes back to the step. Returns what moved.
+ */
+async function adopt(
   tx: StoreDatabase,
   lock: ExperimentLock,
-  runId: string,
+  input: ResumeInput,
   step: number,
-  attempt: number,
+  tokens: number,
 ): Promise<ResumeResult['discarded']> {
-  const past = and(eq(evals.runId, runId), gt(evals.step, step));
-  const moved = await tx.select().from(evals).where(past);
-  if (moved.length > 0) {
-    await tx
-      .insert(discardedEvals)
-      .values(moved.map((e) => ({ ...e, discardedSeq: lock.seq, discardedByAttempt: attempt })));
-    await tx.delete(evals).where(past);
-  }
-  await tx
+  const runId = input.runId;
+  const columns = sql.raw(
+    Object.values(getTableColumns(evals))
+      .map((c) => `"${c.name}"`)
+      .join(', '),
+  );
+  const decisionsPast = tx
     .update(decisions)
     .set({ discardedSeq: lock.seq })
     .where(and(eq(decisions.runId, runId), gt(decisions.step, step), isNull(decisions.discardedSeq)));
-  await tx
+  const checkpointsPast = tx
     .update(checkpoints)
     .set({ discardedSeq: lock.seq })
     .where(and(eq(checkpoints.runId, runId), gt(checkpoints.step, step), isNull(checkpoints.discardedSeq)));
-  return moved.map((e) => ({ step: e.step, seq: e.seq }));
-}
-
-async function lastEvalAt(tx: StoreDatabase, runId: string, step: number) {
-  const { tokens, valTokens } = getTableColumns(evals);
-  const [row] = await tx
-    .select({ tokens, valTokens })
+  const resumed = tx
+    .update(runAttempts)
+    .set({ resumedFromStep: step, resumedFromAttempt: input.fromAttempt, resumedAt: sql`now()` })
+    .where(and(eq(runAttempts.runId, runId), eq(runAttempts.attempt, input.attempt)));
+  // The statement's snapshot predates its own delete, so this reads the eval at or before the step.
+  const valTokens = tx
+    .select({ valTokens: evals.valTokens })
     .from(evals)
     .where(and(eq(evals.runId, runId), lte(evals.step, step)))
     .orderBy(desc(evals.step))
     .limit(1);
-  return row;
+  const progress = tx
+    .update(runs)
+    .set({ tokensUsed: tokens, valTokens: sql`coalesce((${valTokens}), 0)` })
+    .where(eq(runs.id, runId));
+  const result = await tx.execute(sql`
+    with moved as (delete from ${evals} where ${and(eq(evals.runId, runId), gt(evals.step, step))} returning *),
+      kept as (
+        insert into ${discardedEvals} (${columns}, "discarded_seq", "discarded_by_attempt")
+        select ${columns}, ${lock.seq}, ${input.attempt} from moved
+      ),
+      d as (${decisionsPast.getSQL()}), c as (${checkpointsPast.getSQL()}), a as (${resumed.getSQL()}),
+      p as (${progress.getSQL()})
+    select step, seq::float8 as seq from moved`);
+  return (result as unknown as { rows: { step: number; seq: number | null }[] }).rows.map((r) => ({
+    step: Number(r.step),
+    seq: r.seq === null ? null : Number(r.seq),
+  }));
 }

@@ -23,7 +23,7 @@ export async function readLiveRun(tx: StoreDatabase, runId: string, attempt: num
   return run;
 }
 
-function checkLive(run: Run, attempt: number): void {
+export function checkLive(run: Run, attempt: number): void {
   if (run.attempts !== attempt) {
     throw new StaleAttemptError(
       `run ${run.id}: attempt ${attempt} was superseded by attempt ${run.attempts}; this attempt must stop`,
@@ -54,8 +54,17 @@ export interface RunTransition {
  * A final status stamps the run's end with the event sequence number. Returns whether it applied.
  */
 export async function transitionRun(tx: StoreDatabase, t: RunTransition): Promise<boolean> {
+  const rows = await transitionRunQuery(tx, t);
+  return rows.length > 0;
+}
+
+/**
+ * `transitionRun`'s statement, not yet run (it returns the id of the run it changed): a caller
+ * under the experiment's lock puts it in one statement with the writes that go with it.
+ */
+export function transitionRunQuery(tx: StoreDatabase, t: RunTransition) {
   const final = isFinal(t.to);
-  const rows = await tx
+  return tx
     .update(runs)
     .set({
       ...t.set,
@@ -71,10 +80,8 @@ export async function transitionRun(tx: StoreDatabase, t: RunTransition): Promis
       ),
     )
     .returning({ id: runs.id });
-  return rows.length > 0;
 }
 
-/** The attempt's row; an AttemptProtocolError when it does not exist. */
 /**
  * `readLiveRun` and `readAttempt` in one query (the decision service asks both under the
  * experiment's lock, where a round trip is time every other report of the experiment waits).
@@ -84,17 +91,28 @@ export async function readLiveAttempt(
   runId: string,
   attempt: number,
 ): Promise<{ run: Run; attempt: RunAttempt }> {
+  const found = await readRunAndAttempt(tx, runId, attempt);
+  checkLive(found.run, attempt);
+  if (!found.attempt) throw new AttemptProtocolError(`run ${runId} has no attempt ${attempt}`);
+  return { run: found.run, attempt: found.attempt };
+}
+
+/** The run and its attempt `attempt` (null when there is none) in one query, whatever their state. */
+export async function readRunAndAttempt(
+  tx: StoreDatabase,
+  runId: string,
+  attempt: number,
+): Promise<{ run: Run; attempt: RunAttempt | null }> {
   const [row] = await tx
     .select()
     .from(runs)
     .leftJoin(runAttempts, and(eq(runAttempts.runId, runs.id), eq(runAttempts.attempt, attempt)))
     .where(eq(runs.id, runId));
   if (!row) throw new RunNotFoundError(`run ${runId} does not exist`);
-  checkLive(row.runs, attempt);
-  if (!row.run_attempts) throw new AttemptProtocolError(`run ${runId} has no attempt ${attempt}`);
   return { run: row.runs, attempt: row.run_attempts };
 }
 
+/** The attempt's row; an AttemptProtocolError when it does not exist. */
 export async function readAttempt(tx: StoreDatabase, runId: string, attempt: number): Promise<RunAttempt> {
   const [row] = await tx
     .select()

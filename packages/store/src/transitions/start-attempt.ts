@@ -5,7 +5,7 @@ import { checkpoints } from '../schema/checkpoints.js';
 import { metaModels } from '../schema/meta-models.js';
 import { runAttempts } from '../schema/run-attempts.js';
 import { type RunStatus, runs } from '../schema/runs.js';
-import { isFinal, readRun, transitionRun } from './run-row.js';
+import { isFinal, readRun, transitionRun, transitionRunQuery } from './run-row.js';
 
 export interface StartAttemptInput {
   runId: string;
@@ -62,9 +62,10 @@ export async function startAttempt(
     await endAttemptRow(tx, run.id, previous, 'failed', error);
     return { kind: 'refused', status: 'failed', reason: error };
   }
-  await endAttemptRow(tx, run.id, previous, 'superseded', 'another attempt of the run started');
+  // One statement: the previous attempt ends, the run takes the next one, and its row is written
+  // with its stop model (a first attempt pins the newest; later ones keep the first one's).
   const attempt = previous + 1;
-  await transitionRun(tx, {
+  const transition = transitionRunQuery(tx, {
     ...ending,
     to: 'running',
     set: {
@@ -74,16 +75,33 @@ export async function startAttempt(
       error: null,
     },
   });
-  const stopModelVersion =
-    previous > 0 ? await pinnedStopModel(tx, run.id) : await newestStopModel(tx, input.stopModelKind);
-  await tx.insert(runAttempts).values({
-    runId: run.id,
-    attempt,
-    workerId: input.workerId,
-    backend: input.backend,
-    stopModelVersion,
-  });
-  return { kind: 'started', attempt, stopModelVersion, checkpoints: await resumable(tx, run.id, attempt) };
+  const stopModel = previous > 0 ? pinnedStopModel(tx, run.id) : newestStopModel(tx, input.stopModelKind);
+  const insert = tx
+    .insert(runAttempts)
+    .values({
+      runId: run.id,
+      attempt,
+      workerId: input.workerId,
+      backend: input.backend,
+      stopModelVersion: sql`(${stopModel})`,
+    })
+    .returning({ stopModelVersion: runAttempts.stopModelVersion });
+  const superseded = endAttemptRowQuery(
+    tx,
+    run.id,
+    previous,
+    'superseded',
+    'another attempt of the run started',
+  );
+  const result = await tx.execute(
+    sql`with ended as (${superseded.getSQL()}), moved as (${transition.getSQL()}), started as (${insert.getSQL()})
+        select stop_model_version from started`,
+  );
+  const [row] = (result as unknown as { rows: { stop_model_version: number | string | null }[] }).rows;
+  const stopModelVersion = row?.stop_model_version == null ? null : Number(row.stop_model_version);
+  // A run with no attempt before this one has no checkpoint: only a live attempt records one.
+  const checkpoints = previous > 0 ? await resumable(tx, run.id, attempt) : [];
+  return { kind: 'started', attempt, stopModelVersion, checkpoints };
 }
 
 /** Ends an attempt's row if it is still live (a no-op for attempt 0 or an attempt already ended). */
@@ -94,30 +112,41 @@ export async function endAttemptRow(
   outcome: (typeof runAttempts.$inferSelect)['outcome'],
   error: string | null,
 ): Promise<void> {
-  await tx
+  await endAttemptRowQuery(tx, runId, attempt, outcome, error);
+}
+
+/** `endAttemptRow`'s statement, not yet run (for one statement with the writes that go with it). */
+export function endAttemptRowQuery(
+  tx: StoreDatabase,
+  runId: string,
+  attempt: number,
+  outcome: (typeof runAttempts.$inferSelect)['outcome'],
+  error: string | null,
+) {
+  return tx
     .update(runAttempts)
     .set({ outcome, error, endedAt: sql`now()` })
     .where(and(eq(runAttempts.runId, runId), eq(runAttempts.attempt, attempt), isNull(runAttempts.outcome)));
 }
 
-async function pinnedStopModel(tx: StoreDatabase, runId: string): Promise<number | null> {
-  const [first] = await tx
+/** The stop model version of the run's first attempt (a scalar subquery). */
+function pinnedStopModel(tx: StoreDatabase, runId: string) {
+  return tx
     .select({ version: runAttempts.stopModelVersion })
     .from(runAttempts)
     .where(eq(runAttempts.runId, runId))
     .orderBy(asc(runAttempts.attempt))
     .limit(1);
-  return first?.version ?? null;
 }
 
-async function newestStopModel(tx: StoreDatabase, kind: string): Promise<number | null> {
-  const [row] = await tx
+/** The newest stop model version of this kind (a scalar subquery). */
+function newestStopModel(tx: StoreDatabase, kind: string) {
+  return tx
     .select({ version: metaModels.version })
     .from(metaModels)
     .where(sql`${metaModels.state} ->> 'kind' = ${kind}`)
     .orderBy(desc(metaModels.version))
     .limit(1);
-  return row?.version ?? null;
 }
 
 async function resumable(tx: StoreDatabase, runId: string, attempt: number): Promise<ResumableCheckpoint[]> {
