@@ -25,10 +25,10 @@ import {
   type RunFeatures,
   spearman,
 } from '@curfew/meta';
-import type { Curve, PolicyOptions, Score } from '@curfew/policies';
+import type { Curve, Score } from '@curfew/policies';
 import { hostLine, printTable } from './bench-support';
 import { benchCurves } from './curve-files';
-import { outerFolds, replayOnce } from './nested-replay';
+import { BENCH_POLICIES, outerFolds, replayOnce } from './nested-replay';
 
 const curves: Curve[] = benchCurves('dispatch-order.ts');
 const TOLERANCES = [0.002, 0.005, 0.01, 0.02];
@@ -149,20 +149,7 @@ function rankQuality(score: (c: Curve) => number): { rho: number; groups: number
   return { rho: rhos.reduce((s, x) => s + x, 0) / rhos.length, groups: rhos.length, topHit };
 }
 
-const common = (tolerance: number) => ({
-  monitor: 'em',
-  mode: 'max' as const,
-  tolerance,
-  lr_drop_before_stop: false,
-});
-const POLICIES: { label: string; options: (t: number) => PolicyOptions; byTolerance: boolean }[] = [
-  { label: 'auto', options: (t) => ({ ...common(t), name: 'auto' }), byTolerance: true },
-  {
-    label: 'asha η=3',
-    options: (t) => ({ ...common(t), name: 'asha', reduction_factor: 3 }),
-    byTolerance: false,
-  },
-];
+const POLICIES = BENCH_POLICIES.filter((p) => p.label === 'auto' || p.label === 'asha η=3');
 
 console.log(
   `${curves.length} runs, ${new Set(curves.map((c) => c.task)).size} tasks, ${new Set(curves.map((c) => c.group)).size} groups, ` +

@@ -143,3 +143,43 @@ export function chooseInsideFolds(
   }
   return { stops, labels };
 }
+
+/**
+ * Options every replay bench shares: the replay judges each curve by its own metric and mode
+ * (the `monitor` and `mode` here are overridden per curve).
+ */
+export const replayOptions = (tolerance: number) => ({
+  monitor: 'em',
+  mode: 'max' as const,
+  tolerance,
+  lr_drop_before_stop: false,
+});
+
+/** The policies the replay benches print side by side; `byTolerance`: its options depend on it. */
+export const BENCH_POLICIES: {
+  label: string;
+  options: (t: number) => PolicyOptions;
+  byTolerance: boolean;
+}[] = [
+  { label: 'auto', options: (t) => ({ ...replayOptions(t), name: 'auto' }), byTolerance: true },
+  {
+    label: 'asha η=3',
+    options: (t) => ({ ...replayOptions(t), name: 'asha', reduction_factor: 3 }),
+    byTolerance: false,
+  },
+  {
+    label: 'asha η=4',
+    options: (t) => ({ ...replayOptions(t), name: 'asha', reduction_factor: 4 }),
+    byTolerance: false,
+  },
+  {
+    label: 'median',
+    options: (t) => ({ ...replayOptions(t), name: 'median', startup_runs: 5, warmup_evals: 3 }),
+    byTolerance: false,
+  },
+];
+
+/** Patience settings the best one is chosen from, inside the folds. */
+export const PATIENCE_GRID = [1, 2, 3, 5, 8, 10, 15, 20, 25, 30, 40].flatMap((patience) =>
+  [0, 0.001, 0.005].map((min_delta) => ({ patience, min_delta })),
+);

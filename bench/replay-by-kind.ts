@@ -14,11 +14,14 @@ import { parseArgs } from 'node:util';
 import { type Curve, type KindMatching, type PolicyOptions, type Score, scoreStops } from '@curfew/policies';
 import { benchCurves } from './curve-files';
 import {
+  BENCH_POLICIES,
   type Candidate,
   type Condition,
   chooseInsideFolds,
+  replayOptions as common,
   oracleStops,
   outerFolds,
+  PATIENCE_GRID,
   replayAutoWith,
   replayOnce,
 } from './nested-replay';
@@ -46,34 +49,8 @@ function kindOf(metric: string): string {
 const kinds = new Map<string, Curve[]>();
 for (const c of curves) kinds.set(kindOf(c.metric), [...(kinds.get(kindOf(c.metric)) ?? []), c]);
 
-// As bench/replay-policies.ts: the replay judges each curve by its own metric and mode.
-const common = (tolerance: number) => ({
-  monitor: 'em',
-  mode: 'max' as const,
-  tolerance,
-  lr_drop_before_stop: false,
-});
-const POLICIES: { label: string; options: (t: number) => PolicyOptions; byTolerance: boolean }[] = [
-  { label: 'auto', options: (t) => ({ ...common(t), name: 'auto' }), byTolerance: true },
-  {
-    label: 'asha η=3',
-    options: (t) => ({ ...common(t), name: 'asha', reduction_factor: 3 }),
-    byTolerance: false,
-  },
-  {
-    label: 'asha η=4',
-    options: (t) => ({ ...common(t), name: 'asha', reduction_factor: 4 }),
-    byTolerance: false,
-  },
-  {
-    label: 'median',
-    options: (t) => ({ ...common(t), name: 'median', startup_runs: 5, warmup_evals: 3 }),
-    byTolerance: false,
-  },
-];
-const PATIENCE = [1, 2, 3, 5, 8, 10, 15, 20, 25, 30, 40].flatMap((patience) =>
-  [0, 0.001, 0.005].map((min_delta) => ({ patience, min_delta })),
-);
+const POLICIES = BENCH_POLICIES;
+const PATIENCE = PATIENCE_GRID;
 
 const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)}s`;

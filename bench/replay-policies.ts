@@ -17,11 +17,14 @@ import { parseArgs } from 'node:util';
 import { type Curve, type PolicyOptions, type ReplayScope, type Score, scoreStops } from '@curfew/policies';
 import { benchCurves } from './curve-files';
 import {
+  BENCH_POLICIES,
   type Candidate,
   type Condition,
   chooseInsideFolds,
+  replayOptions as common,
   oracleStops,
   outerFolds,
+  PATIENCE_GRID,
   replayOnce,
 } from './nested-replay';
 import { experimentTable, runTable, type Summary, targetLine, workersTable } from './replay-tables';
@@ -38,33 +41,8 @@ const conditions: Condition[] = [0, ...Array.from({ length: ORDERS }, (_, k) => 
   WORKERS.map((workers) => ({ seed, workers })),
 );
 
-const common = (tolerance: number) => ({
-  monitor: 'em',
-  mode: 'max' as const,
-  tolerance,
-  lr_drop_before_stop: false,
-});
-const POLICIES: { label: string; options: (t: number) => PolicyOptions; byTolerance: boolean }[] = [
-  { label: 'auto', options: (t) => ({ ...common(t), name: 'auto' }), byTolerance: true },
-  {
-    label: 'asha η=3',
-    options: (t) => ({ ...common(t), name: 'asha', reduction_factor: 3 }),
-    byTolerance: false,
-  },
-  {
-    label: 'asha η=4',
-    options: (t) => ({ ...common(t), name: 'asha', reduction_factor: 4 }),
-    byTolerance: false,
-  },
-  {
-    label: 'median',
-    options: (t) => ({ ...common(t), name: 'median', startup_runs: 5, warmup_evals: 3 }),
-    byTolerance: false,
-  },
-];
-const PATIENCE = [1, 2, 3, 5, 8, 10, 15, 20, 25, 30, 40].flatMap((patience) =>
-  [0, 0.001, 0.005].map((min_delta) => ({ patience, min_delta })),
-);
+const POLICIES = BENCH_POLICIES;
+const PATIENCE = PATIENCE_GRID;
 
 const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)}s`;

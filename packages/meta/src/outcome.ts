@@ -4,11 +4,11 @@
 // run's place in its own sweep (`lr_rank`…) and its config tell. A kernel over history, with
 // weights of its own, searched to predict that rank leave-one-task-out.
 import type { RunFeatures } from './features.js';
+import { distance2 } from './kernel.js';
 import {
   type CategoryFeature,
   type EncodedFeatures,
-  encodeCategory,
-  encodeNumeric,
+  encodeFeatures,
   type NumericFeature,
 } from './model-state.js';
 
@@ -65,25 +65,14 @@ export function outcomeDistance2(
   a: EncodedFeatures,
   b: EncodedFeatures,
 ): number {
-  let d = 0;
-  state.numeric.forEach((f, k) => {
-    const x = a.num[k] ?? null;
-    const y = b.num[k] ?? null;
-    if (x === null && y === null) return;
-    d += f.weight * (x === null || y === null ? missingPenalty : (x - y) * (x - y));
-  });
-  state.categories.forEach((f, k) => {
-    if ((a.cat[k] ?? null) !== (b.cat[k] ?? null)) d += f.weight;
-  });
-  return d;
+  return distance2({ numeric: state.numeric, categories: state.categories, missingPenalty }, a, b);
 }
 
-export function encodeOutcome(state: Pick<OutcomeState, 'numeric' | 'categories'>, features: RunFeatures) {
-  return {
-    num: state.numeric.map((f) => encodeNumeric(f, features)),
-    cat: state.categories.map((f) => encodeCategory(f.key, features)),
-  };
-}
+/** A run's features encoded for the outcome's weights (as for the peak model's). */
+export const encodeOutcome: (
+  state: Pick<OutcomeState, 'numeric' | 'categories'>,
+  features: RunFeatures,
+) => EncodedFeatures = encodeFeatures;
 
 /** Kernel-weighted mean of `values` for distances `d` (the nearest weighs 1; past MAX_EXCESS, 0). */
 export function kernelMean(
