@@ -31,8 +31,8 @@ const EVAL_STEPS = 10;
 
 interface Family {
   name: string;
-  task: ExperimentSpecInput['task'];
-  model: ExperimentSpecInput['model'];
+  task: { family: string; params: Record<string, unknown> };
+  model: { family: string; params: Record<string, unknown> };
   lrs: [number, number];
   budgetSteps?: number;
 }
@@ -69,8 +69,8 @@ const policies = {
 
 /** One spec per family and policy (seed 1 for patience, 2 for auto), a grid over two lrs. */
 function sweep(family: Family): TrainRun[] {
-  const params = { ...(family.task.params as object), train_examples: 3_000, val_examples: VAL_EXAMPLES };
-  const task = { ...family.task, params } as ExperimentSpecInput['task'];
+  const params = { ...family.task.params, train_examples: 3_000, val_examples: VAL_EXAMPLES };
+  const task = { ...family.task, params } as Parameters<typeof generateTask>[0];
   const example = generateTask(task).train[0];
   if (!example) throw new Error(`${family.name}: the task has no training examples`);
   const stepTokens = BATCH * exampleTokens(example);
