@@ -68,11 +68,15 @@ async function seeTheExperimentArrive(page: Page, url: string, env: Env, home: s
   await row.getByText(/1 running/).waitFor({ timeout: 60_000 });
   await expect(row.textContent()).resolves.toMatch(/0 done · 1 running · 2 queued · 0 failed/);
   await expect(row.textContent()).resolves.toContain('none');
+  // The row redraws as tokens grow; its link stays the same element, so a click on it (a press
+  // and a release on one element) is not lost to a redraw in between.
+  const link = await row.getByRole('link', { name: 'watch-1' }).elementHandle();
   await waitFor(
     'tokens used to grow',
     async () => !(await row.textContent())?.includes('0 / 450,000'),
     30_000,
   );
+  expect(await link?.evaluate((node) => node.isConnected)).toBe(true);
   await shot(page, 'experiments');
   await row.getByRole('link', { name: 'watch-1' }).click();
   await page.waitForURL(/\/experiments\/watch-1$/);

@@ -90,15 +90,20 @@ export class SortableTable<R> {
       return sign * compare(va, vb);
     });
     const limit = this.showAll ? sorted.length : (this.options.maxRows ?? sorted.length);
-    const rows = sorted
-      .slice(0, limit)
-      .map((row) =>
-        el(
-          'tr',
-          { data: { key: this.options.rowKey(row) } },
-          ...this.columns.map((c) => el('td', c.numeric ? { class: 'num' } : null, c.cell(row))),
-        ),
+    const shown = new Map<string, Element>();
+    for (const tr of Array.from(this.body.children)) {
+      const key = (tr as HTMLElement).dataset.key;
+      if (key !== undefined) shown.set(key, tr);
+    }
+    const rows: Element[] = sorted.slice(0, limit).map((row) => {
+      const key = this.options.rowKey(row);
+      const fresh = el(
+        'tr',
+        { data: { key } },
+        ...this.columns.map((c) => el('td', c.numeric ? { class: 'num' } : null, c.cell(row))),
       );
+      return keepUnchanged(shown.get(key), fresh);
+    });
     if (rows.length === 0)
       rows.push(
         el(
@@ -107,7 +112,9 @@ export class SortableTable<R> {
           el('td', { class: 'empty', attrs: { colspan: String(this.columns.length) } }, this.options.empty),
         ),
       );
-    this.body.replaceChildren(...rows);
+    const current = Array.from(this.body.children);
+    if (rows.length !== current.length || rows.some((row, i) => row !== current[i]))
+      this.body.replaceChildren(...rows);
     const hidden = sorted.length - limit;
     const button = el(
       'button',
@@ -120,4 +127,19 @@ export class SortableTable<R> {
     });
     fill(this.more, hidden > 0 ? el('span', null, `${hidden} more not shown `, button) : null);
   }
+}
+
+/**
+ * The row already shown for a key, with only the cells whose content changed replaced by the
+ * fresh row's; the fresh row when there is none. A live table redraws on every event, several a
+ * second while runs train: replacing every row each time dropped clicks on its links (a click is
+ * a press and a release on the same element, and the element was gone between the two).
+ */
+function keepUnchanged(shown: Element | undefined, fresh: HTMLTableRowElement): Element {
+  if (!shown || shown.children.length !== fresh.children.length) return fresh;
+  Array.from(fresh.children).forEach((cell, i) => {
+    const old = shown.children[i] as Element;
+    if (old.outerHTML !== cell.outerHTML) old.replaceWith(cell);
+  });
+  return shown;
 }
