@@ -62,3 +62,14 @@ export function printTable(headers: readonly string[], rows: readonly (readonly 
 }
 
 export const percent = (x: number, digits = 1) => `${(x * 100).toFixed(digits)}%`;
+
+/** The positional argument `index` of process.argv as a positive integer, else `fallback`; exits 2 on a bad one. */
+export function positiveInt(index: number, fallback: number): number {
+  const raw = process.argv[index];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`bench: argument ${index - 1}: expected a positive integer, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
+}

@@ -8,7 +8,7 @@
 //   nice -n 10 npx tsx bench/decision-latency.ts [PEERS] [SEEDED] [TIMED]      (default 1000 3 500)
 import { DecisionService } from '@curfew/decisions';
 import { benchDatabase } from './bench-database';
-import { hostLine, printTable } from './bench-support';
+import { hostLine, positiveInt, printTable } from './bench-support';
 import { EVAL_TOKENS, fixtureEm, seedStartedExperiment } from './decision-fixture';
 
 const PEERS = positiveInt(2, 1_000);
@@ -16,16 +16,6 @@ const SEEDED = positiveInt(3, 3);
 const TIMED = positiveInt(4, 500);
 /** Evals a run could report: the budget outlasts the bench. */
 const BUDGET_EVALS = 1_000;
-
-function positiveInt(index: number, fallback: number): number {
-  const raw = process.argv[index];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`bench: argument ${index - 1}: expected a positive integer, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return value;
-}
 
 interface Latencies {
   seedMeanMs: number;

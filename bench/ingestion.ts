@@ -17,23 +17,13 @@ import { DecisionService } from '@curfew/decisions';
 import { evals, insertExperimentRuns, type NewEval, type StoreDatabase, upsertEvals } from '@curfew/store';
 import { count, sql } from 'drizzle-orm';
 import { benchDatabase } from './bench-database';
-import { hostLine, percent, printTable } from './bench-support';
+import { hostLine, percent, positiveInt, printTable } from './bench-support';
 import { EVAL_TOKENS, fixtureEm, seedStartedExperiment } from './decision-fixture';
 
 const EVALS = positiveInt(2, 20_000);
 const REPORTS = positiveInt(3, 1_000);
 const ROUNDS = positiveInt(4, 2);
 const RUNS = 100;
-
-function positiveInt(index: number, fallback: number): number {
-  const raw = process.argv[index];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`bench: argument ${index - 1}: expected a positive integer, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return value;
-}
 
 const COLUMNS = [
   'run_id',

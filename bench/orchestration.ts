@@ -18,11 +18,11 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createQueue, createRedis, enqueueJob, QUEUE_NAMES } from '@curfew/queue';
 import { startScheduler } from '@curfew/scheduler';
-import { type ExperimentSpec, expandSearch, parseSpec } from '@curfew/spec';
+import { type ExperimentSpec, expandSearch, experimentRecord, parseSpec } from '@curfew/spec';
 import { experiments, FINAL_RUN_STATUSES, runs, type StoreDatabase, submitExperiment } from '@curfew/store';
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { benchDatabase } from './bench-database';
-import { hostLine, printTable } from './bench-support';
+import { hostLine, positiveInt, printTable } from './bench-support';
 
 const RUNS = positiveInt(2, 200);
 const EVALS = positiveInt(3, 10);
@@ -33,16 +33,6 @@ const ONE_EVAL_RUNS = Math.min(RUNS, 400);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const EVAL_TOKENS = 100;
 const WORKER_ENTRY = path.join(import.meta.dirname, 'orchestration-worker.ts');
-
-function positiveInt(index: number, fallback: number): number {
-  const raw = process.argv[index];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`bench: argument ${index - 1}: expected a positive integer, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return value;
-}
 
 function benchSpec(evals: number, trials: number): ExperimentSpec {
   const parsed = parseSpec(
@@ -196,15 +186,7 @@ async function curfewMs(
   try {
     const spec = benchSpec(evals, count);
     const started = performance.now();
-    const id = await submitExperiment(db, {
-      name: spec.name,
-      spec: spec as unknown as Record<string, unknown>,
-      taskFamily: spec.task.family,
-      policy: spec.policy.name,
-      tolerance: spec.policy.name === 'none' ? null : spec.policy.tolerance,
-      priority: spec.resources.priority,
-      maxParallel: spec.resources.max_parallel,
-    });
+    const id = await submitExperiment(db, experimentRecord(spec));
     await enqueueJob(experiments, 'expand-experiment', { experimentId: id }, { jobId: id });
     await waitFor(async () => (await endedRuns(db, id)) === count, 100, count);
     const seconds = (performance.now() - started) / 1000;

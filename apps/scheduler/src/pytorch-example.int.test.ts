@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createRedis, DEFAULT_REDIS_URL } from '@curfew/queue';
-import { type ExperimentSpec, loadSpecFile } from '@curfew/spec';
+import { type ExperimentSpec, experimentRecord, loadSpecFile } from '@curfew/spec';
 import { getExperiment, runsOf, submitExperiment } from '@curfew/store';
 import { postgresBackend, type TestDatabase } from '@curfew/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -46,15 +46,7 @@ afterAll(async () => {
 
 async function trainSweep(spec: ExperimentSpec) {
   const db = database.store.db;
-  const id = await submitExperiment(db, {
-    name: spec.name,
-    spec: spec as unknown as Record<string, unknown>,
-    taskFamily: spec.task.family,
-    policy: spec.policy.name,
-    tolerance: spec.policy.name === 'none' ? null : spec.policy.tolerance,
-    priority: spec.resources.priority,
-    maxParallel: spec.resources.max_parallel,
-  });
+  const id = await submitExperiment(db, experimentRecord(spec));
   await scheduler.tick();
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn(PYTHON, ['train.py', '--experiment', id, '--api', api.url], {

@@ -1,10 +1,9 @@
 // The outcome model's fit: coordinate descent over feature weights, keeping a change only when it
 // lowers the leave-one-task-out error of the predicted rank (each task weighing the same).
 import { RANK_SUFFIX } from './features.js';
-import { type Candidate, featureMatrix, WEIGHT_GRID } from './fit-search.js';
+import { type Candidate, coordinateSearch, featureMatrix } from './fit-search.js';
 import { kernelMean, type OutcomeState } from './outcome.js';
 
-const MIN_GAIN = 0.01;
 /**
  * Features the outcome model must not read: a recorded curve's number of evals is how long it
  * ran, which in some histories (AlgoPerf: runs end at their target or their time limit) says
@@ -12,7 +11,6 @@ const MIN_GAIN = 0.01;
  * a run starts, which configs are the promising ones.
  */
 const NOT_BEFORE_START = ['evals_per_run', `evals_per_run${RANK_SUFFIX}`];
-const PASSES = 2;
 
 /** Leave-one-task-out predictions of the sample's ranks from distances `d` (row-major, n × n). */
 function lotoPredictions(d: Float64Array, taskIds: Int32Array, ranks: Float64Array): Float64Array {
@@ -88,30 +86,9 @@ export function fitOutcome(
   );
   const matrices = features.map((c) => featureMatrix(c, sample, missingPenalty));
   const size = sample.length * sample.length;
-  const weights = features.map(() => 0);
-  let d = new Float64Array(size);
   const errorOf = (dist: Float64Array) => meanAbsError(taskIds, lotoPredictions(dist, taskIds, ranks), ranks);
   const baselineError = meanAbsError(taskIds, new Float64Array(ranks.length).fill(0.5), ranks);
-  let best = errorOf(d);
-  for (let pass = 0; pass < PASSES; pass++) {
-    let changed = false;
-    matrices.forEach((m, k) => {
-      for (const w of [0, ...WEIGHT_GRID]) {
-        const current = weights[k] as number;
-        if (w === current) continue;
-        const trial = new Float64Array(size);
-        for (let i = 0; i < size; i++) trial[i] = (d[i] as number) + (w - current) * (m[i] as number);
-        const error = errorOf(trial);
-        if (error < best * (1 - MIN_GAIN)) {
-          best = error;
-          d = trial;
-          weights[k] = w;
-          changed = true;
-        }
-      }
-    });
-    if (!changed) break;
-  }
+  const { weights, distances: d, error: best } = coordinateSearch(matrices, new Float64Array(size), errorOf);
   const predicted = lotoPredictions(d, taskIds, ranks);
   const lotoSpearman = perTask(taskIds, (rows) =>
     rows.length < 3

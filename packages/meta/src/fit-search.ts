@@ -82,21 +82,21 @@ export function weightedSum(
 }
 
 /**
- * Coordinate search over the weights of `matrices` (distances between the runs of `runs`), on top
+ * Coordinate search over the weights of `matrices` (pairwise distances, one per feature), on top
  * of the fixed distances `base`: starting from all weights 0, tries each grid value for each
- * feature and keeps it when the objective falls by more than MIN_GAIN.
+ * feature and keeps it when `errorOf` the summed distances falls by more than MIN_GAIN; at most
+ * PASSES passes. Returns the weights, the distances they give and their error.
  */
-export function searchWeights(
+export function coordinateSearch(
   matrices: readonly Float32Array[],
-  runs: LotoRuns,
   base: Float64Array,
+  errorOf: (distances: Float64Array) => number,
   grid: readonly number[] = WEIGHT_GRID,
-): number[] {
+): { weights: number[]; distances: Float64Array; error: number } {
   const weights = matrices.map(() => 0);
-  if (matrices.length === 0) return weights;
   let d = base;
-  const errorOf = (dist: Float64Array) => searchObjective(lotoHistograms(dist, runs), runs);
   let best = errorOf(d);
+  if (matrices.length === 0) return { weights, distances: d, error: best };
   for (let pass = 0; pass < PASSES; pass++) {
     let changed = false;
     matrices.forEach((m, k) => {
@@ -116,5 +116,17 @@ export function searchWeights(
     });
     if (!changed) break;
   }
-  return weights;
+  return { weights, distances: d, error: best };
+}
+
+/** `coordinateSearch` for the peak model: the objective is its leave-one-task-out error on `runs`. */
+export function searchWeights(
+  matrices: readonly Float32Array[],
+  runs: LotoRuns,
+  base: Float64Array,
+  grid: readonly number[] = WEIGHT_GRID,
+): number[] {
+  if (matrices.length === 0) return [];
+  return coordinateSearch(matrices, base, (d) => searchObjective(lotoHistograms(d, runs), runs), grid)
+    .weights;
 }

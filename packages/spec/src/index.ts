@@ -1,6 +1,7 @@
 export { BudgetSpec } from './budget-spec.js';
 export { EvalSpec } from './eval-spec.js';
 export { expandSearch, type RunConfig, sampleDomain } from './expand-search.js';
+export { type ExperimentRecord, experimentRecord } from './experiment-record.js';
 export {
   ExperimentName,
   ExperimentSpec,

@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { TrainRun } from './train/types';
 
 /** A run small enough for unit tests on the plain JS backend (well under a second per run). */
@@ -25,5 +29,30 @@ export function tinyRun(overrides: Partial<TrainRun> = {}): TrainRun {
     evalEveryTokens: 480,
     policy: { name: 'none' },
     ...overrides,
+  };
+}
+
+/**
+ * A fresh temporary folder for each test of the calling file (removed after it): `dir()` is its
+ * path, `file(name, text)` writes a file in it and returns the file's path.
+ */
+export function scratchFolder(prefix: string): {
+  dir: () => string;
+  file: (name: string, text: string) => Promise<string>;
+} {
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    dir: () => dir,
+    async file(name, text) {
+      const file = path.join(dir, name);
+      await writeFile(file, text);
+      return file;
+    },
   };
 }

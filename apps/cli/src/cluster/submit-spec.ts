@@ -1,5 +1,5 @@
 import { createQueue, enqueueJob, QUEUE_NAMES } from '@curfew/queue';
-import { type ExperimentSpec, expandSearch } from '@curfew/spec';
+import { type ExperimentSpec, expandSearch, experimentRecord } from '@curfew/spec';
 import { type StoreDatabase, submitExperiment } from '@curfew/store';
 import type { Redis } from 'ioredis';
 
@@ -13,15 +13,7 @@ export async function submitSpec(
   spec: ExperimentSpec,
   queue: { redis: Redis; prefix: string } | null,
 ): Promise<{ id: string; runs: number }> {
-  const id = await submitExperiment(db, {
-    name: spec.name,
-    spec: spec as unknown as Record<string, unknown>,
-    taskFamily: spec.task.family,
-    policy: spec.policy.name,
-    tolerance: spec.policy.name === 'none' ? null : spec.policy.tolerance,
-    priority: spec.resources.priority,
-    maxParallel: spec.resources.max_parallel,
-  });
+  const id = await submitExperiment(db, experimentRecord(spec));
   if (queue) {
     const experiments = createQueue(QUEUE_NAMES.experiments, queue.redis, queue.prefix);
     try {

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ExperimentSpec, parseSpec } from '@curfew/spec';
+import { type ExperimentSpec, experimentRecord, parseSpec } from '@curfew/spec';
 import { openStore, type Store, submitExperiment } from '@curfew/store';
 import { sql } from 'drizzle-orm';
 import { type OwnPostgres, type OwnRedis, waitUntil } from './servers';
@@ -89,15 +89,7 @@ export class FaultCluster {
 
   /** Stores a spec as a new experiment, as `curfew submit` does; the scheduler finds it. */
   async submit(spec: ExperimentSpec): Promise<string> {
-    return submitExperiment(this.db, {
-      name: spec.name,
-      spec: spec as unknown as Record<string, unknown>,
-      taskFamily: spec.task.family,
-      policy: spec.policy.name,
-      tolerance: spec.policy.name === 'none' ? null : spec.policy.tolerance,
-      priority: spec.resources.priority,
-      maxParallel: spec.resources.max_parallel,
-    });
+    return submitExperiment(this.db, experimentRecord(spec));
   }
 
   /** Every process's output, for a failure message. */

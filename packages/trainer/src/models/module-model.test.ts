@@ -1,31 +1,20 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchFolder } from '../test-support';
 import { train } from '../train/train-run';
 import { loadModelModule } from './module-model';
 
 const EXAMPLE = fileURLToPath(new URL('../../../../examples/models/two-layer.mjs', import.meta.url));
 const SHAPE = { inputLength: 3, targetLength: 3, vocabSize: 5 };
 
-let dir = '';
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'curfew-module-model-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function moduleFile(name: string, text: string): Promise<string> {
-  const file = path.join(dir, name);
-  await writeFile(file, text);
-  return file;
-}
+const scratch = scratchFolder('curfew-module-model-');
+const moduleFile = scratch.file;
 
 describe('a model from a module', () => {
   it('trains the example module on a built-in task well above chance, checkpointed by variable name', async () => {
-    const checkpointDir = path.join(dir, 'ckpt');
+    const checkpointDir = path.join(scratch.dir(), 'ckpt');
     const summary = await train(
       {
         runId: 'own-model-1/0',
@@ -55,7 +44,7 @@ describe('a model from a module', () => {
     await expect(loadModelModule(none)).rejects.toThrow(
       `model.module: ${none} has no export createModel (expected export function createModel({ tf, params, shape, seed }) returning { variables, apply })`,
     );
-    const missing = path.join(dir, 'missing.mjs');
+    const missing = path.join(scratch.dir(), 'missing.mjs');
     await expect(loadModelModule(missing)).rejects.toThrow(`model.module: cannot import ${missing} (`);
     const noApply = await moduleFile(
       'no-apply.mjs',

@@ -1,24 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratchFolder } from '../test-support';
 import { train } from '../train/train-run';
 import { normalizeFileAnswer } from './file-task';
 import { loadModuleTask } from './module-task';
 
-let dir = '';
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'curfew-module-task-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function moduleFile(name: string, text: string): Promise<string> {
-  const file = path.join(dir, name);
-  await writeFile(file, text);
-  return file;
-}
+const scratch = scratchFolder('curfew-module-task-');
+const moduleFile = scratch.file;
 
 const COLOURS = `
 const words = ['red', 'green', 'blue', 'gold'];
@@ -62,7 +50,7 @@ describe('a task from a module', () => {
     await expect(loadModuleTask({ module: broken })).rejects.toThrow(
       new RegExp(`^task.module: cannot import ${broken} \\(`),
     );
-    await expect(loadModuleTask({ module: path.join(dir, 'missing.mjs') })).rejects.toThrow(
+    await expect(loadModuleTask({ module: path.join(scratch.dir(), 'missing.mjs') })).rejects.toThrow(
       /^task.module: cannot import .*missing.mjs/,
     );
     const bad = await moduleFile(
