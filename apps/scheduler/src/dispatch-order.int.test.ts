@@ -98,6 +98,8 @@ describe('dispatch by predicted outcome', () => {
       const first = (await queue.getJobs(['waiting', 'prioritized'])).map((j) => j.id as string);
       expect(first.sort()).toEqual(best.slice(0, 2).sort());
       expect(first.every((run) => Number(run.split('/')[1]) >= 4)).toBe(true);
+      // Their waiting jobs fill max_parallel: dispatching again adds nothing.
+      expect(await dispatchRuns(db, queue, experiment)).toBe(0);
       // The first two end: the next two most promising follow, not trials 0 and 1.
       for (const run of first) {
         await (await queue.getJob(run))?.remove();

@@ -3,6 +3,7 @@ import { ExperimentSpec } from '@curfew/spec';
 import { type Experiment, predictedOutcomes, runsOf, type StoreDatabase } from '@curfew/store';
 import type { Queue } from 'bullmq';
 import { byPromise, outcomeModeOf, promise } from './dispatch-order';
+import { LIVE_TYPES } from './reconcile-runs';
 
 /**
  * Keeps up to `max_parallel` runs of an experiment in flight (running, or enqueued and waiting),
@@ -12,7 +13,10 @@ import { byPromise, outcomeModeOf, promise } from './dispatch-order';
  * where there is no prediction, i.e. no history yet. Enqueued in that order with one priority, the
  * runs are also taken in that order (BullMQ is first in, first out within a priority), which
  * gives successive halving a strong early bar. The job id is the run id,
- * so enqueuing a run twice (two schedulers, a restart) adds it once.
+ * so enqueuing a run twice (two schedulers, a restart) adds it once. A queued run counts as in
+ * flight when the queue lists its job as live; one whose job ended without starting the run was
+ * cleared by `reconcileRuns` just before, and one that ends in between is added once at most
+ * (BullMQ ignores an add of an id it holds), so this costs one Redis call however many runs wait.
  */
 export async function dispatchRuns(
   db: StoreDatabase,
@@ -24,8 +28,11 @@ export async function dispatchRuns(
   const queued = all.filter((r) => r.status === 'queued');
   let inFlight = all.filter((r) => r.status === 'running').length;
   const pending = [];
+  // One listing of the queue's live job ids (one Redis call, atomic), not a getJob per queued run.
+  const live =
+    queued.length === 0 ? new Set<string>() : new Set(await queue.getRanges([...LIVE_TYPES], 0, -1));
   for (const run of queued) {
-    if (await queue.getJob(run.id)) inFlight += 1;
+    if (live.has(run.id)) inFlight += 1;
     else pending.push(run);
   }
   const room = Math.max(0, (experiment.maxParallel ?? Number.POSITIVE_INFINITY) - inFlight);

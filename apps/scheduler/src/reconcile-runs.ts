@@ -2,11 +2,6 @@ import type { DecisionService } from '@curfew/decisions';
 import { isFinal, type Run, runsOf, type StoreDatabase } from '@curfew/store';
 import type { Job, Queue } from 'bullmq';
 
-/** Job states in which a worker holds the run or will take it. */
-const LIVE = new Set(['active', 'waiting', 'prioritized', 'delayed', 'waiting-children']);
-/** Job states still waiting for a worker (not yet taken). */
-const WAITING = new Set(['waiting', 'prioritized', 'delayed', 'waiting-children']);
-
 export interface ReconcileOptions {
   service: DecisionService;
   log: (line: string) => void;
@@ -14,6 +9,12 @@ export interface ReconcileOptions {
 
 /** BullMQ job types (as `Queue.getRanges` names them) in which a job waits for a worker. */
 const WAITING_TYPES = ['waiting', 'prioritized', 'delayed', 'waiting-children'] as const;
+/** The job types of a job a worker holds or will take. */
+export const LIVE_TYPES = ['active', ...WAITING_TYPES] as const;
+/** Job states in which a worker holds the run or will take it. */
+const LIVE = new Set<string>(LIVE_TYPES);
+/** Job states still waiting for a worker (not yet taken). */
+const WAITING = new Set<string>(WAITING_TYPES);
 
 /**
  * Makes the queue agree with the database for one experiment's runs, whatever crashed:
