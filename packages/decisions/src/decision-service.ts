@@ -3,9 +3,11 @@ import {
   abandonAttempt,
   currentEventSeq,
   type DecisionRow,
+  deferFlush,
   type ExperimentLock,
   failAttempt,
   finishAttempt,
+  flushCommitted,
   latestLiveDecision,
   lockExperimentOfRun,
   type RunFence,
@@ -106,59 +108,55 @@ export class DecisionService {
   async report(input: unknown): Promise<ReportResponse> {
     const report = parseRequest('report', EvalReport, input);
     const experimentId = experimentOf(report.runId);
-    return this.queue.run(experimentId, () =>
-      this.retrying(async () => {
-        const seen = await this.readBeforeLock(report, experimentId);
-        if (seen.recorded) return repeatedReport(seen.recorded);
-        return this.db.transaction(async (tx) => {
-          const { lock, cached, fence } = await this.cache.lockWithFence(
+    return this.durably(experimentId, async () => {
+      const seen = await this.readBeforeLock(report, experimentId);
+      if (seen.recorded) return repeatedReport(seen.recorded);
+      return this.db.transaction(async (tx) => {
+        await deferFlush(tx);
+        const { lock, cached, fence } = await this.cache.lockWithFence(tx, experimentId, report.runId, (t) =>
+          this.lock(t, report.runId),
+        );
+        checkExperiment(lock, report.runId);
+        let own = seen;
+        if (!stillStands(seen, fence)) {
+          const { recorded, latestLive } = await reportDecisions(
             tx,
-            experimentId,
             report.runId,
-            (t) => this.lock(t, report.runId),
+            report.attempt,
+            report.step,
           );
-          checkExperiment(lock, report.runId);
-          let own = seen;
-          if (!stillStands(seen, fence)) {
-            const { recorded, latestLive } = await reportDecisions(
-              tx,
-              report.runId,
-              report.attempt,
-              report.step,
-            );
-            if (recorded) return repeatedReport(recorded);
-            own = { latestLive, live: await readLiveAttempt(tx, report.runId, report.attempt) };
-          }
-          const live = own.live as NonNullable<BeforeLock['live']>;
-          const { step, stopModelVersion } = await this.decide(
-            tx,
-            cached,
-            report,
-            'report',
-            own.latestLive,
-            live,
-          );
-          await recordEvalDecision(tx, {
-            eval: { ...evalRowOf(report), seq: lock.seq, attempt: report.attempt },
-            decision: {
-              experimentId: lock.experimentId,
-              seq: lock.seq,
-              runId: report.runId,
-              attempt: report.attempt,
-              step: report.step,
-              tokens: report.tokens,
-              watermark: lock.seq - 1,
-              kind: step.decision.kind,
-              reason: step.decision.kind === 'continue' ? null : step.decision.reason,
-              decision: step.decision as Record<string, unknown>,
-              policyState: step.state as Record<string, unknown>,
-              stopModelVersion,
-            },
-          });
-          return { decision: step.decision as Decision, seq: lock.seq, repeated: false };
+          if (recorded) return repeatedReport(recorded);
+          own = { latestLive, live: await readLiveAttempt(tx, report.runId, report.attempt) };
+        }
+        const live = own.live as NonNullable<BeforeLock['live']>;
+        const { step, stopModelVersion } = await this.decide(
+          tx,
+          cached,
+          report,
+          'report',
+          own.latestLive,
+          live,
+        );
+        await recordEvalDecision(tx, {
+          eval: { ...evalRowOf(report), seq: lock.seq, attempt: report.attempt },
+          decision: {
+            experimentId: lock.experimentId,
+            seq: lock.seq,
+            runId: report.runId,
+            attempt: report.attempt,
+            step: report.step,
+            tokens: report.tokens,
+            watermark: lock.seq - 1,
+            kind: step.decision.kind,
+            reason: step.decision.kind === 'continue' ? null : step.decision.reason,
+            decision: step.decision as Record<string, unknown>,
+            policyState: step.state as Record<string, unknown>,
+            stopModelVersion,
+          },
         });
-      }),
-    );
+        return { decision: step.decision as Decision, seq: lock.seq, repeated: false };
+      });
+    });
   }
 
   /**
@@ -261,9 +259,48 @@ export class DecisionService {
     runId: string,
     body: (tx: StoreDatabase, lock: ExperimentLock) => Promise<T>,
   ): Promise<T> {
-    return this.queue.run(experimentOf(runId), () =>
-      this.retrying(() => this.db.transaction(async (tx) => body(tx, await this.lock(tx, runId)))),
+    return this.durably(experimentOf(runId), () =>
+      this.db.transaction(async (tx) => {
+        await deferFlush(tx);
+        return body(tx, await this.lock(tx, runId));
+      }),
     );
+  }
+
+  /**
+   * A request of an experiment: run in turn with the experiment's others in this process, then
+   * answered only once what it committed is on disk. Its transaction commits without waiting for
+   * the disk (`deferFlush`), so the experiment's lock is held for round trips and not for an
+   * fsync, and the flush (`flushCommitted`) waits outside the lock and the turn, where concurrent
+   * requests share their fsyncs. What a request read into memory of its experiment (peers'
+   * commits, which may not be on disk yet either) is on disk once its flush returns, and it
+   * flushes whether it succeeded or failed; when the flush fails, everything held in memory is
+   * forgotten (a server that lost commits must not be answered from memory of them). Retried as a
+   * whole on outages, so a commit whose flush failed is looked for again (a repeated report
+   * finds it when it survived) rather than presumed durable.
+   */
+  private durably<T>(experimentId: string, request: () => Promise<T>): Promise<T> {
+    return this.retrying(async () => {
+      let answer: T;
+      try {
+        answer = await this.queue.run(experimentId, request);
+      } catch (error) {
+        await this.flush().catch(() => undefined);
+        throw error;
+      }
+      await this.flush();
+      return answer;
+    });
+  }
+
+  /** `flushCommitted`; when it fails, nothing held in memory can be trusted to be on disk. */
+  private async flush(): Promise<void> {
+    try {
+      await flushCommitted(this.db);
+    } catch (error) {
+      this.cache.forgetAll();
+      throw error;
+    }
   }
 
   /** Takes the lock of the run's experiment for the rest of the transaction. */

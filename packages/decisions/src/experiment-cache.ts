@@ -34,7 +34,8 @@ export class ExperimentCache {
 
   /** The experiment as of event `upTo` (every event up to it must be committed), holding `runId`. */
   async at(db: StoreDatabase, experimentId: string, upTo: number, runId: string): Promise<CachedExperiment> {
-    const cached = await this.held(db, experimentId, runId);
+    let cached = await this.held(db, experimentId, runId);
+    if (upTo < cached.state.watermark) cached = await this.reload(db, experimentId);
     if (cached.state.watermark < upTo) await catchUp(db, cached, upTo);
     return cached;
   }
@@ -63,6 +64,12 @@ export class ExperimentCache {
       experimentId,
       held.state.watermark,
     );
+    if (lock.seq - 1 < held.state.watermark) {
+      // The database is behind what is held (it lost commits that were never answered for):
+      // start again from what it has.
+      const cached = await this.reload(tx, experimentId);
+      return { lock, cached, fence: await catchUp(tx, cached, lock.seq - 1, runId) };
+    }
     // The state moves forward only with events of its own experiment (the caller refuses a lock
     // of another); it stays held whatever other experiments were asked for meanwhile.
     if (lock.experimentId === experimentId) {
@@ -76,6 +83,13 @@ export class ExperimentCache {
   private async held(db: StoreDatabase, experimentId: string, runId: string): Promise<CachedExperiment> {
     let cached = this.experiments.get(experimentId);
     if (!cached?.state.has(runId)) cached = await this.load(db, experimentId);
+    this.touch(experimentId, cached);
+    return cached;
+  }
+
+  /** Drops the experiment and holds it again as the database has it. */
+  private async reload(db: StoreDatabase, experimentId: string): Promise<CachedExperiment> {
+    const cached = await this.load(db, experimentId);
     this.touch(experimentId, cached);
     return cached;
   }
@@ -98,6 +112,11 @@ export class ExperimentCache {
   /** Drops what is held of an experiment (it is rebuilt from the database when next asked). */
   forget(experimentId: string): void {
     this.experiments.delete(experimentId);
+  }
+
+  /** Drops every experiment held (the stop models, which never change, stay). */
+  forgetAll(): void {
+    this.experiments.clear();
   }
 
   /** The stop model a run decides with: from its pinned meta_models version, for its task. */

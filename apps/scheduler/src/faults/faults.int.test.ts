@@ -168,6 +168,24 @@ describe('whatever crashes, every run ends once with its evals and the decision 
     await checkExperiment(c.db, id, references.get(SPEC) as Map<string, TrainEval[]>);
   }, 180_000);
 
+  it('PostgreSQL crashed mid-experiment, twice: no decision a worker was answered is lost', async () => {
+    const { c, id } = await start(SPEC, 2);
+    // Commits leave the experiment's lock before they are on disk and are answered once they
+    // are (deferFlush, flushCommitted): a crash loses only commits no worker was answered for.
+    for (const evalsBefore of [2, 6]) {
+      await waitUntil(
+        `${evalsBefore} evals`,
+        async () => (await evalCount(c, `${id}/0`)) >= evalsBefore,
+        60_000,
+      );
+      await c.servers.postgres.crash();
+      await c.servers.postgres.resume();
+    }
+    await closed(c, id);
+    expect((await runsOf(c.db, id)).map((r) => r.status)).not.toContain('failed');
+    await checkExperiment(c.db, id, references.get(SPEC) as Map<string, TrainEval[]>);
+  }, 180_000);
+
   it('the scheduler SIGKILLed during expansion, then during dispatch: nothing half-done, nothing twice', async () => {
     cluster = await FaultCluster.create(servers);
     const c = cluster;

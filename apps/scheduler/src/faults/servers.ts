@@ -137,6 +137,14 @@ export class OwnPostgres {
     await asPostgres('pg_ctl', ['-D', this.dataDir, '-m', 'fast', '-w', 'stop']);
   }
 
+  /**
+   * Crashes it (`-m immediate`: every server process quits at once, with no shutdown checkpoint
+   * and no write of the WAL still in memory; the next start recovers from the WAL on disk).
+   */
+  async crash(): Promise<void> {
+    await asPostgres('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']);
+  }
+
   async destroy(): Promise<void> {
     await asPostgres('pg_ctl', ['-D', this.dataDir, '-m', 'immediate', '-w', 'stop']).catch(
       (error: Error) => {
