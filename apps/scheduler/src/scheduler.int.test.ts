@@ -3,7 +3,7 @@ import { createQueue, createRedis, DEFAULT_REDIS_URL, QUEUE_NAMES } from '@curfe
 import { type ExperimentSpec, parseSpec } from '@curfew/spec';
 import { finishRun, getExperiment, predictions, runsOf, submitExperiment } from '@curfew/store';
 import { postgresBackend, type TestDatabase } from '@curfew/store/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dispatchRuns } from './dispatch-runs';
 import { expandExperiment } from './expand-experiment';
 import { startScheduler } from './scheduler';
@@ -114,10 +114,12 @@ describe('the scheduler', () => {
     }
   });
 
-  it('closes an experiment when its runs have ended, with its totals, and refits on a schedule', async () => {
+  it('closes an experiment when its runs have ended, with its totals, and refits on a schedule beside the polls', async () => {
     const db = database.store.db;
     const id = await submit(spec(2, 2));
     let refits = 0;
+    // A refit stays in flight until the test lets it end.
+    let release: () => void = () => undefined;
     const scheduler = startScheduler({
       db,
       connection: redis,
@@ -125,6 +127,9 @@ describe('the scheduler', () => {
       budgetOf: () => 1000,
       refit: async () => {
         refits += 1;
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
       },
       pollMs: 60_000,
     });
@@ -157,7 +162,13 @@ describe('the scheduler', () => {
         bestEm: 0.75,
         bestRunId: `${id}/1`,
       });
+      // The pass that closed the experiment started the refit and did not wait for it: the
+      // next pass runs while it is still in flight, and starts no second one.
+      await vi.waitFor(() => expect(refits).toBe(1), { timeout: 20_000 });
+      await scheduler.tick();
       expect(refits).toBe(1);
+      release();
+      await scheduler.refitted();
       // Another run completes within the refit interval: no refit, until an experiment that
       // learns from history (auto) is about to be expanded.
       const next = await submit(spec(1, 1));
@@ -174,7 +185,11 @@ describe('the scheduler', () => {
       await scheduler.tick();
       expect(refits).toBe(1);
       await submit(spec(1, 1));
-      await scheduler.tick();
+      const expanding = scheduler.tick();
+      // Expanding an auto experiment waits for its refit (it pins the stop models it makes).
+      await vi.waitFor(() => expect(refits).toBe(2), { timeout: 20_000 });
+      release();
+      await expanding;
       expect(refits).toBe(2);
     } finally {
       await scheduler.close();

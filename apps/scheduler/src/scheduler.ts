@@ -35,8 +35,13 @@ export interface SchedulerOptions {
 export interface SchedulerHandle {
   /** The decision service of this scheduler (the report API serves it). */
   readonly service: DecisionService;
-  /** Runs one pass now (expand, dispatch, reconcile, close, refit when due); resolves when done. */
+  /**
+   * Runs one pass now (expand, dispatch, reconcile, close, and start a refit when one is due);
+   * resolves when the pass is done, while a refit it started goes on beside the next passes.
+   */
   tick(): Promise<void>;
+  /** Resolves once the refit in flight, if any, has ended. */
+  refitted(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,7 +64,7 @@ export function startScheduler(options: SchedulerOptions): SchedulerHandle {
     const pending = await experimentsWithStatus(db, ['pending']);
     // An experiment that learns from history is expanded (predicted, and its runs pin a stop
     // model) with the newest history, whatever the schedule says.
-    if (pending.some((e) => LEARNING_POLICIES.has(e.policy))) await refits.maybe({ now: true });
+    if (pending.some((e) => LEARNING_POLICIES.has(e.policy))) await refits.now();
     for (const experiment of pending) {
       const n = await expandExperiment(db, experiment.id, { ...options, log });
       log(`experiment ${experiment.id}: ${n === null ? 'not pending any more (cancelled?)' : `${n} runs`}`);
@@ -76,7 +81,7 @@ export function startScheduler(options: SchedulerOptions): SchedulerHandle {
           `experiment ${experiment.id}: done, ${totals.tokensUsed} of ${totals.budgetTokens} tokens, best EM ${totals.bestEm ?? '-'} (${totals.bestRunId ?? '-'})`,
         );
     }
-    await refits.maybe();
+    refits.whenDue();
   };
 
   // An outage (database or Redis) is said once, and again when it is over; other errors each time.
@@ -113,11 +118,13 @@ export function startScheduler(options: SchedulerOptions): SchedulerHandle {
   return {
     service,
     tick,
+    refitted: refits.settled,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(timer);
       await running;
+      await refits.settled();
       await waker.close();
       await runsQueue.close();
     },
@@ -129,20 +136,43 @@ const LEARNING_POLICIES = new Set(['meta', 'auto']);
 
 /**
  * Refits at most every `refitIntervalMs` (or `now`), and only when more runs have completed since
- * the last refit: never after every finished run.
+ * the last refit: never after every finished run. A scheduled refit runs beside the polls (on a
+ * large history it takes tens of seconds, and the runs must not wait for it to be dispatched and
+ * reconciled); one at a time, and `now` waits for the one in flight before it refits.
  */
 function refitSchedule(db: StoreDatabase, options: SchedulerOptions, log: (line: string) => void) {
   let completedSeen = 0;
   let lastMs = Number.NEGATIVE_INFINITY;
+  let inFlight: Promise<void> | null = null;
+  const refit = async (now: boolean): Promise<void> => {
+    if (!now && Date.now() - lastMs < (options.refitIntervalMs ?? 60_000)) return;
+    const completed = await countCompletedRuns(db);
+    if (completed === completedSeen) return;
+    lastMs = Date.now();
+    await refitKnowledge(db, options.refit, log);
+    completedSeen = completed;
+  };
+  const settled = async () => {
+    await inFlight?.catch(() => undefined);
+  };
   return {
-    async maybe({ now = false } = {}): Promise<void> {
-      if (!now && Date.now() - lastMs < (options.refitIntervalMs ?? 60_000)) return;
-      const completed = await countCompletedRuns(db);
-      if (completed === completedSeen) return;
-      lastMs = Date.now();
-      completedSeen = completed;
-      await refitKnowledge(db, options.refit, log);
+    /** Refits now (when runs completed since the last one), after the one in flight. */
+    async now(): Promise<void> {
+      await settled();
+      await refit(true);
     },
+    /** Starts a refit beside the polls when one is due and none is in flight. */
+    whenDue(): void {
+      if (inFlight) return;
+      inFlight = refit(false)
+        .catch((error: unknown) =>
+          log(`curfew scheduler: refit: ${messageOf(error)}; trying again when the next one is due`),
+        )
+        .finally(() => {
+          inFlight = null;
+        });
+    },
+    settled,
   };
 }
 
