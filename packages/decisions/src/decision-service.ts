@@ -1,13 +1,13 @@
 import {
   AttemptProtocolError,
   abandonAttempt,
+  type CommitFlush,
+  commitFlush,
   currentEventSeq,
   type DecisionRow,
-  deferFlush,
   type ExperimentLock,
   failAttempt,
   finishAttempt,
-  flushCommitted,
   latestLiveDecision,
   lockExperimentOfRun,
   type RunFence,
@@ -67,12 +67,14 @@ export class DecisionService {
   private readonly db: StoreDatabase;
   private readonly cache = new ExperimentCache();
   private readonly queue = new SerialQueue();
+  private readonly commits: CommitFlush;
   private readonly maxAttempts: number;
   private readonly retryForMs: number;
   private readonly log: (line: string) => void;
 
   constructor(options: DecisionServiceOptions) {
     this.db = options.db;
+    this.commits = commitFlush(options.db);
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryForMs = options.retryForMs ?? 120_000;
     this.log = options.log ?? (() => undefined);
@@ -112,7 +114,7 @@ export class DecisionService {
       const seen = await this.readBeforeLock(report, experimentId);
       if (seen.recorded) return repeatedReport(seen.recorded);
       return this.db.transaction(async (tx) => {
-        await deferFlush(tx);
+        await this.commits.defer(tx);
         const { lock, cached, fence } = await this.cache.lockWithFence(tx, experimentId, report.runId, (t) =>
           this.lock(t, report.runId),
         );
@@ -182,15 +184,14 @@ export class DecisionService {
   async peek(input: unknown): Promise<Decision> {
     const report = parseRequest('peek', EvalReport, input);
     const experimentId = experimentOf(report.runId);
-    return this.queue.run(experimentId, () =>
-      this.retrying(async () => {
-        const upTo = await currentEventSeq(this.db, experimentId);
-        const cached = await this.cache.at(this.db, experimentId, upTo, report.runId);
-        const before = await latestLiveDecision(this.db, report.runId);
-        const live = await readLiveAttempt(this.db, report.runId, report.attempt);
-        return (await this.decide(this.db, cached, report, 'peek', before, live)).step.decision as Decision;
-      }),
-    );
+    // It writes nothing, but what it read into memory must be on disk like any request's.
+    return this.durably(experimentId, async () => {
+      const upTo = await currentEventSeq(this.db, experimentId);
+      const cached = await this.cache.at(this.db, experimentId, upTo, report.runId);
+      const before = await latestLiveDecision(this.db, report.runId);
+      const live = await readLiveAttempt(this.db, report.runId, report.attempt);
+      return (await this.decide(this.db, cached, report, 'peek', before, live)).step.decision as Decision;
+    });
   }
 
   /** The live attempt ends its run (stopped, completed or cancelled) with its summary. */
@@ -261,7 +262,7 @@ export class DecisionService {
   ): Promise<T> {
     return this.durably(experimentOf(runId), () =>
       this.db.transaction(async (tx) => {
-        await deferFlush(tx);
+        await this.commits.defer(tx);
         return body(tx, await this.lock(tx, runId));
       }),
     );
@@ -270,8 +271,8 @@ export class DecisionService {
   /**
    * A request of an experiment: run in turn with the experiment's others in this process, then
    * answered only once what it committed is on disk. Its transaction commits without waiting for
-   * the disk (`deferFlush`), so the experiment's lock is held for round trips and not for an
-   * fsync, and the flush (`flushCommitted`) waits outside the lock and the turn, where concurrent
+   * the disk (`commitFlush`), so the experiment's lock is held for round trips and not for an
+   * fsync, and its flush waits outside the lock and the turn, where concurrent
    * requests share their fsyncs. What a request read into memory of its experiment (peers'
    * commits, which may not be on disk yet either) is on disk once its flush returns, and it
    * flushes whether it succeeded or failed; when the flush fails, everything held in memory is
@@ -293,10 +294,10 @@ export class DecisionService {
     });
   }
 
-  /** `flushCommitted`; when it fails, nothing held in memory can be trusted to be on disk. */
+  /** The flush of what was committed; when it fails, nothing held in memory can be trusted to be on disk. */
   private async flush(): Promise<void> {
     try {
-      await flushCommitted(this.db);
+      await this.commits.flush();
     } catch (error) {
       this.cache.forgetAll();
       throw error;

@@ -7,9 +7,9 @@ import type { StoreDatabase } from './database.js';
  * experiment's row lock, which is held until the commit returns; a synchronous commit returns only
  * once its WAL is on disk, so each request held the lock for an fsync (4 ms here) and no two
  * fsyncs of an experiment ever overlapped. Instead:
- * - `deferFlush(tx)`, first in the transaction: its commit makes it visible at once and frees the
+ * - `defer(tx)`, first in the transaction: its commit makes it visible at once and frees the
  *   lock, without waiting for the disk (`synchronous_commit` off for this transaction only);
- * - `flushCommitted(db)`, after the commit and before the request is answered: writes one WAL
+ * - `flush()`, after the commit and before the request is answered: writes one WAL
  *   record of its own and waits for its flush, which (WAL being one sequence) puts every commit
  *   made before it on disk, the request's own included; concurrent requests' flushes share fsyncs.
  * So a decision is durable before it is obeyed, as before. A crash in between loses only commits
@@ -17,11 +17,42 @@ import type { StoreDatabase } from './database.js';
  * survived implies every earlier one did: no surviving decision rests on a lost one.
  * PGlite runs in the process, one connection, so both are no-ops there.
  */
-export async function deferFlush(tx: StoreDatabase): Promise<void> {
-  if (is(tx, NodePgTransaction)) await tx.execute(sql`set local synchronous_commit to off`);
+export interface CommitFlush {
+  /** First in a transaction: its commit frees its locks without waiting for the disk. */
+  defer(tx: StoreDatabase): Promise<void>;
+  /** Returns once every commit made so far on the server is on disk. */
+  flush(): Promise<void>;
 }
 
-/** Returns once every commit made so far on the server is on disk (see `deferFlush`). */
-export async function flushCommitted(db: StoreDatabase): Promise<void> {
-  if (is(db, NodePgDatabase)) await db.execute(sql`select pg_logical_emit_message(true, 'curfew', 'flush')`);
+/**
+ * The deferred flush of `db`'s transactions (see above). Where the server does not let curfew's
+ * user write the WAL record (`pg_logical_emit_message`: a server that revokes it), commits wait
+ * for the disk as before and `flush` has nothing to do: asked once, on first use.
+ */
+export function commitFlush(db: StoreDatabase): CommitFlush {
+  let able: Promise<boolean> | undefined;
+  const deferring = () => {
+    able ??= canFlush(db).catch((error: unknown) => {
+      able = undefined;
+      throw error;
+    });
+    return able;
+  };
+  return {
+    async defer(tx) {
+      if (is(tx, NodePgTransaction) && (await deferring()))
+        await tx.execute(sql`set local synchronous_commit to off`);
+    },
+    async flush() {
+      if (await deferring()) await db.execute(sql`select pg_logical_emit_message(true, 'curfew', 'flush')`);
+    },
+  };
+}
+
+async function canFlush(db: StoreDatabase): Promise<boolean> {
+  if (!is(db, NodePgDatabase)) return false;
+  const result = (await db.execute(
+    sql`select has_function_privilege('pg_logical_emit_message(boolean, text, text)', 'execute') as able`,
+  )) as unknown as { rows: { able: boolean }[] };
+  return result.rows[0]?.able === true;
 }

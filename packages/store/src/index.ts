@@ -13,7 +13,7 @@ export {
   reportDecisions,
   type SeqWindow,
 } from './decision-log.js';
-export { deferFlush, flushCommitted } from './deferred-flush.js';
+export { type CommitFlush, commitFlush } from './deferred-flush.js';
 export {
   ExperimentNotFoundError,
   MigrationError,

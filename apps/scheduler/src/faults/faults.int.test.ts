@@ -171,7 +171,7 @@ describe('whatever crashes, every run ends once with its evals and the decision 
   it('PostgreSQL crashed mid-experiment, twice: no decision a worker was answered is lost', async () => {
     const { c, id } = await start(SPEC, 2);
     // Commits leave the experiment's lock before they are on disk and are answered once they
-    // are (deferFlush, flushCommitted): a crash loses only commits no worker was answered for.
+    // are (commitFlush in @curfew/store): a crash loses only commits no worker was answered for.
     for (const evalsBefore of [2, 6]) {
       await waitUntil(
         `${evalsBefore} evals`,
