@@ -113,10 +113,14 @@ export class DecisionService {
     return this.durably(experimentId, async () => {
       const seen = await this.readBeforeLock(report, experimentId);
       if (seen.recorded) return repeatedReport(seen.recorded);
+      const deferCommit = await this.commits.deferring();
       return this.db.transaction(async (tx) => {
-        await this.commits.defer(tx);
-        const { lock, cached, fence } = await this.cache.lockWithFence(tx, experimentId, report.runId, (t) =>
-          this.lock(t, report.runId),
+        const { lock, cached, fence } = await this.cache.lockWithFence(
+          tx,
+          experimentId,
+          report.runId,
+          (t) => this.lock(t, report.runId),
+          { deferCommit, defer: this.commits.defer },
         );
         checkExperiment(lock, report.runId);
         let own = seen;

@@ -50,9 +50,12 @@ export class ExperimentCache {
     experimentId: string,
     runId: string,
     lockOf: (tx: StoreDatabase) => Promise<ExperimentLock>,
+    /** The transaction's commit does not wait for the disk (`commitFlush`): said first, in the same round trip. */
+    commits: { deferCommit: boolean; defer: (tx: StoreDatabase) => Promise<void> },
   ): Promise<{ lock: ExperimentLock; cached: CachedExperiment; fence: RunFence | null }> {
     const held = this.experiments.get(experimentId);
     if (!held?.state.has(runId)) {
+      if (commits.deferCommit) await commits.defer(tx);
       const lock = await lockOf(tx);
       const cached = await this.held(tx, experimentId, runId);
       const fence = await catchUp(tx, cached, Math.max(lock.seq - 1, cached.state.watermark), runId);
@@ -63,6 +66,7 @@ export class ExperimentCache {
       runId,
       experimentId,
       held.state.watermark,
+      { deferCommit: commits.deferCommit },
     );
     if (lock.seq - 1 < held.state.watermark) {
       // The database is behind what is held (it lost commits that were never answered for):

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoreDatabase } from './database.js';
 import { commitFlush } from './deferred-flush.js';
+import { lockExperimentOfRunWithEvents } from './experiment-events.js';
 import { openStore, type Store } from './open-store.js';
 import { insertExperimentRuns } from './run-records.js';
 import { experiments } from './schema/experiments.js';
@@ -38,6 +39,24 @@ describe.each(BACKENDS)('commits flushed after their lock on $name', { timeout: 
     expect(inside).toBe(backend.name === 'postgres' ? 'off' : 'on');
     expect(await setting(db)).toBe('on');
     expect(await db.select({ id: experiments.id }).from(experiments)).toEqual([{ id: 'df-1' }]);
+  });
+
+  it("defers in the report's own round trip when the lock is taken with deferCommit", async () => {
+    database = await backend.create();
+    const { db } = database.store;
+    await insertExperimentRuns(db, { id: 'df-2', name: 'df', spec: {}, taskFamily: 'add', policy: 'none' }, [
+      { id: 'df-2/0', experimentId: 'df-2', trial: 0 },
+    ]);
+    const [plain, deferred] = await Promise.all(
+      [false, true].map((deferCommit) =>
+        db.transaction(async (tx) => {
+          const { lock } = await lockExperimentOfRunWithEvents(tx, 'df-2/0', 'df-2', -1, { deferCommit });
+          return [lock.experimentId, await setting(tx)];
+        }),
+      ),
+    );
+    expect(plain).toEqual(['df-2', 'on']);
+    expect(deferred).toEqual(['df-2', backend.name === 'postgres' ? 'off' : 'on']);
   });
 });
 

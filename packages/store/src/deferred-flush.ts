@@ -17,8 +17,16 @@ import type { StoreDatabase } from './database.js';
  * survived implies every earlier one did: no surviving decision rests on a lost one.
  * PGlite runs in the process, one connection, so both are no-ops there.
  */
+/** The statement that makes a transaction's commit not wait for the disk. */
+export const DEFER_COMMIT = 'set local synchronous_commit to off';
+
 export interface CommitFlush {
-  /** First in a transaction: its commit frees its locks without waiting for the disk. */
+  /** Whether commits are deferred here (Postgres, where curfew's user may write the flush record). */
+  deferring(): Promise<boolean>;
+  /**
+   * First in a transaction: its commit frees its locks without waiting for the disk (or pass
+   * `deferCommit` to `lockExperimentOfRunWithEvents`, which sends it in the same round trip).
+   */
   defer(tx: StoreDatabase): Promise<void>;
   /** Returns once every commit made so far on the server is on disk. */
   flush(): Promise<void>;
@@ -39,9 +47,9 @@ export function commitFlush(db: StoreDatabase): CommitFlush {
     return able;
   };
   return {
+    deferring,
     async defer(tx) {
-      if (is(tx, NodePgTransaction) && (await deferring()))
-        await tx.execute(sql`set local synchronous_commit to off`);
+      if (is(tx, NodePgTransaction) && (await deferring())) await tx.execute(sql.raw(DEFER_COMMIT));
     },
     async flush() {
       if (await deferring()) await db.execute(sql`select pg_logical_emit_message(true, 'curfew', 'flush')`);

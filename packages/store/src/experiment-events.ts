@@ -2,6 +2,7 @@ import { is, type SQL, sql } from 'drizzle-orm';
 import { NodePgTransaction } from 'drizzle-orm/node-postgres';
 import type { StoreDatabase } from './database.js';
 import type { SeqWindow } from './decision-log.js';
+import { DEFER_COMMIT } from './deferred-flush.js';
 import { RunNotFoundError } from './errors.js';
 import { type ExperimentLock, lockExperimentOfRun } from './experiment-lock.js';
 import type { Eval } from './schema/evals.js';
@@ -79,9 +80,14 @@ export async function lockExperimentOfRunWithEvents(
   runId: string,
   experimentId: string,
   after: number,
+  options: {
+    /** First make this transaction's commit not wait for the disk (`commitFlush`), in the same round trip. */
+    deferCommit?: boolean;
+  } = {},
 ): Promise<{ lock: ExperimentLock; events: ExperimentEvents; fence: RunFence | null }> {
   const upTo = sql`(select event_seq - 1 from experiments where id = ${sql.raw(literal(experimentId))})`;
   if (!is(tx, NodePgTransaction)) {
+    // PGlite: one connection in one process, whose commits are not deferred.
     const lock = await lockExperimentOfRun(tx, runId);
     const query = eventsQuery((x) => sql`${x}`, experimentId, after, upTo, runId);
     const { fence, ...events } = eventsOf((await tx.execute(query)) as unknown as { rows: EventRow[] });
@@ -91,7 +97,11 @@ export async function lockExperimentOfRunWithEvents(
     `update experiments set event_seq = event_seq + 1 where id = (select experiment_id from runs where id = ${literal(runId)}) returning id, event_seq::float8 as seq, status::text as status`,
   );
   const eventsSql = eventsQuery((x) => sql.raw(literal(x)), experimentId, after, upTo, runId);
-  const results = (await tx.execute(sql`${lockQuery}; ${eventsSql}`)) as unknown as [
+  const deferred = options.deferCommit === true;
+  const statements = (await tx.execute(
+    deferred ? sql`${sql.raw(DEFER_COMMIT)}; ${lockQuery}; ${eventsSql}` : sql`${lockQuery}; ${eventsSql}`,
+  )) as unknown as { rows: unknown[] }[];
+  const results = statements.slice(deferred ? 1 : 0) as [
     { rows: { id: string; seq: number | string; status: ExperimentLock['status'] }[] },
     { rows: EventRow[] },
   ];
