@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_MIGRATIONS_FOLDER, type StoreDatabase } from '@curfew/store';
 import { BACKENDS, type TestDatabase } from '@curfew/store/testing';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -81,5 +84,29 @@ describe.each(BACKENDS)('curfew_predict_stop (0008) on $name', (backend) => {
     const [row] = (result as unknown as { rows: { runs: number; same: number }[] }).rows;
     expect(row?.runs).toBe(60);
     expect(row?.same).toBe(60);
+  });
+
+  it('fills the shape arrays of a version fitted before 0008 from its meta_shapes rows', async () => {
+    database = await backend.create();
+    const { db } = database.store;
+    await loadCurvesAsHistory(db, mixedHistory());
+    await fitMetaModel(db);
+    const arrays = async (d: StoreDatabase) =>
+      (
+        (await d.execute(sql`SELECT run_id, shape_best_rel, shape_last_rel, shape_trend
+          FROM meta_history ORDER BY run_id`)) as unknown as { rows: unknown[] }
+      ).rows;
+    const written = await arrays(db);
+    await db.execute(
+      sql`UPDATE meta_history SET shape_best_rel = NULL, shape_last_rel = NULL, shape_trend = NULL`,
+    );
+    const migration = await readFile(
+      join(DEFAULT_MIGRATIONS_FOLDER, '0008_predict_stop_plpgsql.sql'),
+      'utf8',
+    );
+    const backfill = migration.split('--> statement-breakpoint').find((s) => s.trim().startsWith('UPDATE'));
+    await db.execute(sql.raw(backfill ?? 'missing backfill'));
+    expect(written).toHaveLength(60);
+    expect(await arrays(db)).toEqual(written);
   });
 });
