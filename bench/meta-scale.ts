@@ -3,12 +3,23 @@
 // database of its own on the Postgres server of TEST_DATABASE_URL, then copied in SQL (copy k of
 // a task is the task `<task>@copy<k>`, a task of its own) until the history has the size asked.
 // Each size is measured in a fresh child process, so its peak RSS is the refit's own (plus
-// node's baseline, printed beside it).
+// node's baseline, printed beside it). Every prediction is asked of curfew_predict_stop and of the
+// function of migrations/0007 it replaced, alternately first, in the same database: the two
+// latencies side by side, and whether the answers are the same to the last bit.
 //
 //   npx tsx bench/meta-scale.ts [--sizes 10000,100000] [CURVES.jsonl...]
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { checkpointOf, curvesFeatures, fitMetaModel, loadCurvesAsHistory, predictStop } from '@curfew/meta';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  checkpointOf,
+  curvesFeatures,
+  fitMetaModel,
+  loadCurvesAsHistory,
+  predictStopMany,
+  type StopPrediction,
+} from '@curfew/meta';
+import { installPredictStop0007, predictStopMany0007 } from '@curfew/meta/testing';
 import { openStore, type StoreDatabase } from '@curfew/store';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
@@ -29,6 +40,11 @@ interface ChildResult {
   heapAfterMb: number;
   predictP50Ms: number;
   predictP95Ms: number;
+  /** The same predictions through 0007's function. */
+  oldP50Ms: number;
+  oldP95Ms: number;
+  /** Predictions whose answers were the same from both functions. */
+  same: number;
 }
 
 const mb = (bytes: number) => bytes / (1024 * 1024);
@@ -45,19 +61,35 @@ async function child(url: string, curveArgs: string[]): Promise<void> {
     const refitMs = performance.now() - started;
     const peakRss = process.resourceUsage().maxRSS * 1024;
     const heapAfter = process.memoryUsage().heapUsed;
+    await installPredictStop0007(store.db);
     const latencies: number[] = [];
+    const oldLatencies: number[] = [];
+    let same = 0;
     for (let i = 0; i < PREDICTIONS; i++) {
       const k = Math.floor((i * curves.length) / PREDICTIONS);
       const c = curves[k];
       if (!c) continue;
       const evals = i % 2 === 0 ? [] : c.evals.filter((e) => e.tokens <= 0.1 * c.budgetTokens);
-      const t = performance.now();
-      const p = await predictStop(store.db, features[k] ?? {}, c.budgetTokens, evals);
-      latencies.push(performance.now() - t);
+      const query = [{ id: c.id, features: features[k] ?? {}, budgetTokens: c.budgetTokens, evals }];
+      const timed = async (predict: typeof predictStopMany, into: number[]) => {
+        const t = performance.now();
+        const p = (await predict(store.db, query)).get(c.id);
+        into.push(performance.now() - t);
+        return p;
+      };
+      // Which goes first alternates, with and without evals alike.
+      const nowFirst = Math.floor(i / 2) % 2 === 0;
+      let old: StopPrediction | undefined;
+      if (!nowFirst) old = await timed(predictStopMany0007, oldLatencies);
+      const p = await timed(predictStopMany, latencies);
+      if (nowFirst) old = await timed(predictStopMany0007, oldLatencies);
       if (!p || (evals.length > 0 && p.checkpoint !== checkpointOf(evals, c.budgetTokens)))
         throw new Error(`meta-scale: bad prediction for ${c.id}`);
+      if (isDeepStrictEqual(p, old)) same++;
     }
     latencies.sort((a, b) => a - b);
+    oldLatencies.sort((a, b) => a - b);
+    const p95 = (xs: number[]) => xs[Math.floor(0.95 * (xs.length - 1))] as number;
     const result: ChildResult = {
       runs: fitted.state.representatives.of,
       tasks: fitted.state.loto.tasks,
@@ -67,7 +99,10 @@ async function child(url: string, curveArgs: string[]): Promise<void> {
       peakRssMb: mb(peakRss),
       heapAfterMb: mb(heapAfter),
       predictP50Ms: median(latencies),
-      predictP95Ms: latencies[Math.floor(0.95 * (latencies.length - 1))] as number,
+      predictP95Ms: p95(latencies),
+      oldP50Ms: median(oldLatencies),
+      oldP95Ms: p95(oldLatencies),
+      same,
     };
     console.log(JSON.stringify(result));
   } finally {
@@ -163,6 +198,10 @@ async function parent(argv: string[]): Promise<void> {
       'heap after',
       'predict p50',
       'predict p95',
+      '0007 p50',
+      '0007 p95',
+      '0007/now p50',
+      'same answers',
     ],
     rows.map((r) => [
       r.runs.toLocaleString('en-US'),
@@ -174,6 +213,10 @@ async function parent(argv: string[]): Promise<void> {
       `${r.heapAfterMb.toFixed(0)} MB`,
       `${r.predictP50Ms.toFixed(1)} ms`,
       `${r.predictP95Ms.toFixed(1)} ms`,
+      `${r.oldP50Ms.toFixed(1)} ms`,
+      `${r.oldP95Ms.toFixed(1)} ms`,
+      `${(r.oldP50Ms / r.predictP50Ms).toFixed(2)}×`,
+      `${r.same} of ${PREDICTIONS}`,
     ]),
   );
   console.log('aims at 100,000 runs: refit ≤ 60 s and ≤ 500 MB; prediction ≤ 10 ms');

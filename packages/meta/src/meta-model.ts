@@ -4,7 +4,7 @@ import type { RunFeatures } from './features.js';
 import { chooseRepresentatives, type FitOptions, type FitRun, type FittedRun, fitState } from './fit.js';
 import { readEvals, readHistory } from './history.js';
 import { encodeFeatures, type MetaModelState } from './model-state.js';
-import { CHECKPOINTS, type ShapeEval } from './shape.js';
+import { CHECKPOINTS, type ShapeEval, type ShapeKey } from './shape.js';
 
 export interface FitMetaModelOptions extends FitOptions {
   /** Tasks left out of the history (to measure the model on them). */
@@ -73,6 +73,17 @@ export async function fitMetaModel(
   });
 }
 
+/**
+ * A run's shape feature at each checkpoint, null where it had no eval by it (and at 0): the
+ * meta_shapes rows of the run, as meta_history's array beside it, read by curfew_predict_stop.
+ */
+const shapeColumn = (h: FittedRun, key: ShapeKey): (number | null)[] =>
+  CHECKPOINTS.map((at, k) => (at > 0 ? (h.shapes[k]?.[key] ?? null) : null));
+
+/** A jsonb array column of the recordset below as a float8[]. */
+const floats = (column: string) =>
+  sql.raw(`ARRAY(SELECT x::float8 FROM jsonb_array_elements_text(r.${column}) x)`);
+
 /** Stores the runs a version keeps (meta_history) and their curve shapes (meta_shapes). */
 async function insertRepresentatives(
   tx: StoreDatabase,
@@ -93,19 +104,23 @@ async function insertRepresentatives(
       peak_value: h.peakValue,
       final_value: h.finalValue,
       peak_rank: h.peakRank,
+      shape_best_rel: shapeColumn(h, 'bestRel'),
+      shape_last_rel: shapeColumn(h, 'lastRel'),
+      shape_trend: shapeColumn(h, 'trend'),
     };
   });
   for (let i = 0; i < rows.length; i += 1000) {
     await tx.execute(sql`
       INSERT INTO meta_history (meta_model_version, run_id, task, features, num, cat, peak_fraction,
-        peak_value, final_value, peak_rank)
-      SELECT r.meta_model_version, r.run_id, r.task, r.features,
-        ARRAY(SELECT x::float8 FROM jsonb_array_elements_text(r.num) x),
+        peak_value, final_value, peak_rank, shape_best_rel, shape_last_rel, shape_trend)
+      SELECT r.meta_model_version, r.run_id, r.task, r.features, ${floats('num')},
         ARRAY(SELECT x FROM jsonb_array_elements_text(r.cat) x),
-        r.peak_fraction, r.peak_value, r.final_value, r.peak_rank
+        r.peak_fraction, r.peak_value, r.final_value, r.peak_rank,
+        ${floats('shape_best_rel')}, ${floats('shape_last_rel')}, ${floats('shape_trend')}
       FROM jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + 1000))}::jsonb) AS r(
         meta_model_version int, run_id text, task text, features jsonb, num jsonb, cat jsonb,
-        peak_fraction float8, peak_value float8, final_value float8, peak_rank float8)`);
+        peak_fraction float8, peak_value float8, final_value float8, peak_rank float8,
+        shape_best_rel jsonb, shape_last_rel jsonb, shape_trend jsonb)`);
   }
   const shapes = representatives.flatMap((h) =>
     CHECKPOINTS.flatMap((at, k) => {
@@ -187,6 +202,18 @@ export async function predictStopMany(
   db: StoreDatabase,
   queries: readonly StopQuery[],
 ): Promise<Map<string, StopPrediction>> {
+  return predictStopManyWith(db, queries, 'curfew_predict_stop');
+}
+
+/**
+ * {@link predictStopMany} through the SQL function named: `curfew_predict_stop`, or (in tests and
+ * benches, after `installPredictStop0007`) the version of migrations/0007 it replaced.
+ */
+export async function predictStopManyWith(
+  db: StoreDatabase,
+  queries: readonly StopQuery[],
+  fn: 'curfew_predict_stop' | 'curfew_predict_stop_0007',
+): Promise<Map<string, StopPrediction>> {
   const out = new Map<string, StopPrediction>();
   for (let i = 0; i < queries.length; i += 500) {
     const batch = queries.slice(i, i + 500).map((q, ord) => ({
@@ -200,7 +227,7 @@ export async function predictStopMany(
       SELECT q.id, p.*
       FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb)
         AS q(ord int, id text, features jsonb, budget_tokens float8, evals jsonb)
-      CROSS JOIN LATERAL curfew_predict_stop(q.features, q.budget_tokens, q.evals) p
+      CROSS JOIN LATERAL ${sql.raw(fn)}(q.features, q.budget_tokens, q.evals) p
       ORDER BY q.ord`);
     for (const r of (result as unknown as { rows: PredictionRow[] }).rows) out.set(r.id, toPrediction(r));
   }

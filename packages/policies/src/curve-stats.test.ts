@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { linearTrend, nanPercentile, noiseScale } from './curve-stats';
 import { decodeFloat, encodeFloat } from './option-checks';
+import { mulberry32 } from './prng';
 
 describe('nanPercentile', () => {
   it('gives what numpy.nanpercentile gives (linear interpolation, NaN ignored)', () => {
@@ -33,6 +34,31 @@ describe('noiseScale', () => {
       ),
     ).toBeCloseTo(3 * noiseScale(base, 0, 6), 12);
     expect(noiseScale([1, 2], 0, 1)).toBe(0);
+  });
+
+  it('takes its medians exactly as a full sort would, odd and even counts, ties and all', () => {
+    const sortedMedian = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      const mid = s.length >> 1;
+      return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+    };
+    // noiseScale as it was written before its medians were selections: sort, then pick.
+    const bySort = (gains: number[]) => {
+      const diffs = gains.slice(1).map((g, i) => g - (gains[i] as number));
+      const center = sortedMedian(diffs);
+      const deviations = diffs.map((d) => Math.abs(d - center));
+      const meanAbs = deviations.reduce((a, b) => a + b, 0) / deviations.length;
+      const mad = sortedMedian(deviations);
+      return (mad > 1e-6 * meanAbs ? 1.4826 * mad : Math.sqrt(Math.PI / 2) * meanAbs) / Math.SQRT2;
+    };
+    const uniform = mulberry32(16);
+    for (let n = 3; n <= 70; n++) {
+      for (const step of [0, 0.01]) {
+        // Rounded to a grid, so that many differences tie.
+        const gains = Array.from({ length: n }, () => Math.round(uniform() * 8) / 8 + step);
+        expect(noiseScale(gains, 0, n - 1)).toBe(bySort(gains));
+      }
+    }
   });
 });
 

@@ -12,26 +12,47 @@ export function toGain(value: number, mode: Mode): number {
 }
 
 /**
- * Median of a non-empty array; sorts `xs` in place. Replay spends most of its time here, on
- * windows of at most a few dozen values: an insertion sort of a typed array beats
- * `Array.prototype.sort` with a comparator several times there. The values are finite, so the
- * order is the comparator's, up to the sign of zero, which no caller can tell apart.
+ * Median of a non-empty array; reorders `xs` in place. Replay spends most of its time here, on
+ * windows of at most a few dozen values, once per eval: a selection (quickselect, each pass
+ * keeping the side that holds the middle) finds the middle value without sorting the rest, and
+ * the lower middle of an even count is then the largest value left of it. The values are finite,
+ * so what it finds is what a sort would put there, up to the sign of zero, which no caller can
+ * tell apart.
  */
 function medianInPlace(xs: Float64Array): number {
-  if (xs.length > 64) xs.sort();
-  else
-    for (let i = 1; i < xs.length; i++) {
-      const x = xs[i] as number;
-      let j = i - 1;
-      while (j >= 0 && (xs[j] as number) > x) {
-        xs[j + 1] = xs[j] as number;
+  const n = xs.length;
+  const mid = n >> 1;
+  const hi = selectInPlace(xs, mid);
+  if (n % 2 === 1) return hi;
+  let lo = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < mid; i++) if ((xs[i] as number) > lo) lo = xs[i] as number;
+  return (lo + hi) / 2;
+}
+
+/** The value of rank `k` (0-based) in `xs`, leaving every smaller rank before it (Hoare's selection). */
+function selectInPlace(xs: Float64Array, k: number): number {
+  let left = 0;
+  let right = xs.length - 1;
+  while (left < right) {
+    const pivot = xs[(left + right) >> 1] as number;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while ((xs[i] as number) < pivot) i++;
+      while ((xs[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = xs[i] as number;
+        xs[i] = xs[j] as number;
+        xs[j] = t;
+        i++;
         j--;
       }
-      xs[j + 1] = x;
     }
-  const mid = xs.length >> 1;
-  const hi = xs[mid] ?? Number.NaN;
-  return xs.length % 2 === 1 ? hi : ((xs[mid - 1] ?? hi) + hi) / 2;
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return xs[k] ?? Number.NaN;
 }
 
 /**

@@ -44,6 +44,7 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
       '0005_run_logs',
       '0006_meta_outcome',
       '0007_predict_stop_once',
+      '0008_predict_stop_plpgsql',
     ]);
 
     expect(await migrate(t.store.db)).toEqual({ applied: tags });
@@ -123,6 +124,7 @@ describe('migrate on postgres, from several processes at once', () => {
       '0005_run_logs',
       '0006_meta_outcome',
       '0007_predict_stop_once',
+      '0008_predict_stop_plpgsql',
     ]);
     const { rows } = await t.store.readOnlyQuery(
       'select tag, count(*) as times from curfew_migrations group by tag order by tag',
@@ -136,6 +138,7 @@ describe('migrate on postgres, from several processes at once', () => {
       { tag: '0005_run_logs', times: 1 },
       { tag: '0006_meta_outcome', times: 1 },
       { tag: '0007_predict_stop_once', times: 1 },
+      { tag: '0008_predict_stop_plpgsql', times: 1 },
     ]);
   });
 });

@@ -160,7 +160,11 @@ export class ThresholdPolicy implements StoppingPolicy {
       this.lastImprovement = j;
       return;
     }
-    if (level - (IMPROVEMENT_SIGMAS * this.noiseAt(evals, j)) / Math.sqrt(count) > this.best) {
+    // The noise (≥ 0) only ever lowers the level: below the best, no need to measure it.
+    if (
+      level > this.best &&
+      level - (IMPROVEMENT_SIGMAS * this.noiseAt(evals, j)) / Math.sqrt(count) > this.best
+    ) {
       this.best = level;
       this.lastImprovement = j;
     }
