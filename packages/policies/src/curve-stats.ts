@@ -84,28 +84,44 @@ const MEAN_ABS_TO_SIGMA = Math.sqrt(Math.PI / 2);
  * Uses the MAD, falling back to the mean absolute deviation when more than half the differences
  * are identical (quantised metrics such as EM on a small validation set). 0 with < 2 differences.
  */
-export function noiseScale(gains: readonly number[], from: number, to: number): number {
+export function noiseScale(gains: ArrayLike<number>, from: number, to: number): number {
   const start = Math.max(from, 0) + 1;
-  const diffs = new Float64Array(Math.max(0, to - start + 1));
+  const diffs = scratch(0, to - start + 1);
   let n = 0;
   for (let i = start; i <= to; i++) {
     const d = (gains[i] ?? Number.NaN) - (gains[i - 1] ?? Number.NaN);
     if (Number.isFinite(d)) diffs[n++] = d;
   }
   if (n < 2) return 0;
-  const center = medianInPlace(diffs.slice(0, n));
+  const work = scratch(1, n).subarray(0, n);
+  work.set(diffs.subarray(0, n));
+  const center = medianInPlace(work);
   // Deviations in eval order, so the mean sums them in the order it always has.
-  const deviations = new Float64Array(n);
   let meanAbs = 0;
   for (let i = 0; i < n; i++) {
-    deviations[i] = Math.abs((diffs[i] as number) - center);
-    meanAbs += deviations[i] as number;
+    work[i] = Math.abs((diffs[i] as number) - center);
+    meanAbs += work[i] as number;
   }
   meanAbs /= n;
-  const mad = medianInPlace(deviations);
+  const mad = medianInPlace(work);
   // A MAD that is only float dust (identical differences up to rounding) counts as zero.
   const spread = mad > 1e-6 * meanAbs ? MAD_TO_SIGMA * mad : MEAN_ABS_TO_SIGMA * meanAbs;
   return spread / Math.SQRT2;
+}
+
+/**
+ * Scratch buffers of `noiseScale`, kept between calls (it runs at every eval of every run a
+ * replay decides on, and allocating its arrays each time cost more than the arithmetic); grown
+ * to the largest size asked. No call can interleave with another: they are synchronous.
+ */
+const buffers: Float64Array[] = [new Float64Array(64), new Float64Array(64)];
+function scratch(which: 0 | 1, size: number): Float64Array {
+  let buffer = buffers[which] as Float64Array;
+  if (buffer.length < size) {
+    buffer = new Float64Array(Math.max(size, 2 * buffer.length));
+    buffers[which] = buffer;
+  }
+  return buffer;
 }
 
 /** Least-squares slope of y on x and its standard error. */

@@ -20,7 +20,6 @@ import {
   policyFlagOf,
   policySectionFromFlags,
 } from '../replay/policy-flags';
-import { replayExperiment } from '../replay/replay-experiment';
 import { formatComparison, formatOutcomes, formatScore } from '../replay/report';
 
 const SCOPES: readonly ReplayScope[] = ['run', 'experiment'];
@@ -200,6 +199,9 @@ export const replayCommand: Command = {
         throw new UsageError(
           'curfew replay: --experiment replays a recorded decision log; it takes no --curves or --policy',
         );
+      // Only this form reads the database: its drivers (pg, and bullmq through the cluster's
+      // connection code) are loaded for it alone, not for every replay of curve files.
+      const { replayExperiment } = await import('../replay/replay-experiment');
       return replayExperiment(values.experiment, ctx);
     }
     const req = request(values, positionals);

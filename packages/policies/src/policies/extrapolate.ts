@@ -90,19 +90,21 @@ export function createExtrapolatePolicy(options: ExtrapolateOptions, run: RunInf
     const view = describe(forecast, best, sign, tolerance, input);
     last = view;
     const shown = (v: number) => round(v);
-    const predictedText = `predicted ${monitor} ${shown(view.predicted)} ± ${shown(view.predictedSd)} by the budget (best so far ${shown(view.best)})`;
+    // Written only for a stop (nearly every decision continues, and it was half their cost).
+    const predictedText = () =>
+      `predicted ${monitor} ${shown(view.predicted)} ± ${shown(view.predictedSd)} by the budget (best so far ${shown(view.best)})`;
     if (view.pGain < probability) {
       return {
         kind: 'stop',
         reason: 'extrapolation',
-        detail: `${predictedText}; P(gain > ${tolerance}) = ${shown(view.pGain)} < ${probability}`,
+        detail: `${predictedText()}; P(gain > ${tolerance}) = ${shown(view.pGain)} < ${probability}`,
       };
     }
     if (view.pBeatPeers !== null && view.pBeatPeers < probability) {
       return {
         kind: 'stop',
         reason: 'extrapolation',
-        detail: `${predictedText}; P(beating the best run, ${shown(sign * peersBest(input.peers, sign))}) = ${shown(view.pBeatPeers)} < ${probability}`,
+        detail: `${predictedText()}; P(beating the best run, ${shown(sign * peersBest(input.peers, sign))}) = ${shown(view.pBeatPeers)} < ${probability}`,
       };
     }
     return CONTINUE;

@@ -46,6 +46,10 @@ const MAX_WINDOW_EVALS = 40;
 /** Slack when comparing budget fractions computed from different budgets. */
 const FRACTION_EPS = 1e-9;
 
+/** The window's gains for `noiseAt`: one buffer, reused (noiseAt runs at nearly every eval). */
+const gainsBuffer = new Float64Array(MAX_WINDOW_EVALS);
+const windowGains = (size: number) => gainsBuffer.subarray(0, size);
+
 function windowStart(index: number): number {
   const n = index + 1;
   const w = Math.min(n, MAX_WINDOW_EVALS, Math.max(MIN_WINDOW_EVALS, Math.ceil(n / 2)));
@@ -146,8 +150,9 @@ export class ThresholdPolicy implements StoppingPolicy {
 
   private noiseAt(evals: readonly EvalPoint[], index: number): number {
     const from = windowStart(index);
-    const { ys } = this.window(evals, from, index);
-    return noiseScale(ys, 0, ys.length - 1);
+    const gains = windowGains(index - from + 1);
+    for (let i = from; i <= index; i++) gains[i - from] = this.gainAt(evals, i);
+    return noiseScale(gains, 0, index - from);
   }
 
   private observe(evals: readonly EvalPoint[], j: number): void {
