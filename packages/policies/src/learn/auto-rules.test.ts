@@ -131,10 +131,18 @@ describe('autoRules', () => {
     // Asked for plain halving regardless, it halves at 1/3.
     const plain = autoRules(model, t, wer('a'), 0.5, { poolFamilies: true, withoutKind: 'halving' });
     expect(plain.halving).toMatchObject({ keepShare: FALLBACK_SHARE, minKeep: 2 });
+    // The survivors are bounded by their own curves: at all of t beside no halving, at half of it
+    // beside plain halving; where history backs the share, by nothing more.
+    expect(rules.survivorsBound).toEqual(safe);
+    expect(plain.survivorsBound).toEqual({ ...safe, threshold: t / 2 });
+    expect(autoRules(model, t, acc('a')).survivorsBound).toBeNull();
     // Asked to stop nothing where history holds too little of the kind: no halving either, while
     // the kind history does hold keeps its learned share.
     const none = { poolFamilies: true, withoutKind: 'none' } as const;
-    expect(autoRules(model, t, wer('a'), 0.5, none).halving.keepShare).toBe(1);
+    expect(autoRules(model, t, wer('a'), 0.5, none)).toMatchObject({
+      halving: { keepShare: 1 },
+      survivorsBound: null,
+    });
     expect(autoRules(model, t, acc('a'), 0.5, none).halving.keepShare).toBe(0.25);
     // Without pooling families, a family history has not seen is a kind it holds too little of.
     expect(autoRules(model, t, acc('z'), 0.5, none)).toMatchObject({ halvingLearned: true });

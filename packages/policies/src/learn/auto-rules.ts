@@ -26,6 +26,11 @@ export interface AutoRules {
   single: RemainingGainRule | null;
   /** The plateau rule for a run among its experiment's runs; null: none. */
   survivors: PlateauRule | null;
+  /**
+   * Where history of the run's kind backs neither `survivors` nor the halving share: the
+   * remaining-gain rule that bounds the survivors by their own curves instead; null otherwise.
+   */
+  survivorsBound: RemainingGainRule | null;
 }
 
 /**
@@ -153,7 +158,9 @@ function survivorsRule(
  *   plateau loses), so each is held to its share of the tolerance: `split` for halving's keep
  *   share (per group of history, its regret over several run orders and worker counts), the rest
  *   for the plateau rule of the runs that survive (per group, the largest loss of its leading
- *   runs); where history supports no plateau rule for the survivors, halving has it all;
+ *   runs); where history supports no plateau rule for the survivors, halving has it all, and
+ *   where it supports neither, the survivors are bounded by their own curves (`survivorsBound`,
+ *   at their share of t beside plain halving, at all of it where halving stops nothing);
  * - a run judged alone: the remaining-gain bound of its own curve at the whole tolerance
  *   (`aloneRule`; per task, its runs' mean loss, held to the bound on the mean alone, over all
  *   of history's tasks and over each metric kind's): it needs no history of the run's kind.
@@ -181,6 +188,7 @@ export function autoRules(
       halvingLearned: false,
       single: aloneRule(undefined, {}, kind, tolerance),
       survivors: null,
+      survivorsBound: null,
     };
   const survivors = survivorsRule(model, tolerance * (1 - split), kind, matching);
   // Survivors that never stop on a plateau lose nothing there: halving may have all of it.
@@ -198,13 +206,20 @@ export function autoRules(
     (matching.withoutKind === 'checked-halving' &&
       plainHalvingHolds(model.halving, model.kinds.groups, kind, tolerance));
   const fallback = weights === null && !halves ? { ...halving, keepShare: 1 } : halving;
+  const halvingRule =
+    choice.index === null
+      ? fallback
+      : { ...halving, keepShare: model.halving.params[choice.index] as number };
+  // Survivors beside plain halving get their share of t; beside no halving at all, all of it.
+  const boundTolerance = halvingRule.keepShare < 1 ? tolerance * (1 - split) : tolerance;
   return {
-    halving:
-      choice.index === null
-        ? fallback
-        : { ...halving, keepShare: model.halving.params[choice.index] as number },
+    halving: halvingRule,
     halvingLearned: choice.index !== null,
     single: aloneRule(model.remainingGain, model.kinds.tasks, kind, tolerance),
     survivors,
+    survivorsBound:
+      survivors === null && choice.index === null && matching.withoutKind !== 'none'
+        ? aloneRule(model.remainingGain, model.kinds.tasks, kind, boundTolerance)
+        : null,
   };
 }

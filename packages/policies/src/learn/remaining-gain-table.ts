@@ -64,10 +64,11 @@ export function remainingGainStops(
   const prefixMin = new Float64Array(n);
   return windows.map((window) => {
     const bound = new RemainingGainBound(curve.mode, window, curve.budgetTokens);
+    const most = Math.max(0, ...thresholds);
     curve.evals.forEach((e, i) => {
-      const p = bound.push(e);
-      extrapolated[i] = p.extrapolated;
-      sigma[i] = p.sigma;
+      extrapolated[i] = bound.push(e);
+      // Over every threshold already, whatever σ: no need to measure it.
+      sigma[i] = (extrapolated[i] as number) <= most ? bound.sigma() : Number.POSITIVE_INFINITY;
       out[i] = boundLeftChance(curve.evals, bound.bestSoFar, curve.mode, CHANCE_SHARE) ? 1 : 0;
     });
     return noises.map((k) => {

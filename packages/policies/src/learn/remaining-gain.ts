@@ -71,10 +71,11 @@ export class RemainingGainBound {
   }
 
   /**
-   * Adds the next eval; returns the bound's two parts at it, `extrapolated` (gain × (1 − p) /
-   * window) and `sigma`, both Infinity while there is no full window.
+   * Adds the next eval; returns the bound's first part at it, gain × (1 − p) / window, Infinity
+   * while there is no full window. Its second, σ, costs more and is asked for only where the first
+   * leaves room under a threshold (`sigma`).
    */
-  push(e: EvalPoint): { extrapolated: number; sigma: number } {
+  push(e: EvalPoint): number {
     const v = this.sign * e.value;
     const prev = this.bestSoFar;
     this.gains.push(v);
@@ -83,7 +84,7 @@ export class RemainingGainBound {
     this.tokens.push(e.tokens);
     const i = this.gains.length - 1;
     const budget = this.budgetTokens;
-    const none = { extrapolated: Number.POSITIVE_INFINITY, sigma: Number.POSITIVE_INFINITY };
+    const none = Number.POSITIVE_INFINITY;
     if (!(this.window > 0 && this.window < 1) || e.tokens < this.window * budget * (1 - TOKENS_EPS))
       return none;
     const start = e.tokens - this.window * budget;
@@ -95,10 +96,13 @@ export class RemainingGainBound {
     // At the budget there is nothing left to stop: the run ends there anyway.
     const remaining = 1 - e.tokens / budget;
     if (!(remaining > TOKENS_EPS)) return none;
-    return {
-      extrapolated: (gained * remaining) / this.window,
-      sigma: noiseScale(this.gains, Math.max(this.from, i - MAX_NOISE_EVALS + 1), i),
-    };
+    return (gained * remaining) / this.window;
+  }
+
+  /** σ of the window at the last eval pushed (its last 40 evals at most), for a finite `push`. */
+  sigma(): number {
+    const i = this.gains.length - 1;
+    return noiseScale(this.gains, Math.max(this.from, i - MAX_NOISE_EVALS + 1), i);
   }
 
   /**

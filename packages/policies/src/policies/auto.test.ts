@@ -134,6 +134,12 @@ describe('auto across an experiment', () => {
       // History holds no WER: the same stop.
       expect(firstStop(createAutoPolicy(werOptions, wer, model), mirrored)?.index).toBe(stop?.index);
     }
+    // Among peers, with no WER history to back a plateau rule or a halving share, the survivors
+    // are bounded by their own curves: the same stop.
+    const werPeers = peers.map((p) => ({ ...p, evals: p.evals.map((e) => ({ ...e, value: 1 - e.value })) }));
+    expect(firstStop(createAutoPolicy(werOptions, wer, history()), mirrored, werPeers)?.index).toBe(
+      firstStop(createAutoPolicy(options, run, history()), flat)?.index,
+    );
     // Below the run's own noise the bound never allows a stop.
     expect(firstStop(createAutoPolicy({ ...options, tolerance: 0.001 }, run, history()), flat)).toBeNull();
   });

@@ -1,5 +1,11 @@
 import { PolicyStateError } from '../errors';
-import { type AutoRules, autoRules, DEFAULT_KIND_MATCHING, type KindMatching } from '../learn/auto-rules';
+import {
+  type AutoRules,
+  autoRules,
+  DEFAULT_KIND_MATCHING,
+  type KindMatching,
+  type PlateauRule,
+} from '../learn/auto-rules';
 import { curveKind } from '../learn/curve-kind';
 import type { StopModel } from '../learn/stop-model';
 import type { AutoOptions } from '../options';
@@ -54,7 +60,8 @@ const STATE_VERSION = 2;
  *   keep at least two, runs still at chance outrank none, ranked again as more runs reach a rung)
  *   with the smallest keep share whose regret history bounds within half the tolerance (plain
  *   1/η where history cannot tell), and the plateau rule, bounded by the other half, for the runs
- *   that survive.
+ *   that survive; where history of the run's kind backs neither, the survivors are bounded by
+ *   their own curves, as a run alone is.
  * Without any history: the remaining-gain bound's default alone, and with peers the noise-aware
  * threshold policy for the survivors and plain robust halving.
  * Among its experiment's runs, a run is judged by history of its own kind of curve
@@ -81,8 +88,7 @@ export function createAutoPolicy(
   );
   const build = (): StoppingPolicy[] => {
     const none = () => createNonePolicy({ name: 'none' }, run);
-    const plateau = (rule: AutoRules['survivors']) =>
-      rule ? createPlateauPolicy(run, { mode: options.mode, ...rule }) : none();
+    const plateau = (rule: PlateauRule) => createPlateauPolicy(run, { mode: options.mode, ...rule });
     const alone = (rule: AutoRules['single']) =>
       rule ? createRemainingGainPolicy(run, { mode: options.mode, ...rule }) : none();
     const threshold = () =>
@@ -99,7 +105,7 @@ export function createAutoPolicy(
       );
     return [
       alone(rules.single),
-      model ? plateau(rules.survivors) : threshold(),
+      model ? (rules.survivors ? plateau(rules.survivors) : alone(rules.survivorsBound)) : threshold(),
       createRobustHalvingPolicy(run, { mode: options.mode, ...rules.halving }),
     ];
   };

@@ -38,7 +38,8 @@ export interface RemainingGainSettings {
 export class RemainingGainPolicy implements StoppingPolicy {
   readonly name = 'remaining-gain';
   private bound: RemainingGainBound;
-  private last = { extrapolated: Number.POSITIVE_INFINITY, sigma: Number.POSITIVE_INFINITY };
+  /** The bound's first part at the last eval seen. */
+  private extrapolated = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly run: RunInfo,
@@ -53,10 +54,12 @@ export class RemainingGainPolicy implements StoppingPolicy {
 
   decide({ evals }: DecideInput): Decision {
     if (evals.length < this.bound.length) this.bound = this.fresh();
-    for (let i = this.bound.length; i < evals.length; i++) this.last = this.bound.push(evals[i] as EvalPoint);
+    for (let i = this.bound.length; i < evals.length; i++)
+      this.extrapolated = this.bound.push(evals[i] as EvalPoint);
     const { noise, threshold, mode } = this.settings;
-    const remaining = this.last.extrapolated + noise * this.last.sigma;
-    if (evals.length === 0 || !(threshold > 0) || !(remaining <= threshold)) return CONTINUE;
+    if (evals.length === 0 || !(threshold > 0) || !(this.extrapolated <= threshold)) return CONTINUE;
+    const remaining = this.extrapolated + noise * this.bound.sigma();
+    if (!(remaining <= threshold)) return CONTINUE;
     if (!boundLeftChance(evals, this.bound.bestSoFar, mode, this.settings.chanceShare ?? CHANCE_SHARE)) {
       return CONTINUE;
     }
@@ -73,7 +76,7 @@ export class RemainingGainPolicy implements StoppingPolicy {
 
   restore(_state: PolicyState): void {
     this.bound = this.fresh();
-    this.last = { extrapolated: Number.POSITIVE_INFINITY, sigma: Number.POSITIVE_INFINITY };
+    this.extrapolated = Number.POSITIVE_INFINITY;
   }
 }
 
