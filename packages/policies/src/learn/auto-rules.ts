@@ -127,9 +127,24 @@ export function aloneRule(
   const { window, noise, shareOfTolerance } = DEFAULT_REMAINING_GAIN;
   const safe = { window, noise, threshold: shareOfTolerance * tolerance };
   if (tables === undefined || tables.tasks.length < MEAN_RISK_RULE.minUnits) return safe;
-  const own = tables.tasks.filter((t) => kind.metric !== '' && kinds[t]?.metric === kind.metric).length;
-  return remainingGainRule(tables, kinds, tolerance, own >= MIN_OWN_KIND_TASKS ? undefined : safe);
+  // Every run of a kind at a tolerance gets the same rule from the same model: choose it once.
+  const byKinds = aloneRules.get(tables) ?? new WeakMap();
+  aloneRules.set(tables, byKinds);
+  const rules = byKinds.get(kinds) ?? new Map<string, RemainingGainRule | null>();
+  byKinds.set(kinds, rules);
+  const key = `${kind.metric}|${tolerance}`;
+  if (!rules.has(key)) {
+    const own = tables.tasks.filter((t) => kind.metric !== '' && kinds[t]?.metric === kind.metric).length;
+    rules.set(key, remainingGainRule(tables, kinds, tolerance, own >= MIN_OWN_KIND_TASKS ? undefined : safe));
+  }
+  return rules.get(key) ?? null;
 }
+
+/** `aloneRule`'s choices per model's tables and kinds, by metric kind and tolerance. */
+const aloneRules = new WeakMap<
+  RemainingGainTables,
+  WeakMap<Readonly<Record<string, CurveKind>>, Map<string, RemainingGainRule | null>>
+>();
 
 /**
  * The plateau rule for an experiment's surviving runs at `tolerance` (their part of it): the
