@@ -36,10 +36,16 @@ describe('a live run’s policy context', () => {
     );
     expect(loss.run).toMatchObject({ metric: 'loss', mode: 'min' });
 
-    // History of EM curves serves a run that monitors EM, and not one that monitors a loss.
+    // History of EM curves serves a run that monitors EM, and not one that monitors a loss:
+    // across an experiment nothing is learned for it, and alone it keeps the default bound of its
+    // own curve, made no bolder by EM history.
     const model = fitStopModel(emHistory());
     const kindOf = (ctx: typeof em) => curveKind(ctx.run.metric ?? '', ctx.run.mode, ctx.run.features);
     expect(model.kinds.groups.h0).toEqual(kindOf(em));
-    expect(autoRules(model, 0.01, kindOf(loss))).toMatchObject({ halvingLearned: false, single: null });
+    expect(autoRules(model, 0.01, kindOf(loss))).toMatchObject({
+      halvingLearned: false,
+      survivors: null,
+      single: { window: 0.2, noise: 2, threshold: 0.01 },
+    });
   });
 });

@@ -5,6 +5,7 @@ export { createPolicy, POLICY_NAMES, type PolicyContext, usesHistory } from './c
 export { PolicyOptionsError } from './errors';
 export {
   type AutoRules,
+  aloneRule,
   autoRules,
   DEFAULT_KIND_MATCHING,
   type KindMatching,
@@ -30,6 +31,18 @@ export {
   plateauTables,
   TOLERANCE_GRID,
 } from './learn/plateau-table';
+export { MIN_WINDOW_EVALS, RemainingGainBound } from './learn/remaining-gain';
+export {
+  BOUND_NOISES,
+  BOUND_THRESHOLDS,
+  BOUND_WINDOWS,
+  DEFAULT_REMAINING_GAIN,
+  type RemainingGainRule,
+  type RemainingGainTables,
+  remainingGainRule,
+  remainingGainStops,
+  remainingGainTables,
+} from './learn/remaining-gain-table';
 export {
   chooseRule,
   DEFAULT_RISK_RULE,
@@ -70,6 +83,11 @@ export {
 export { createNonePolicy, NonePolicy } from './policies/none';
 export { createPatiencePolicy, PatiencePolicy } from './policies/patience';
 export { createPlateauPolicy, PlateauPolicy, type PlateauSettings } from './policies/plateau';
+export {
+  createRemainingGainPolicy,
+  RemainingGainPolicy,
+  type RemainingGainSettings,
+} from './policies/remaining-gain';
 export {
   createRobustHalvingPolicy,
   leftChance,

@@ -4,6 +4,7 @@ import { autoRules, kindWeights, plainHalvingHolds } from './auto-rules';
 import type { CurveKind } from './curve-kind';
 import { FALLBACK_SHARE } from './halving-table';
 import type { PlateauTables } from './plateau-table';
+import { DEFAULT_REMAINING_GAIN } from './remaining-gain-table';
 import { DEFAULT_RISK_RULE, type RiskTable } from './risk-control';
 
 const acc = (family: string): CurveKind => ({ metric: 'accuracy:max', family });
@@ -73,17 +74,20 @@ describe('kindWeights', () => {
 describe('autoRules', () => {
   const t = 0.01;
 
-  it('keeps the plain share and stops nothing alone without tables (no history, or an older model)', () => {
+  // The remaining-gain rule alone without its tables: the safe default at the tolerance.
+  const safe = { window: DEFAULT_REMAINING_GAIN.window, noise: DEFAULT_REMAINING_GAIN.noise, threshold: t };
+
+  it('keeps the plain share and the safe rule alone without tables (no history, or an older model)', () => {
     for (const model of [null, { ...stubStopModel(), format: 'curfew-stop-model/1' as never }]) {
       const rules = autoRules(model, t, acc('a'));
-      expect(rules).toMatchObject({ halvingLearned: false, single: null, survivors: null });
+      expect(rules).toMatchObject({ halvingLearned: false, single: safe, survivors: null });
       expect(rules.halving.keepShare).toBe(FALLBACK_SHARE);
       expect(rules.halving.minKeep).toBe(2);
     }
     // Tables that hold nothing of the run's kind: nothing to check plain halving by.
     expect(autoRules(stubStopModel(), t, acc('a'))).toMatchObject({
       halvingLearned: false,
-      single: null,
+      single: safe,
       halving: { keepShare: 1 },
     });
   });
@@ -105,7 +109,7 @@ describe('autoRules', () => {
     expect(autoRules(model, t, acc('c')).halving.keepShare).toBe(1);
   });
 
-  it('falls back to plain halving and no plateau rule for a metric kind history has too little of', () => {
+  it('falls back to plain halving and no survivors’ rule for a metric kind history has too little of', () => {
     // Twelve accuracy groups that support every share and window; none of WER.
     const a = halving(12, acc('a'), [0, 0, 0]);
     const names = a.table.units.map((u) => u.name);
@@ -118,23 +122,32 @@ describe('autoRules', () => {
       halvingLearned: true,
       halving: { keepShare: 0.25 },
     });
-    expect(autoRules(model, t, acc('a')).single).not.toBeNull();
-    // No WER history at all: nothing to check plain halving by, so nothing is stopped.
+    expect(autoRules(model, t, acc('a')).survivors).not.toBeNull();
+    // No WER history at all: nothing to check plain halving by, so nothing is stopped; alone, the
+    // run is bounded by its own curve, whatever history holds of its kind.
     const rules = autoRules(model, t, wer('a'));
-    expect(rules).toMatchObject({ halvingLearned: false, single: null, survivors: null });
+    expect(rules).toMatchObject({ halvingLearned: false, single: safe, survivors: null });
     expect(rules.halving.keepShare).toBe(1);
     // Asked for plain halving regardless, it halves at 1/3.
     const plain = autoRules(model, t, wer('a'), 0.5, { poolFamilies: true, withoutKind: 'halving' });
     expect(plain.halving).toMatchObject({ keepShare: FALLBACK_SHARE, minKeep: 2 });
+    // The survivors are bounded by their own curves: at all of t beside no halving, at half of it
+    // beside plain halving; where history backs the share, by nothing more.
+    expect(rules.survivorsBound).toEqual(safe);
+    expect(plain.survivorsBound).toEqual({ ...safe, threshold: t / 2 });
+    expect(autoRules(model, t, acc('a')).survivorsBound).toBeNull();
     // Asked to stop nothing where history holds too little of the kind: no halving either, while
     // the kind history does hold keeps its learned share.
     const none = { poolFamilies: true, withoutKind: 'none' } as const;
-    expect(autoRules(model, t, wer('a'), 0.5, none).halving.keepShare).toBe(1);
+    expect(autoRules(model, t, wer('a'), 0.5, none)).toMatchObject({
+      halving: { keepShare: 1 },
+      survivorsBound: null,
+    });
     expect(autoRules(model, t, acc('a'), 0.5, none).halving.keepShare).toBe(0.25);
     // Without pooling families, a family history has not seen is a kind it holds too little of.
     expect(autoRules(model, t, acc('z'), 0.5, none)).toMatchObject({ halvingLearned: true });
     const own = autoRules(model, t, acc('z'), 0.5, { ...none, poolFamilies: false });
-    expect(own).toMatchObject({ halvingLearned: false, single: null, halving: { keepShare: 1 } });
+    expect(own).toMatchObject({ halvingLearned: false, survivors: null, halving: { keepShare: 1 } });
   });
 
   it('halves at the plain share where the few groups of the kind history holds do not refute it', () => {
@@ -175,8 +188,7 @@ describe('autoRules', () => {
     // Halving at t/2 = 0.005: 0.9 t = 0.009 is over it, 0.4 t = 0.004 within.
     expect(rules.halving.keepShare).toBe(0.5);
     expect(rules.survivors).toEqual({ window: 0.25, gain: 0.005 });
-    expect(rules.single).toEqual({ window: 0.25, gain: 0.01 });
-    // Below the grid no plateau rule stops anything.
-    expect(autoRules(model, 0.0005, acc('a'))).toMatchObject({ single: null, survivors: null });
+    // Below the grid no plateau rule stops the survivors.
+    expect(autoRules(model, 0.0005, acc('a'))).toMatchObject({ survivors: null });
   });
 });

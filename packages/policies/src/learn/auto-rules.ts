@@ -1,6 +1,12 @@
 import type { CurveKind } from './curve-kind';
 import { CHANCE_SHARE, FALLBACK_SHARE, HALVING_RUNGS, MIN_KEEP } from './halving-table';
 import { plateauRiskTable } from './plateau-table';
+import {
+  DEFAULT_REMAINING_GAIN,
+  type RemainingGainRule,
+  type RemainingGainTables,
+  remainingGainRule,
+} from './remaining-gain-table';
 import { chooseRule, DEFAULT_RISK_RULE, MEAN_RISK_RULE, type RiskRule, type RiskTable } from './risk-control';
 import { hasAutoTables, type StopModel } from './stop-model';
 
@@ -16,10 +22,15 @@ export interface AutoRules {
   halving: { rungs: readonly number[]; keepShare: number; minKeep: number; chanceShare: number };
   /** Whether history chose the keep share (false: the plain fallback, history could not support it). */
   halvingLearned: boolean;
-  /** The plateau rule for a run judged alone; null: it never stops alone. */
-  single: PlateauRule | null;
+  /** The remaining-gain rule for a run judged alone; null: it never stops alone. */
+  single: RemainingGainRule | null;
   /** The plateau rule for a run among its experiment's runs; null: none. */
   survivors: PlateauRule | null;
+  /**
+   * Where history of the run's kind backs neither `survivors` nor the halving share: the
+   * remaining-gain rule that bounds the survivors by their own curves instead; null otherwise.
+   */
+  survivorsBound: RemainingGainRule | null;
 }
 
 /**
@@ -52,21 +63,6 @@ export function kindWeights(
   return enough(metric) ? metric : null;
 }
 
-/**
- * `auto`'s rules for a run of kind `kind` at `tolerance`, each the most aggressive setting whose
- * loss on history the risk rule bounds (`risk-control.ts`):
- * - across an experiment, regret ≤ (what halving loses) + (what stopping the leading runs on a
- *   plateau loses), so each is held to its share of the tolerance: `split` for halving's keep
- *   share (per group of history, its regret over several run orders and worker counts), the rest
- *   for the plateau rule of the runs that survive (per group, the largest loss of its leading
- *   runs); where history supports no plateau rule for the survivors, halving has it all;
- * - a run judged alone: the plateau rule at the whole tolerance (per task, its runs' mean loss),
- *   held to the bound on the mean alone (`MEAN_RISK_RULE`): the target there is the mean loss.
- * Where history cannot support a rule: with a model without tables, halving keeps the plain share
- * 1/η (`FALLBACK_SHARE`, at least `MIN_KEEP` runs); with too few units of the run's kind, halving
- * does as `matching.withoutKind` says (by default plain halving where the kind's few units do not
- * refute it, else nothing). No plateau rule stops anything there.
- */
 /**
  * What halving does across an experiment whose kind of curve history holds too few units of for the
  * risk rule (`kindWeights` null):
@@ -108,6 +104,86 @@ export function plainHalvingHolds(
   });
 }
 
+/** Fewest tasks of a run's own metric kind in history for it to make the rule alone bolder. */
+export const MIN_OWN_KIND_TASKS = 2;
+
+/**
+ * The remaining-gain rule for a run of kind `kind` judged alone (`learn/remaining-gain-table.ts`):
+ * bounded by the run's own curve, so it needs no history of the run's kind. Without tables, or
+ * with fewer tasks in them than the risk rule needs to pass at all, the safe default at the
+ * tolerance (`DEFAULT_REMAINING_GAIN`). With enough, what history bounds (null where it refutes
+ * every setting): bolder than the default only where history holds the run's own metric kind
+ * (`MIN_OWN_KIND_TASKS`), since what other kinds' smoother curves support does not carry over to
+ * a noisier kind (replayed with each kind left out of history, a bolder threshold chosen on the
+ * others broke the tolerance on accuracy curves); otherwise at most the default, more cautious
+ * where history refutes it.
+ */
+export function aloneRule(
+  tables: RemainingGainTables | undefined,
+  kinds: Readonly<Record<string, CurveKind>>,
+  kind: CurveKind,
+  tolerance: number,
+): RemainingGainRule | null {
+  const { window, noise, shareOfTolerance } = DEFAULT_REMAINING_GAIN;
+  const safe = { window, noise, threshold: shareOfTolerance * tolerance };
+  if (tables === undefined || tables.tasks.length < MEAN_RISK_RULE.minUnits) return safe;
+  // Every run of a kind at a tolerance gets the same rule from the same model: choose it once.
+  const byKinds = aloneRules.get(tables) ?? new WeakMap();
+  aloneRules.set(tables, byKinds);
+  const rules = byKinds.get(kinds) ?? new Map<string, RemainingGainRule | null>();
+  byKinds.set(kinds, rules);
+  const key = `${kind.metric}|${tolerance}`;
+  if (!rules.has(key)) {
+    const own = tables.tasks.filter((t) => kind.metric !== '' && kinds[t]?.metric === kind.metric).length;
+    rules.set(key, remainingGainRule(tables, kinds, tolerance, own >= MIN_OWN_KIND_TASKS ? undefined : safe));
+  }
+  return rules.get(key) ?? null;
+}
+
+/** `aloneRule`'s choices per model's tables and kinds, by metric kind and tolerance. */
+const aloneRules = new WeakMap<
+  RemainingGainTables,
+  WeakMap<Readonly<Record<string, CurveKind>>, Map<string, RemainingGainRule | null>>
+>();
+
+/**
+ * The plateau rule for an experiment's surviving runs at `tolerance` (their part of it): the
+ * shortest window whose loss on the leading runs of history's groups of the run's kind the risk
+ * rule bounds (the survivors add to an experiment's regret's tail too); null where none.
+ */
+function survivorsRule(
+  model: StopModel,
+  tolerance: number,
+  kind: CurveKind,
+  matching: KindMatching,
+): PlateauRule | null {
+  const at = plateauRiskTable(model.plateau, tolerance, 'leaders');
+  if (!at) return null;
+  const weights = kindWeights(at.table, model.kinds.groups, kind, DEFAULT_RISK_RULE, matching.poolFamilies);
+  if (!weights) return null;
+  const { index } = chooseRule(at.table, at.gain, weights, DEFAULT_RISK_RULE);
+  const window = index === null ? 1 : (at.table.params[index] as number);
+  return window < 1 ? { window, gain: at.gain } : null;
+}
+
+/**
+ * `auto`'s rules for a run of kind `kind` at `tolerance`, each the most aggressive setting whose
+ * loss on history the risk rule bounds (`risk-control.ts`):
+ * - across an experiment, regret ≤ (what halving loses) + (what stopping the leading runs on a
+ *   plateau loses), so each is held to its share of the tolerance: `split` for halving's keep
+ *   share (per group of history, its regret over several run orders and worker counts), the rest
+ *   for the plateau rule of the runs that survive (per group, the largest loss of its leading
+ *   runs); where history supports no plateau rule for the survivors, halving has it all, and
+ *   where it supports neither, the survivors are bounded by their own curves (`survivorsBound`,
+ *   at their share of t beside plain halving, at all of it where halving stops nothing);
+ * - a run judged alone: the remaining-gain bound of its own curve at the whole tolerance
+ *   (`aloneRule`; per task, its runs' mean loss, held to the bound on the mean alone, over all
+ *   of history's tasks and over each metric kind's): it needs no history of the run's kind.
+ * Where history cannot support a rule: with a model without tables, halving keeps the plain share
+ * 1/η (`FALLBACK_SHARE`, at least `MIN_KEEP` runs); with too few units of the run's kind, halving
+ * does as `matching.withoutKind` says (by default plain halving where the kind's few units do not
+ * refute it, else nothing). No plateau rule stops the survivors there.
+ */
 export function autoRules(
   model: StopModel | null,
   tolerance: number,
@@ -122,20 +198,14 @@ export function autoRules(
     chanceShare: CHANCE_SHARE,
   };
   if (!model || !hasAutoTables(model))
-    return { halving, halvingLearned: false, single: null, survivors: null };
-  const plateau = (share: number, scope: 'runs' | 'leaders'): PlateauRule | null => {
-    const at = plateauRiskTable(model.plateau, tolerance * share, scope);
-    if (!at) return null;
-    const kinds = scope === 'runs' ? model.kinds.tasks : model.kinds.groups;
-    // Alone, the target is the mean loss; an experiment's survivors add to its regret's tail too.
-    const rule = scope === 'runs' ? MEAN_RISK_RULE : DEFAULT_RISK_RULE;
-    const weights = kindWeights(at.table, kinds, kind, rule, matching.poolFamilies);
-    if (!weights) return null;
-    const { index } = chooseRule(at.table, at.gain, weights, rule);
-    const window = index === null ? 1 : (at.table.params[index] as number);
-    return window < 1 ? { window, gain: at.gain } : null;
-  };
-  const survivors = plateau(1 - split, 'leaders');
+    return {
+      halving,
+      halvingLearned: false,
+      single: aloneRule(undefined, {}, kind, tolerance),
+      survivors: null,
+      survivorsBound: null,
+    };
+  const survivors = survivorsRule(model, tolerance * (1 - split), kind, matching);
   // Survivors that never stop on a plateau lose nothing there: halving may have all of it.
   const halvingTolerance = survivors ? tolerance * split : tolerance;
   const weights = kindWeights(
@@ -151,13 +221,20 @@ export function autoRules(
     (matching.withoutKind === 'checked-halving' &&
       plainHalvingHolds(model.halving, model.kinds.groups, kind, tolerance));
   const fallback = weights === null && !halves ? { ...halving, keepShare: 1 } : halving;
+  const halvingRule =
+    choice.index === null
+      ? fallback
+      : { ...halving, keepShare: model.halving.params[choice.index] as number };
+  // Survivors beside plain halving get their share of t; beside no halving at all, all of it.
+  const boundTolerance = halvingRule.keepShare < 1 ? tolerance * (1 - split) : tolerance;
   return {
-    halving:
-      choice.index === null
-        ? fallback
-        : { ...halving, keepShare: model.halving.params[choice.index] as number },
+    halving: halvingRule,
     halvingLearned: choice.index !== null,
-    single: plateau(1, 'runs'),
+    single: aloneRule(model.remainingGain, model.kinds.tasks, kind, tolerance),
     survivors,
+    survivorsBound:
+      survivors === null && choice.index === null && matching.withoutKind !== 'none'
+        ? aloneRule(model.remainingGain, model.kinds.tasks, kind, boundTolerance)
+        : null,
   };
 }

@@ -5,6 +5,7 @@ import { type CalibrationPoint, calibrateGainThresholds } from './gain-calibrati
 import { fitGbm, type GbmModel, type GbmOptions, predictGbm } from './gbm';
 import { halvingTable } from './halving-table';
 import { type PlateauTables, plateauTables } from './plateau-table';
+import { type RemainingGainTables, remainingGainTables } from './remaining-gain-table';
 import type { RiskTable } from './risk-control';
 import { STATE_FEATURES } from './state-features';
 import { taskUnit } from './task-unit';
@@ -24,7 +25,9 @@ export const STOP_MODEL_FORMAT = 'curfew-stop-model/3';
  * - for `auto` (format 3): what its rules lost on history, from which `learn/auto-rules.ts` picks
  *   the most aggressive setting whose loss history bounds within a tolerance (`risk-control.ts`):
  *   `plateau`, the plateau rule per tolerance and window, run by run and for each group's leading
- *   runs; `halving`, robust successive halving per keep share, per group and run order;
+ *   runs; `remainingGain`, the remaining-gain bound per window, noise margin and threshold, run
+ *   by run (absent in a model fitted before it: `auto` then keeps to its safe default);
+ *   `halving`, robust successive halving per keep share, per group and run order;
  *   `kinds`, the kind of curve of each of their tasks and groups (`curve-kind.ts`: metric kind and
  *   family), by which history is matched to a run.
  */
@@ -36,6 +39,7 @@ export interface StopModel {
   upperQuantile: number;
   calibration: CalibrationPoint[];
   plateau: PlateauTables;
+  remainingGain?: RemainingGainTables;
   halving: RiskTable;
   /** The kind of curve of each task and group of history (metric kind and family). */
   kinds: { tasks: Record<string, CurveKind>; groups: Record<string, CurveKind> };
@@ -186,6 +190,7 @@ export class StopModelTrainer {
       upperQuantile: this.options.upperQuantile,
       calibration,
       plateau: plateauTables(seen),
+      remainingGain: remainingGainTables(seen),
       halving: halvingTable(seen),
       kinds: {
         tasks: Object.fromEntries(seen.map((c) => [c.task, curveKind(c.metric, c.mode, c.features)])),

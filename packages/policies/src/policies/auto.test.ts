@@ -120,19 +120,27 @@ describe('auto across an experiment', () => {
     ).toBe('continue');
   });
 
-  it('never stops a run alone on a plateau when history holds none of its metric kind', () => {
-    const flat = evals(0.3, 0.5, ...Array.from({ length: 20 }, () => 0.6));
-    expect(firstStop(createAutoPolicy(options, run, history()), flat)).not.toBeNull();
-    expect(firstStop(createAutoPolicy(options, { ...run, metric: 'val_loss' }, history()), flat)).toBeNull();
-  });
-
-  it('stops a run judged alone on the plateau window history supports, and never without one', () => {
-    // Best 0.6 from 1,500 tokens on; the 0.2 window (5,400 tokens) has passed at 7,000.
-    const flat = evals(0.3, 0.5, ...Array.from({ length: 20 }, () => 0.6));
-    const stop = firstStop(createAutoPolicy(options, run, history()), flat);
-    expect(stop?.decision).toMatchObject({ kind: 'stop', reason: 'plateau' });
-    expect(flat[stop?.index ?? 0]?.tokens).toBeGreaterThanOrEqual(1_500 + 0.2 * BUDGET);
-    // History whose tables support no window (none under the grid's smallest tolerance).
+  it('judges a run alone by its own curve, whatever history holds of its kind, in mode max and min', () => {
+    // Rises to 0.6 by 1,500 tokens, then flat within ±0.001: a fifth of the budget (5,400 tokens)
+    // later, the bound (no gain, two σ of about 0.001) is within the tolerance.
+    const flat = evals(0.3, 0.5, ...Array.from({ length: 30 }, (_, i) => 0.6 + (i % 2 ? 0.001 : -0.001)));
+    const wer: RunInfo = { ...run, mode: 'min', metric: 'validation/wer' };
+    const werOptions: AutoOptions = { ...options, monitor: 'validation/wer', mode: 'min' };
+    const mirrored = flat.map((e) => ({ ...e, value: 1 - e.value }));
+    for (const model of [null, history()]) {
+      const stop = firstStop(createAutoPolicy(options, run, model), flat);
+      expect(stop?.decision).toMatchObject({ kind: 'stop', reason: 'plateau' });
+      expect(flat[stop?.index ?? 0]?.tokens).toBeGreaterThanOrEqual(1_500 + 0.2 * BUDGET);
+      // History holds no WER: the same stop.
+      expect(firstStop(createAutoPolicy(werOptions, wer, model), mirrored)?.index).toBe(stop?.index);
+    }
+    // Among peers, with no WER history to back a plateau rule or a halving share, the survivors
+    // are bounded by their own curves: the same stop.
+    const werPeers = peers.map((p) => ({ ...p, evals: p.evals.map((e) => ({ ...e, value: 1 - e.value })) }));
+    expect(firstStop(createAutoPolicy(werOptions, wer, history()), mirrored, werPeers)?.index).toBe(
+      firstStop(createAutoPolicy(options, run, history()), flat)?.index,
+    );
+    // Below the run's own noise the bound never allows a stop.
     expect(firstStop(createAutoPolicy({ ...options, tolerance: 0.001 }, run, history()), flat)).toBeNull();
   });
 });

@@ -1,5 +1,11 @@
 import { PolicyStateError } from '../errors';
-import { type AutoRules, autoRules, DEFAULT_KIND_MATCHING, type KindMatching } from '../learn/auto-rules';
+import {
+  type AutoRules,
+  autoRules,
+  DEFAULT_KIND_MATCHING,
+  type KindMatching,
+  type PlateauRule,
+} from '../learn/auto-rules';
 import { curveKind } from '../learn/curve-kind';
 import type { StopModel } from '../learn/stop-model';
 import type { AutoOptions } from '../options';
@@ -13,6 +19,7 @@ import {
 } from '../types';
 import { createNonePolicy } from './none';
 import { createPlateauPolicy } from './plateau';
+import { createRemainingGainPolicy } from './remaining-gain';
 import { createRobustHalvingPolicy } from './robust-halving';
 import { createThresholdPolicy } from './threshold';
 
@@ -44,20 +51,25 @@ const STATE_VERSION = 2;
  * The default policy: given only `tolerance` (in the monitored metric's units), stop as early as
  * history says is safe, with every setting chosen by an upper-confidence risk rule over history's
  * tasks (`learn/auto-rules.ts`, `learn/risk-control.ts`), matched to the run's task family:
- * - a run judged alone stops on a plateau: once its best so far has gained no more than the
- *   tolerance over the last `window` of its budget, `window` the shortest whose loss history
- *   bounds within the tolerance; where history cannot support any, it trains to its budget;
+ * - a run judged alone stops once what its best so far can still gain over the rest of its
+ *   budget, bounded from its own curve (`policies/remaining-gain.ts`: its recent gain
+ *   extrapolated linearly, plus a margin of its own noise), is within the tolerance, with the
+ *   window, margin and threshold history bounds over all of its tasks and each kind's, a safe
+ *   default without history; it needs no history of the run's kind of curve;
  * - among an experiment's runs (peers visible): robust successive halving (rank by best so far,
  *   keep at least two, runs still at chance outrank none, ranked again as more runs reach a rung)
  *   with the smallest keep share whose regret history bounds within half the tolerance (plain
  *   1/η where history cannot tell), and the plateau rule, bounded by the other half, for the runs
- *   that survive.
- * Without any history: the noise-aware threshold policy, and plain robust halving with peers.
- * A run is judged by history of its own kind of curve (`learn/curve-kind.ts`: its metric's kind
- * and, where history holds enough of it, its family), never by curves of other metrics: where
- * history holds too few of its kind for the risk rule, no plateau rule stops it, and halving keeps
- * the plain share only where the few units of its kind history holds do not refute it (with none,
- * it stops nothing: no rule's loss on it is bounded).
+ *   that survive; where history of the run's kind backs neither, the survivors are bounded by
+ *   their own curves, as a run alone is.
+ * Without any history: the remaining-gain bound's default alone, and with peers the noise-aware
+ * threshold policy for the survivors and plain robust halving.
+ * Among its experiment's runs, a run is judged by history of its own kind of curve
+ * (`learn/curve-kind.ts`: its metric's kind and, where history holds enough of it, its family),
+ * never by curves of other metrics: where history holds too few of its kind for the risk rule, no
+ * plateau rule stops the survivors, and halving keeps the plain share only where the few units of
+ * its kind history holds do not refute it (with none, it stops nothing: no rule's loss on it is
+ * bounded).
  * Each experiment is judged afresh from history, not from its own peers' outcomes, until they are
  * history.
  */
@@ -75,10 +87,10 @@ export function createAutoPolicy(
     settings.matching,
   );
   const build = (): StoppingPolicy[] => {
-    const plateau = (rule: AutoRules['single']) =>
-      rule
-        ? createPlateauPolicy(run, { mode: options.mode, ...rule })
-        : createNonePolicy({ name: 'none' }, run);
+    const none = () => createNonePolicy({ name: 'none' }, run);
+    const plateau = (rule: PlateauRule) => createPlateauPolicy(run, { mode: options.mode, ...rule });
+    const alone = (rule: AutoRules['single']) =>
+      rule ? createRemainingGainPolicy(run, { mode: options.mode, ...rule }) : none();
     const threshold = () =>
       createThresholdPolicy(
         {
@@ -92,8 +104,8 @@ export function createAutoPolicy(
         run,
       );
     return [
-      model ? plateau(rules.single) : threshold(),
-      model ? plateau(rules.survivors) : threshold(),
+      alone(rules.single),
+      model ? (rules.survivors ? plateau(rules.survivors) : alone(rules.survivorsBound)) : threshold(),
       createRobustHalvingPolicy(run, { mode: options.mode, ...rules.halving }),
     ];
   };
