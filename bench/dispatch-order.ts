@@ -18,7 +18,6 @@ import {
   curvesFeatures,
   encodeFeatures,
   encodeOutcome,
-  type FitRun,
   fitState,
   predictKernel,
   predictOutcome,
@@ -28,6 +27,7 @@ import {
 import type { Curve, Score } from '@curfew/policies';
 import { hostLine, printTable } from './bench-support';
 import { benchCurves } from './curve-files';
+import { fitRunOf, peakOf } from './meta-scoring';
 import { BENCH_POLICIES, outerFolds, replayOnce } from './nested-replay';
 
 const curves: Curve[] = benchCurves('dispatch-order.ts');
@@ -35,32 +35,6 @@ const TOLERANCES = [0.002, 0.005, 0.01, 0.02];
 const WORKERS = [1, 8, 32];
 const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)}s`;
-
-/** The first best eval: its index and value. */
-function peakOf(c: Curve): { index: number; value: number } {
-  let best = 0;
-  c.evals.forEach((e, i) => {
-    const b = c.evals[best]?.value as number;
-    if (c.mode === 'max' ? e.value > b : e.value < b) best = i;
-  });
-  return { index: best, value: c.evals[best]?.value as number };
-}
-
-/** A curve as the fit takes it (what readHistory makes of a stored run). */
-function fitRunOf(c: Curve, features: RunFeatures): FitRun {
-  const peak = peakOf(c);
-  return {
-    runId: c.id,
-    task: c.task,
-    peakFraction: Math.min(1, Math.max(0, (c.evals[peak.index]?.tokens ?? 0) / c.budgetTokens)),
-    peakValue: peak.value,
-    finalValue: c.evals.at(-1)?.value ?? peak.value,
-    features,
-    mode: c.mode,
-    budgetTokens: c.budgetTokens,
-    evals: c.evals,
-  };
-}
 
 const features = curvesFeatures(curves);
 const featuresOf = new Map(curves.map((c, i) => [c.id, features[i] as RunFeatures]));

@@ -7,28 +7,38 @@
 // per task are a fixed sample by run id (at most --per-task, default 60, so big tasks do not
 // drown the rest).
 //
-//   npx tsx bench/meta-relevance.ts [--postgres] [--per-task N] [CURVES.jsonl...]
+//   npx tsx bench/meta-relevance.ts [--postgres | --in-memory] [--per-task N] [CURVES.jsonl...]
 //   (default: ../shared/curves/dev/*.jsonl on an embedded PGlite store; --postgres uses a database
-//   of its own on the server of TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432)
+//   of its own on the server of TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432;
+//   --in-memory fits with fitState and predicts with predictKernel, the TypeScript mirror of
+//   curfew_predict_stop that meta-model.int.test.ts checks against it: the same numbers up to the
+//   store's rounding of scaled tokens, in a fraction of the time, for trying changes to the fit)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  checkpointOf,
   chooseRepresentatives,
   curvesFeatures,
+  encodeFeatures,
   fitMetaModel,
+  fitState,
   loadCurvesAsHistory,
+  predictKernel,
   predictStopMany,
+  type RunFeatures,
+  shapeAt,
 } from '@curfew/meta';
 import type { Curve } from '@curfew/policies';
 import { openStore, type StoreDatabase } from '@curfew/store';
 import pg from 'pg';
-import { percent, printTable } from './bench-support';
+import { hostLine, percent, printTable } from './bench-support';
 import { benchCurves } from './curve-files';
-import { below, kindOf, median, peakFraction, type Scored, summarise } from './meta-scoring';
+import { below, fitRunOf, kindOf, median, peakFraction, type Scored, summarise } from './meta-scoring';
 
 const argv = process.argv.slice(2);
 const usePostgres = argv.includes('--postgres');
+const inMemory = argv.includes('--in-memory');
 const perTaskAt = argv.indexOf('--per-task');
 const perTask = perTaskAt >= 0 ? Number(argv[perTaskAt + 1]) : 60;
 if (!(Number.isInteger(perTask) && perTask > 0)) {
@@ -85,24 +95,68 @@ const held = chooseRepresentatives(
   { maxRunsPerTask: perTask, maxRuns: Number.POSITIVE_INFINITY },
 ).map((h) => h.curve);
 
-async function scoreFold(db: StoreDatabase, task: string, historyTasks: Set<string>, scenario: string) {
+/** A fold's peak prediction for one held-out run given its evals so far (fraction of the budget). */
+type Predicted = { peakFraction: number; lowFraction: number; highFraction: number };
+type FoldPredictor = (runs: readonly Curve[], upTo: number) => Promise<Map<string, Predicted>>;
+
+const evalsUpTo = (c: Curve, upTo: number) =>
+  upTo === 0 ? [] : c.evals.filter((e) => e.tokens <= upTo * c.budgetTokens);
+
+/** Fitted through the store (fitMetaModel), predicted by curfew_predict_stop. */
+async function fitInStore(db: StoreDatabase, excluded: string[], task: string): Promise<FoldPredictor> {
+  await fitMetaModel(db, { excludeTasks: excluded, notes: `bench: ${task} held out` });
+  return (runs, upTo) =>
+    predictStopMany(
+      db,
+      runs.map((c) => ({
+        id: c.id,
+        features: features.get(c.id) ?? {},
+        budgetTokens: c.budgetTokens,
+        evals: evalsUpTo(c, upTo),
+      })),
+    );
+}
+
+/** Fitted by fitState, predicted by predictKernel (the TypeScript mirror of curfew_predict_stop). */
+async function fitInMemory(excluded: string[]): Promise<FoldPredictor> {
+  const history = chooseRepresentatives(
+    curves.filter((c) => !excluded.includes(c.task)).map((c) => fitRunOf(c, features.get(c.id) ?? {})),
+  );
+  const { state, representatives } = fitState(history);
+  const encoded = representatives.map((r) => encodeFeatures(state, r.features));
+  return async (runs, upTo) => {
+    const out = new Map<string, Predicted>();
+    for (const c of runs) {
+      const f: RunFeatures = features.get(c.id) ?? {};
+      const evals = evalsUpTo(c, upTo);
+      const checkpoint = checkpointOf(evals, c.budgetTokens);
+      const p = predictKernel(state, representatives, encoded, {
+        encoded: encodeFeatures(state, f),
+        family: typeof f.family === 'string' ? f.family : null,
+        checkpoint,
+        shape: shapeAt(evals, c.budgetTokens, c.mode, checkpoint),
+      });
+      if (p) out.set(c.id, { peakFraction: p.peakFraction, lowFraction: p.low, highFraction: p.high });
+    }
+    return out;
+  };
+}
+
+async function scoreFold(
+  db: StoreDatabase | null,
+  task: string,
+  historyTasks: Set<string>,
+  scenario: string,
+) {
   const excluded = [...new Set(curves.map((c) => c.task))].filter((t) => t === task || !historyTasks.has(t));
-  const fitted = await fitMetaModel(db, { excludeTasks: excluded, notes: `bench: ${task} held out` });
+  const predict = db ? await fitInStore(db, excluded, task) : await fitInMemory(excluded);
   const historyMedian = median(
     curves.filter((c) => !excluded.includes(c.task)).map((c) => actual.get(c.id) as number),
   );
   const runs = held.filter((c) => c.task === task);
   const out: Scored[] = [];
   for (const upTo of CHECKPOINTS) {
-    const predictions = await predictStopMany(
-      db,
-      runs.map((c) => ({
-        id: c.id,
-        features: features.get(c.id) ?? {},
-        budgetTokens: c.budgetTokens,
-        evals: upTo === 0 ? [] : c.evals.filter((e) => e.tokens <= upTo * c.budgetTokens),
-      })),
-    );
+    const predictions = await predict(runs, upTo);
     for (const c of runs) {
       const p = predictions.get(c.id);
       if (!p) throw new Error(`meta-relevance: no prediction for ${c.id}`);
@@ -119,15 +173,15 @@ async function scoreFold(db: StoreDatabase, task: string, historyTasks: Set<stri
       });
     }
   }
-  return { scored: out, features: [...fitted.state.numeric, ...fitted.state.categories].length };
+  return out;
 }
 
 const started = Date.now();
-const store = await openBenchStore();
+const store = inMemory ? null : await openBenchStore();
 const scored: Scored[] = [];
 let fitMs = 0;
 try {
-  await loadCurvesAsHistory(store.db, curves);
+  if (store) await loadCurvesAsHistory(store.db, curves);
   const loadMs = Date.now() - started;
   const allTasks = [...new Set(curves.map((c) => c.task))];
   const scenarios = [
@@ -138,7 +192,7 @@ try {
   for (const scenario of scenarios) {
     for (const task of allTasks.filter((t) => scenario.history.has(t))) {
       const t = Date.now();
-      scored.push(...(await scoreFold(store.db, task, scenario.history, scenario.name)).scored);
+      scored.push(...(await scoreFold(store?.db ?? null, task, scenario.history, scenario.name)));
       fitMs += Date.now() - t;
       folds++;
     }
@@ -218,8 +272,9 @@ try {
   );
   console.log('      (d) coverage 75–85%, median width ≤ 0.4 of the budget');
   console.log(
-    `time: load ${(loadMs / 1000).toFixed(1)} s, ${folds} folds (fit + predict) ${(fitMs / 1000).toFixed(1)} s on ${usePostgres ? 'Postgres' : 'PGlite'}`,
+    `time: load ${(loadMs / 1000).toFixed(1)} s, ${folds} folds (fit + predict) ${(fitMs / 1000).toFixed(1)} s ${inMemory ? 'in memory' : `on ${usePostgres ? 'Postgres' : 'PGlite'}`}`,
   );
+  console.log(hostLine());
 } finally {
-  await store.close();
+  await store?.close();
 }

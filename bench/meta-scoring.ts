@@ -1,15 +1,37 @@
 // Scoring shared by the meta-learner benches: a curve's actual peak, the kind of curve its metric
 // makes it, and pooled summaries of scored predictions.
+import type { FitRun, RunFeatures } from '@curfew/meta';
 import type { Curve } from '@curfew/policies';
+
+/** The first best eval: its index and value. */
+export function peakOf(c: Curve): { index: number; value: number } {
+  let best = 0;
+  c.evals.forEach((e, i) => {
+    const b = c.evals[best]?.value as number;
+    if (c.mode === 'max' ? e.value > b : e.value < b) best = i;
+  });
+  return { index: best, value: c.evals[best]?.value as number };
+}
 
 /** Tokens of the first best eval over the budget: what the meta-learner predicts. */
 export function peakFraction(c: Curve): number {
-  let best = 0;
-  c.evals.forEach((e, i) => {
-    const b = c.evals[best]?.value ?? e.value;
-    if (c.mode === 'max' ? e.value > b : e.value < b) best = i;
-  });
-  return Math.min(1, (c.evals[best]?.tokens ?? 0) / c.budgetTokens);
+  return Math.min(1, Math.max(0, (c.evals[peakOf(c).index]?.tokens ?? 0) / c.budgetTokens));
+}
+
+/** A curve as the fit takes it (what readHistory makes of a stored run). */
+export function fitRunOf(c: Curve, features: RunFeatures): FitRun {
+  const peak = peakOf(c);
+  return {
+    runId: c.id,
+    task: c.task,
+    peakFraction: peakFraction(c),
+    peakValue: peak.value,
+    finalValue: c.evals.at(-1)?.value ?? peak.value,
+    features,
+    mode: c.mode,
+    budgetTokens: c.budgetTokens,
+    evals: c.evals,
+  };
 }
 
 /** The kind of curve, by its metric's name: accuracy, loss, wer, ssim (else the name itself). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type FitRun, fitState, MetaFitError } from './fit.js';
+import { type FitRun, fitState, MetaFitError, spreadSample } from './fit.js';
 import { binsToInterval, densestBins, predictKernel } from './kernel.js';
 import { encodeFeatures } from './model-state.js';
 import { checkpointOf, shapeAt } from './shape.js';
@@ -84,5 +84,30 @@ describe('fitState', () => {
 
   it('refuses history of a single task', () => {
     expect(() => fitState(fitRuns(['a']))).toThrow(MetaFitError);
+  });
+});
+
+describe('the weight search sample', () => {
+  const runs = (task: string, peaks: (i: number) => number, n = 50): FitRun[] =>
+    Array.from({ length: n }, (_, i) => ({
+      runId: `${task}/${i}`,
+      task,
+      peakFraction: peaks(i),
+      peakValue: 1,
+      finalValue: 1,
+      features: {},
+    }));
+
+  it('spends its runs on the tasks whose peaks spread over the budget', () => {
+    const reps = [...runs('end-a', () => 1), ...runs('spread', (i) => i / 49), ...runs('end-b', () => 1)];
+    const sample = spreadSample(reps, 30);
+    const of = (task: string) => sample.filter((i) => reps[i]?.task === task).length;
+    expect([of('end-a'), of('spread'), of('end-b')]).toEqual([3, 24, 3]);
+    expect(new Set(sample).size).toBe(sample.length);
+  });
+
+  it('stays within its bound when history has more tasks than it', () => {
+    const reps = Array.from({ length: 40 }, (_, t) => runs(`t${t}`, (i) => (i % 5) / 4, 5)).flat();
+    expect(spreadSample(reps, 30)).toHaveLength(30);
   });
 });

@@ -48,7 +48,7 @@ describe.each(BACKENDS)('meta-learner on $name', (backend) => {
     }));
     const queries = syntheticCurves(['q'], 8, 30);
     await loadCurvesAsHistory(db, history);
-    const { state } = await fitMetaModel(db);
+    const { version, state: fitted } = await fitMetaModel(db);
     // The fit is deterministic: refitting the same history in TypeScript gives its kept runs.
     const runs = chooseRepresentatives(await readHistory(db));
     const evals = await readEvals(
@@ -56,9 +56,21 @@ describe.each(BACKENDS)('meta-learner on $name', (backend) => {
       runs.map((r) => r.runId),
     );
     const { representatives } = fitState(runs.map((r) => ({ ...r, evals: evals.get(r.runId) ?? [] })));
-    const encoded = representatives.map((r) => encodeFeatures(state, r.features));
+    const encoded = representatives.map((r) => encodeFeatures(fitted, r.features));
     const features = curvesFeatures(queries);
-    for (const upTo of [0, 0.1, 0.35, 1]) {
+    // As fitted, then with every shape feature weighed at every checkpoint (the synthetic curves
+    // need few of them), so each term of the distance is compared.
+    const everyShape = {
+      ...fitted,
+      checkpoints: fitted.checkpoints.map((c) => (c.at > 0 ? { ...c, shapeWeights: [0.5, 1, 2] } : c)),
+    };
+    for (const [state, upTo] of [fitted, everyShape].flatMap((s) =>
+      [0, 0.1, 0.35, 1].map((u) => [s, u] as const),
+    )) {
+      await db
+        .update(metaModels)
+        .set({ state: state as unknown as Record<string, unknown> })
+        .where(sql`${metaModels.version} = ${version}`);
       const asked = queries.flatMap((c, i) => {
         const evals = c.evals.filter((e) => e.tokens <= upTo * c.budgetTokens);
         const query = {
