@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExperimentSpec } from '@curfew/spec';
-import { evals, experiments, runAttempts, runsOf } from '@curfew/store';
+import { checkpoints, evals, experiments, runAttempts, runsOf } from '@curfew/store';
 import type { TrainEval } from '@curfew/trainer';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,14 @@ async function evalCount(c: FaultCluster, runId: string, attempt?: number): Prom
   return rows.length;
 }
 
+async function checkpointCount(c: FaultCluster, runId: string, attempt: number): Promise<number> {
+  const rows = await c.db
+    .select({ step: checkpoints.step })
+    .from(checkpoints)
+    .where(and(eq(checkpoints.runId, runId), eq(checkpoints.attempt, attempt)));
+  return rows.length;
+}
+
 async function attemptsOf(c: FaultCluster, runId: string) {
   return c.db
     .select()
@@ -121,9 +129,12 @@ describe('whatever crashes, every run ends once with its evals and the decision 
     );
     await workers[0]?.kill();
     c.startWorker();
+    // Two evals of the second attempt, and a checkpoint of its own past the one it resumed: an
+    // eval is recorded before the worker checkpoints after it, so the evals alone would let the
+    // kill land before the checkpoint the third attempt is to resume.
     await waitUntil(
-      'two evals of the second attempt',
-      async () => (await evalCount(c, runId, 2)) >= 2,
+      'two evals and a checkpoint of the second attempt',
+      async () => (await evalCount(c, runId, 2)) >= 2 && (await checkpointCount(c, runId, 2)) >= 1,
       60_000,
     );
     await (await holder(c, runId)).kill();
