@@ -123,8 +123,8 @@ describe('whatever crashes, every run ends once with its evals and the decision 
     const { c, id, workers } = await start(SERIAL, 1);
     const runId = `${id}/0`;
     await waitUntil(
-      'two evals of the first attempt',
-      async () => (await evalCount(c, runId, 1)) >= 2,
+      'two evals and a checkpoint of the first attempt',
+      async () => (await evalCount(c, runId, 1)) >= 2 && (await checkpointCount(c, runId, 1)) >= 1,
       60_000,
     );
     await workers[0]?.kill();
