@@ -9,7 +9,7 @@ export {
   autoRules,
   DEFAULT_KIND_MATCHING,
   type KindMatching,
-  kindWeights,
+  matchHistory,
   type PlateauRule,
   type WithoutHistoryOfKind,
 } from './learn/auto-rules';
