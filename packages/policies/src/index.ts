@@ -10,6 +10,7 @@ export {
   DEFAULT_KIND_MATCHING,
   type KindMatching,
   matchHistory,
+  newFamilyOfKnownKind,
   type PlateauRule,
   type WithoutHistoryOfKind,
 } from './learn/auto-rules';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stubStopModel } from '../test-support';
-import { autoRules, matchHistory, plainHalvingHolds } from './auto-rules';
+import { autoRules, matchHistory, newFamilyOfKnownKind, plainHalvingHolds } from './auto-rules';
 import type { CurveKind } from './curve-kind';
 import { FALLBACK_SHARE } from './halving-table';
 import type { PlateauTables } from './plateau-table';
@@ -200,6 +200,38 @@ describe('autoRules', () => {
       const own = autoRules(model, t, acc('z'), 0.5, { ...none, poolFamilies });
       expect(own).toMatchObject({ halvingLearned: false, survivors: null, halving: { keepShare: 1 } });
     }
+  });
+
+  it('does not halve a new family of a kind history holds many groups of in too few families', () => {
+    // Twelve accuracy groups of one family, each losing nothing at any share, the plain one too.
+    const a = halving(12, acc('a'), [0, 0, 0]);
+    const units = a.table.units.map((u) => ({ ...u, losses: [...u.losses, [0, 0, 0]] }));
+    const table = { params: [1, 0.5, 0.25, FALLBACK_SHARE], units };
+    const model = stubStopModel({ halving: table, kinds: { tasks: {}, groups: a.kinds } });
+    expect(plainHalvingHolds(table, a.kinds, acc('new'), t)).toBe(true);
+    expect(newFamilyOfKnownKind(table, a.kinds, acc('new'))).toBe(true);
+    expect(newFamilyOfKnownKind(table, a.kinds, acc(''))).toBe(true);
+    expect(newFamilyOfKnownKind(table, a.kinds, acc('a'))).toBe(false);
+    expect(newFamilyOfKnownKind(table, a.kinds, wer('a'))).toBe(false);
+    // Not vouched for by one other family's groups: nothing halved, the survivors bounded by
+    // their own curves at all of t.
+    expect(autoRules(model, t, acc('new'))).toMatchObject({
+      halvingLearned: false,
+      halving: { keepShare: 1 },
+      survivorsBound: safe,
+    });
+    // Asked for plain halving regardless, it halves at 1/3.
+    const plain = autoRules(model, t, acc('new'), 0.5, { poolFamilies: true, withoutKind: 'halving' });
+    expect(plain.halving.keepShare).toBe(FALLBACK_SHARE);
+    // Four groups of the kind (fewer than the risk rule needs) are all history has: they check it.
+    const few = halving(4, acc('a'), [0, 0, 0]);
+    const fewTable = {
+      params: table.params,
+      units: few.table.units.map((u) => ({ ...u, losses: [...u.losses, [0, 0, 0]] })),
+    };
+    expect(newFamilyOfKnownKind(fewTable, few.kinds, acc('new'))).toBe(false);
+    const fewModel = stubStopModel({ halving: fewTable, kinds: { tasks: {}, groups: few.kinds } });
+    expect(autoRules(fewModel, t, acc('new')).halving.keepShare).toBe(FALLBACK_SHARE);
   });
 
   it('halves at the plain share where the few groups of the kind history holds do not refute it', () => {
