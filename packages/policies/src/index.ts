@@ -9,7 +9,8 @@ export {
   autoRules,
   DEFAULT_KIND_MATCHING,
   type KindMatching,
-  kindWeights,
+  matchHistory,
+  newFamilyOfKnownKind,
   type PlateauRule,
   type WithoutHistoryOfKind,
 } from './learn/auto-rules';

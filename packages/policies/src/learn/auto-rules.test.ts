@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stubStopModel } from '../test-support';
-import { autoRules, kindWeights, plainHalvingHolds } from './auto-rules';
+import { autoRules, matchHistory, newFamilyOfKnownKind, plainHalvingHolds } from './auto-rules';
 import type { CurveKind } from './curve-kind';
 import { FALLBACK_SHARE } from './halving-table';
 import type { PlateauTables } from './plateau-table';
@@ -34,7 +34,7 @@ function plateau(tasks: string[], windows: number[], loss: (w: number) => number
   return { tolerances, windows, tasks, groups: tasks, runs: byTask(), runSaved: byTask(), leaders: byTask() };
 }
 
-describe('kindWeights', () => {
+describe('matchHistory', () => {
   // History: ten accuracy groups of family a, five of family b, and five WER groups of family a.
   const parts = [
     halving(10, acc('a'), [0, 0, 0]),
@@ -47,27 +47,55 @@ describe('kindWeights', () => {
   const zeros = (n: number) => Array(n).fill(0);
 
   it('weighs the run’s own metric and family when history holds enough of them', () => {
-    expect(kindWeights(table, kinds, acc('a'))).toEqual([...ones(10), ...zeros(5), ...zeros(5)]);
-  });
-
-  it('else its own metric kind of any family, never curves of another metric', () => {
-    expect(kindWeights(table, kinds, acc('b'))).toEqual([...ones(15), ...zeros(5)]);
-    expect(kindWeights(table, kinds, acc('unseen'))).toEqual([...ones(15), ...zeros(5)]);
-    expect(kindWeights(table, kinds, acc(''))).toEqual([...ones(15), ...zeros(5)]);
+    expect(matchHistory(table, kinds, acc('a'))).toEqual({
+      table,
+      weights: [...ones(10), ...zeros(5), ...zeros(5)],
+    });
   });
 
   it('is null where history holds too few units of the run’s metric kind, or the metric is unknown', () => {
     // Five WER groups: fewer than the nine the risk rule needs; accuracy groups do not count.
-    expect(kindWeights(table, kinds, wer('a'))).toBeNull();
-    expect(kindWeights(table, kinds, { metric: 'loss:min', family: 'a' })).toBeNull();
-    expect(kindWeights(table, kinds, { metric: '', family: 'a' })).toBeNull();
-    // Families pooled only when asked.
-    expect(kindWeights(table, kinds, acc('b'), DEFAULT_RISK_RULE, false)).toBeNull();
+    expect(matchHistory(table, kinds, wer('a'))).toBeNull();
+    expect(matchHistory(table, kinds, { metric: 'loss:min', family: 'a' })).toBeNull();
+    expect(matchHistory(table, kinds, { metric: '', family: 'a' })).toBeNull();
     // With a rule that asks for fewer units, the five WER groups are enough.
-    expect(kindWeights(table, kinds, wer('a'), { ...DEFAULT_RISK_RULE, minUnits: 5 })).toEqual([
+    expect(matchHistory(table, kinds, wer('a'), { ...DEFAULT_RISK_RULE, minUnits: 5 })?.weights).toEqual([
       ...zeros(15),
       ...ones(5),
     ]);
+  });
+
+  it('counts the families, not their groups, for a family history holds too little of', () => {
+    // Fifteen accuracy groups but two families: too few to judge a family history has not seen.
+    expect(matchHistory(table, kinds, acc('b'))).toBeNull();
+    expect(matchHistory(table, kinds, acc('unseen'))).toBeNull();
+    expect(matchHistory(table, kinds, acc(''))).toBeNull();
+    expect(
+      matchHistory(table, kinds, acc('unseen'), { ...DEFAULT_RISK_RULE, minUnits: 2 })?.table.units,
+    ).toHaveLength(2);
+    // Nine families of three groups each, one group losing 3 t at share 0.25 in every condition:
+    // one unit per family, with all of its groups' losses, each weighing 1.
+    const many = Array.from({ length: 9 }, (_, f) =>
+      halving(3, acc(`f${f}`), f === 0 ? [0, 0, 0.03] : [0, 0, 0]),
+    );
+    const pooled = matchHistory(
+      { params: [1, 0.5, 0.25], units: many.flatMap((p) => p.table.units) },
+      Object.assign({}, ...many.map((p) => p.kinds)),
+      acc('new'),
+    );
+    expect(pooled?.weights).toEqual(ones(9));
+    expect(pooled?.table.units.map((u) => u.name)).toEqual(many.map((_, f) => `f${f}`));
+    expect(pooled?.table.units[0]?.losses[2]).toEqual(Array(9).fill(0.03));
+    // Families pooled only when asked.
+    expect(
+      matchHistory(
+        { params: [1, 0.5, 0.25], units: many.flatMap((p) => p.table.units) },
+        Object.assign({}, ...many.map((p) => p.kinds)),
+        acc('new'),
+        DEFAULT_RISK_RULE,
+        false,
+      ),
+    ).toBeNull();
   });
 });
 
@@ -105,8 +133,30 @@ describe('autoRules', () => {
       halving: { keepShare: 0.25 },
     });
     expect(autoRules(model, t, acc('b'))).toMatchObject({ halvingLearned: true, halving: { keepShare: 1 } });
-    // Pooled over the metric kind, for a family history has not seen: half the groups lose 3 t at 0.5.
-    expect(autoRules(model, t, acc('c')).halving.keepShare).toBe(1);
+    // A family history has not seen: two families are too few to judge it by.
+    expect(autoRules(model, t, acc('c'))).toMatchObject({ halvingLearned: false, halving: { keepShare: 1 } });
+  });
+
+  it('judges a family history has not seen by history’s families, not by their groups', () => {
+    // Twelve groups of one family that lose nothing at any share: bounded for their family, but
+    // one family says nothing about how a new family's curves rank at the rungs.
+    const a = halving(12, acc('a'), [0, 0, 0]);
+    const one = stubStopModel({ halving: a.table, kinds: { tasks: {}, groups: a.kinds } });
+    expect(autoRules(one, t, acc('a'))).toMatchObject({ halvingLearned: true, halving: { keepShare: 0.25 } });
+    expect(autoRules(one, t, acc('new'))).toMatchObject({ halvingLearned: false, halving: { keepShare: 1 } });
+    // Ten families of two groups each, one family losing 3 t at 0.25 in every condition: the new
+    // family gets the share every other family supports.
+    const many = Array.from({ length: 10 }, (_, f) =>
+      halving(2, acc(`f${f}`), f === 0 ? [0, 0, 3 * t] : [0, 0, 0]),
+    );
+    const model = stubStopModel({
+      halving: { params: [1, 0.5, 0.25], units: many.flatMap((p) => p.table.units) },
+      kinds: { tasks: {}, groups: Object.assign({}, ...many.map((p) => p.kinds)) },
+    });
+    expect(autoRules(model, t, acc('new'))).toMatchObject({
+      halvingLearned: true,
+      halving: { keepShare: 0.5 },
+    });
   });
 
   it('falls back to plain halving and no survivors’ rule for a metric kind history has too little of', () => {
@@ -144,10 +194,44 @@ describe('autoRules', () => {
       survivorsBound: null,
     });
     expect(autoRules(model, t, acc('a'), 0.5, none).halving.keepShare).toBe(0.25);
-    // Without pooling families, a family history has not seen is a kind it holds too little of.
-    expect(autoRules(model, t, acc('z'), 0.5, none)).toMatchObject({ halvingLearned: true });
-    const own = autoRules(model, t, acc('z'), 0.5, { ...none, poolFamilies: false });
-    expect(own).toMatchObject({ halvingLearned: false, survivors: null, halving: { keepShare: 1 } });
+    // A family history has not seen, with one family of its metric kind in history: a kind it
+    // holds too little of, pooled or not.
+    for (const poolFamilies of [true, false]) {
+      const own = autoRules(model, t, acc('z'), 0.5, { ...none, poolFamilies });
+      expect(own).toMatchObject({ halvingLearned: false, survivors: null, halving: { keepShare: 1 } });
+    }
+  });
+
+  it('does not halve a new family of a kind history holds many groups of in too few families', () => {
+    // Twelve accuracy groups of one family, each losing nothing at any share, the plain one too.
+    const a = halving(12, acc('a'), [0, 0, 0]);
+    const units = a.table.units.map((u) => ({ ...u, losses: [...u.losses, [0, 0, 0]] }));
+    const table = { params: [1, 0.5, 0.25, FALLBACK_SHARE], units };
+    const model = stubStopModel({ halving: table, kinds: { tasks: {}, groups: a.kinds } });
+    expect(plainHalvingHolds(table, a.kinds, acc('new'), t)).toBe(true);
+    expect(newFamilyOfKnownKind(table, a.kinds, acc('new'))).toBe(true);
+    expect(newFamilyOfKnownKind(table, a.kinds, acc(''))).toBe(true);
+    expect(newFamilyOfKnownKind(table, a.kinds, acc('a'))).toBe(false);
+    expect(newFamilyOfKnownKind(table, a.kinds, wer('a'))).toBe(false);
+    // Not vouched for by one other family's groups: nothing halved, the survivors bounded by
+    // their own curves at all of t.
+    expect(autoRules(model, t, acc('new'))).toMatchObject({
+      halvingLearned: false,
+      halving: { keepShare: 1 },
+      survivorsBound: safe,
+    });
+    // Asked for plain halving regardless, it halves at 1/3.
+    const plain = autoRules(model, t, acc('new'), 0.5, { poolFamilies: true, withoutKind: 'halving' });
+    expect(plain.halving.keepShare).toBe(FALLBACK_SHARE);
+    // Four groups of the kind (fewer than the risk rule needs) are all history has: they check it.
+    const few = halving(4, acc('a'), [0, 0, 0]);
+    const fewTable = {
+      params: table.params,
+      units: few.table.units.map((u) => ({ ...u, losses: [...u.losses, [0, 0, 0]] })),
+    };
+    expect(newFamilyOfKnownKind(fewTable, few.kinds, acc('new'))).toBe(false);
+    const fewModel = stubStopModel({ halving: fewTable, kinds: { tasks: {}, groups: few.kinds } });
+    expect(autoRules(fewModel, t, acc('new')).halving.keepShare).toBe(FALLBACK_SHARE);
   });
 
   it('halves at the plain share where the few groups of the kind history holds do not refute it', () => {

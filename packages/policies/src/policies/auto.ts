@@ -69,7 +69,8 @@ const STATE_VERSION = 2;
  * never by curves of other metrics: where history holds too few of its kind for the risk rule, no
  * plateau rule stops the survivors, and halving keeps the plain share only where the few units of
  * its kind history holds do not refute it (with none, it stops nothing: no rule's loss on it is
- * bounded).
+ * bounded). A family history holds too little of is judged by history's other families, each one
+ * unit, and is not halved where they are too few (`matchHistory`, `newFamilyOfKnownKind`).
  * Each experiment is judged afresh from history, not from its own peers' outcomes, until they are
  * history.
  */
