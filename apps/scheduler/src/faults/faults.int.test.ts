@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExperimentSpec } from '@curfew/spec';
 import { checkpoints, evals, experiments, runAttempts, runsOf } from '@curfew/store';
-import type { TrainEval } from '@curfew/trainer';
+import { checkpointStep, type TrainEval } from '@curfew/trainer';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkExperiment, referenceEvals } from './fault-checks';
@@ -93,12 +93,12 @@ async function evalCount(c: FaultCluster, runId: string, attempt?: number): Prom
   return rows.length;
 }
 
-async function checkpointCount(c: FaultCluster, runId: string, attempt: number): Promise<number> {
+async function checkpointSteps(c: FaultCluster, runId: string, attempt: number): Promise<number[]> {
   const rows = await c.db
     .select({ step: checkpoints.step })
     .from(checkpoints)
     .where(and(eq(checkpoints.runId, runId), eq(checkpoints.attempt, attempt)));
-  return rows.length;
+  return rows.map((r) => r.step);
 }
 
 async function attemptsOf(c: FaultCluster, runId: string) {
@@ -107,6 +107,38 @@ async function attemptsOf(c: FaultCluster, runId: string) {
     .from(runAttempts)
     .where(eq(runAttempts.runId, runId))
     .orderBy(asc(runAttempts.attempt));
+}
+
+/**
+ * SIGKILLs the worker holding the run's live attempt at a moment when that attempt has at least
+ * two evals and a checkpoint past the step it resumed from, and the checkpoint in its folder is the
+ * newest it recorded. The worker is SIGSTOPped while the test looks, so it cannot write the next
+ * one between the look and the kill. Without that, a kill that lands after the worker overwrote its
+ * folder with a checkpoint it had not yet recorded leaves nothing of this attempt to resume (a
+ * checkpoint is adopted only at the step the database recorded it at), and the next attempt
+ * rightly resumes an older attempt's checkpoint: under load, this test failed that way.
+ */
+async function killAtRecordedCheckpoint(c: FaultCluster, runId: string, attempt: number): Promise<void> {
+  const folder = path.join(c.artifactsDir, ...runId.split('/'), `attempt-${attempt}`);
+  let stopped: Proc | undefined;
+  await waitUntil(
+    `attempt ${attempt} of ${runId} at a recorded checkpoint of its own`,
+    async () => {
+      const live = (await attemptsOf(c, runId)).find((a) => a.outcome === null);
+      if (live?.attempt !== attempt || (await evalCount(c, runId, attempt)) < 2) return false;
+      const proc = await holder(c, runId);
+      proc.child.kill('SIGSTOP');
+      const recorded = Math.max(-1, ...(await checkpointSteps(c, runId, attempt)));
+      if (recorded > (live.resumedFromStep ?? 0) && (await checkpointStep(folder)) === recorded) {
+        stopped = proc;
+        return true;
+      }
+      proc.child.kill('SIGCONT');
+      return false;
+    },
+    60_000,
+  );
+  await stopped?.kill();
 }
 
 /** The worker process holding the run's live attempt. */
@@ -120,24 +152,11 @@ async function holder(c: FaultCluster, runId: string): Promise<Proc> {
 
 describe('whatever crashes, every run ends once with its evals and the decision log replays', () => {
   it('a worker SIGKILLed mid-run twice on the same run: later attempts resume its checkpoints', async () => {
-    const { c, id, workers } = await start(SERIAL, 1);
+    const { c, id } = await start(SERIAL, 1);
     const runId = `${id}/0`;
-    await waitUntil(
-      'two evals and a checkpoint of the first attempt',
-      async () => (await evalCount(c, runId, 1)) >= 2 && (await checkpointCount(c, runId, 1)) >= 1,
-      60_000,
-    );
-    await workers[0]?.kill();
+    await killAtRecordedCheckpoint(c, runId, 1);
     c.startWorker();
-    // Two evals of the second attempt, and a checkpoint of its own past the one it resumed: an
-    // eval is recorded before the worker checkpoints after it, so the evals alone would let the
-    // kill land before the checkpoint the third attempt is to resume.
-    await waitUntil(
-      'two evals and a checkpoint of the second attempt',
-      async () => (await evalCount(c, runId, 2)) >= 2 && (await checkpointCount(c, runId, 2)) >= 1,
-      60_000,
-    );
-    await (await holder(c, runId)).kill();
+    await killAtRecordedCheckpoint(c, runId, 2);
     c.startWorker();
     await closed(c, id);
     const attempts = await attemptsOf(c, runId);
