@@ -82,15 +82,8 @@ function calibrateByFamily(ctx: FitContext, calibrate: (only: (a: number) => boo
   return out;
 }
 
-/**
- * Shape weights, interval masses and the leave-one-task-out summary at checkpoint `k`;
- * `onErrors`, when given, gets every kept run's held-out error (at checkpoint 0 every run is a query).
- */
-export function fitCheckpoint(
-  ctx: FitContext,
-  k: number,
-  onErrors?: (errors: readonly number[]) => void,
-): CheckpointState {
+/** Shape weights, interval masses and the leave-one-task-out summary at checkpoint `k`. */
+export function fitCheckpoint(ctx: FitContext, k: number): CheckpointState {
   const at = CHECKPOINTS[k] as number;
   const shapes = shapeCandidates(ctx, k);
   const shapeWeights =
@@ -116,8 +109,6 @@ export function fitCheckpoint(
   const familyMass = calibrateByFamily(ctx, (only) =>
     calibrateMass(histograms, runs, ctx.coverageTarget, only),
   );
-  const errors = lotoErrors(histograms, runs);
-  onErrors?.(errors);
   const stats = intervalStats(histograms, runs, (a) => {
     const g = groupOf(ctx.features[a] ?? {});
     return g !== null && Object.hasOwn(familyMass, g) ? (familyMass[g] as number) : intervalMass;
@@ -128,7 +119,7 @@ export function fitCheckpoint(
     intervalMass,
     familyMass,
     loto: {
-      medianAbsError: median(errors),
+      medianAbsError: median(lotoErrors(histograms, runs)),
       baselineMedianAbsError: ctx.baseline,
       coverage: stats.coverage,
       medianWidth: stats.medianWidth,

@@ -17,7 +17,7 @@ import {
   type ScopeState,
 } from './model-state.js';
 import { peakRanks } from './outcome.js';
-import { runsInScope, type ScopeKey, scopesOf } from './scope.js';
+import { runsInScope, scopesOf } from './scope.js';
 import { CHECKPOINTS, type ShapeEval, shapeAt } from './shape.js';
 
 /** A finished past run with its features and, for curve-shape relevance, its evals. */
@@ -161,8 +161,7 @@ export interface FittedState {
  * search weighs the shape of the curve so far. Interval masses are calibrated per checkpoint on
  * the out-of-fold predictions, tasks held out one at a time. All of this is done once on all of
  * history (the top level of the state) and once more on the runs of each scope history supports
- * (`scopesOf`: a metric kind, a metric kind and family), each on its own runs alone; a scope is
- * kept where its held-out error on its own tasks is no larger than its fallback's (`keptScopes`).
+ * (`scopesOf`: a metric kind, a metric kind and family), each on its own runs alone.
  */
 export function fitState(history: readonly FitRun[], options: FitStateOptions = {}): FittedState {
   const tasks = new Set(history.map((h) => h.task));
@@ -192,7 +191,10 @@ export function fitState(history: readonly FitRun[], options: FitStateOptions = 
     Float64Array.from(outcomeSample, (i) => ranks[i] as number),
     MISSING_PENALTY,
   );
-  const { keys, scopes } = keptScopes(history, top, options, rankOf);
+  const keys = scopesOf(history);
+  const scopes = keys.map((key, s) =>
+    fitScope(runsInScope(history, key), options, options.scopeHistoryRuns?.[s], rankOf),
+  );
   const { numeric, categories, checkpoints, loto, considered, representatives: kept } = top.scope;
   const state: MetaModelState = {
     kind: META_MODEL_KIND,
@@ -219,8 +221,6 @@ export function fitState(history: readonly FitRun[], options: FitStateOptions = 
 interface ScopeFit {
   ctx: FitContext;
   reps: FitRun[];
-  /** Each kept run's held-out error before a run starts, by run id. */
-  errors: Map<string, number>;
   scope: Omit<ScopeState, 'metric' | 'family'>;
   fitted: FittedRun[];
 }
@@ -234,15 +234,7 @@ function fitScope(
 ): ScopeFit {
   const reps = chooseRepresentatives(history, options);
   const ctx = contextOf(reps, options);
-  const errors = new Map<string, number>();
-  const checkpoints = CHECKPOINTS.map((_, k) =>
-    fitCheckpoint(ctx, k, (e) => {
-      if (k !== 0) return;
-      reps.forEach((r, i) => {
-        errors.set(r.runId, e[i] as number);
-      });
-    }),
-  );
+  const checkpoints = CHECKPOINTS.map((_, k) => fitCheckpoint(ctx, k));
   const { candidates, weights } = ctx;
   const used = (kind: 'num' | 'cat') =>
     candidates.flatMap((c, k) =>
@@ -271,55 +263,7 @@ function fitScope(
     peakRank: rankOf.get(r.runId) ?? 0.5,
     shapes: ctx.shapes[i] ?? [],
   }));
-  return { ctx, reps, errors, scope, fitted };
-}
-
-/**
- * Mean over tasks of the median held-out error before a run starts of `fit`'s kept runs of
- * those tasks (each task weighing the same, as in the weight search).
- */
-function taskError(fit: ScopeFit, tasks: ReadonlySet<string>): number {
-  const byTask = new Map<string, number[]>();
-  for (const r of fit.reps) {
-    const e = fit.errors.get(r.runId);
-    if (e === undefined || !tasks.has(r.task)) continue;
-    const list = byTask.get(r.task);
-    if (list) list.push(e);
-    else byTask.set(r.task, [e]);
-  }
-  const medians = [...byTask.values()].map((xs) => median(xs));
-  return medians.length === 0
-    ? Number.POSITIVE_INFINITY
-    : medians.reduce((a, b) => a + b, 0) / medians.length;
-}
-
-/**
- * The scopes the state keeps, each fitted on its own runs: a scope is kept where, on its own
- * tasks, its held-out error before a run starts (leave-one-task-out within the fit, history
- * only) is no larger than that of the scope its runs would fall back to (the metric kind's, else
- * all of history's); else its runs fall back to that scope.
- */
-function keptScopes(
-  history: readonly FitRun[],
-  top: ScopeFit,
-  options: FitStateOptions,
-  rankOf: ReadonlyMap<string, number>,
-): { keys: ScopeKey[]; scopes: ScopeFit[] } {
-  const candidates = scopesOf(history);
-  const keys: ScopeKey[] = [];
-  const scopes: ScopeFit[] = [];
-  const kindFit = new Map<string, ScopeFit>();
-  candidates.forEach((key, s) => {
-    const runs = runsInScope(history, key);
-    const fit = fitScope(runs, options, options.scopeHistoryRuns?.[s], rankOf);
-    const parent = (key.family !== null && kindFit.get(key.metric)) || top;
-    const tasks = new Set(runs.map((r) => r.task));
-    if (taskError(fit, tasks) > taskError(parent, tasks)) return;
-    if (key.family === null) kindFit.set(key.metric, fit);
-    keys.push(key);
-    scopes.push(fit);
-  });
-  return { keys, scopes };
+  return { ctx, reps, scope, fitted };
 }
 
 /**
