@@ -42,7 +42,7 @@ function queriesOf(curves: ReturnType<typeof syntheticCurves>): StopQuery[] {
   );
 }
 
-describe.each(BACKENDS)('curfew_predict_stop (0009, history of one scope) on $name', (backend) => {
+describe.each(BACKENDS)('curfew_predict_stop (0008) on $name', (backend) => {
   let database: TestDatabase | undefined;
   afterEach(async () => {
     await database?.cleanup();

@@ -1,5 +1,4 @@
 import { metricKind } from '@curfew/policies';
-import { metaModels } from '@curfew/store';
 import { BACKENDS, type TestDatabase } from '@curfew/store/testing';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -132,37 +131,6 @@ describe.each(BACKENDS)('curfew_predict_stop by scope (0009) on $name', (backend
       { scope: 2, n: MIN_FAMILY_TASKS * 8 },
       { scope: 3, n: 3 * 8 },
     ]);
-  });
-
-  it('reads a version without scopes (format 1) as all of history', async () => {
-    database = await backend.create();
-    const { db } = database.store;
-    await loadCurvesAsHistory(db, scopedHistory());
-    const { version, state } = await fitMetaModel(db);
-    const { scopes: _scopes, format: _format, ...formatOne } = state;
-    await db
-      .update(metaModels)
-      .set({ state: formatOne as unknown as Record<string, unknown> })
-      .where(sql`${metaModels.version} = ${version}`);
-    const queries = queriesOf();
-    const fromSql = await predictStopMany(db, queries);
-    const history = chooseFitSample(await readHistory(db));
-    const evals = await readEvals(
-      db,
-      history.map((r) => r.runId),
-    );
-    const [top] = scopedHistories(fitState(history.map((r) => ({ ...r, evals: evals.get(r.runId) ?? [] }))));
-    for (const q of queries) {
-      const checkpoint = checkpointOf(q.evals ?? [], q.budgetTokens ?? 0);
-      const mode = q.features.mode === 'min' ? 'min' : 'max';
-      const ts = predictScoped(top ? [top] : [], q.features, {
-        family: String(q.features.family),
-        checkpoint,
-        shape: shapeAt(q.evals ?? [], q.budgetTokens ?? 0, mode, checkpoint),
-      });
-      expect(fromSql.get(q.id)?.peakFraction).toBeCloseTo(ts?.peakFraction ?? Number.NaN, 9);
-      expect(fromSql.get(q.id)?.sources.map((s) => s.run_id)).toEqual(ts?.sources.map((s) => s.runId));
-    }
   });
 
   it("leaves an accuracy run's prediction bit-identical when history gains loss curves", async () => {
