@@ -18,16 +18,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   checkpointOf,
-  chooseFitSample,
   chooseRepresentatives,
   curvesFeatures,
+  encodeFeatures,
   fitMetaModel,
   fitState,
   loadCurvesAsHistory,
-  predictScoped,
+  predictKernel,
   predictStopMany,
   type RunFeatures,
-  scopedHistories,
   shapeAt,
 } from '@curfew/meta';
 import type { Curve } from '@curfew/policies';
@@ -118,19 +117,21 @@ async function fitInStore(db: StoreDatabase, excluded: string[], task: string): 
     );
 }
 
-/** Fitted by fitState, predicted by predictScoped (the TypeScript mirror of curfew_predict_stop). */
+/** Fitted by fitState, predicted by predictKernel (the TypeScript mirror of curfew_predict_stop). */
 async function fitInMemory(excluded: string[]): Promise<FoldPredictor> {
-  const history = chooseFitSample(
+  const history = chooseRepresentatives(
     curves.filter((c) => !excluded.includes(c.task)).map((c) => fitRunOf(c, features.get(c.id) ?? {})),
   );
-  const scoped = scopedHistories(fitState(history));
+  const { state, representatives } = fitState(history);
+  const encoded = representatives.map((r) => encodeFeatures(state, r.features));
   return async (runs, upTo) => {
     const out = new Map<string, Predicted>();
     for (const c of runs) {
       const f: RunFeatures = features.get(c.id) ?? {};
       const evals = evalsUpTo(c, upTo);
       const checkpoint = checkpointOf(evals, c.budgetTokens);
-      const p = predictScoped(scoped, f, {
+      const p = predictKernel(state, representatives, encoded, {
+        encoded: encodeFeatures(state, f),
         family: typeof f.family === 'string' ? f.family : null,
         checkpoint,
         shape: shapeAt(evals, c.budgetTokens, c.mode, checkpoint),

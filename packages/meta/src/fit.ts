@@ -6,18 +6,13 @@ import { fitOutcome } from './fit-outcome.js';
 import { type Candidate, featureMatrix, searchWeights, weightedSum } from './fit-search.js';
 import type { HistoryRun, RepresentativeRun } from './kernel.js';
 import {
-  type CategoryFeature,
   type CheckpointState,
   encodeCategory,
   encodeNumeric,
-  META_MODEL_FORMAT,
   META_MODEL_KIND,
   type MetaModelState,
-  type NumericFeature,
-  type ScopeState,
 } from './model-state.js';
 import { peakRanks } from './outcome.js';
-import { runsInScope, scopesOf } from './scope.js';
 import { CHECKPOINTS, type ShapeEval, shapeAt } from './shape.js';
 
 /** A finished past run with its features and, for curve-shape relevance, its evals. */
@@ -137,44 +132,31 @@ function shapesOf(run: FitRun) {
   return CHECKPOINTS.map((at) => shapeAt(evals, budget, run.mode ?? 'max', at));
 }
 
-/** What `fitState` is told of the history it is given a sample of. */
-export interface FitStateOptions extends FitOptions {
-  /** Runs in all of history (the state's `representatives.of`). */
-  historyRuns?: number;
-  /** Runs of each scope (`scopesOf`, in its order) in all of history. */
-  scopeHistoryRuns?: readonly number[];
-}
-
-/** What `fitState` returns: the state, the runs its top level keeps and the runs each scope keeps. */
-export interface FittedState {
-  state: MetaModelState;
-  representatives: FittedRun[];
-  /** The kept runs of each of `state.scopes`, in its order (their `peakRank` is that of the top level). */
-  scopeRepresentatives: FittedRun[][];
-}
-
 /**
  * Learns which past runs speak for a new one, from history alone. A bounded sample of history is
  * kept (at most `maxRunsPerTask` per task). Before a run starts, a coordinate search over feature
  * weights (task kind, family, model, data size, config) keeps a change only when it lowers the
  * leave-one-task-out error of the predicted peak; at each checkpoint of the budget, a second
  * search weighs the shape of the curve so far. Interval masses are calibrated per checkpoint on
- * the out-of-fold predictions, tasks held out one at a time. All of this is done once on all of
- * history (the top level of the state) and once more on the runs of each scope history supports
- * (`scopesOf`: a metric kind, a metric kind and family), each on its own runs alone.
+ * the out-of-fold predictions, tasks held out one at a time.
  */
-export function fitState(history: readonly FitRun[], options: FitStateOptions = {}): FittedState {
+export function fitState(
+  history: readonly FitRun[],
+  options: FitOptions & { historyRuns?: number } = {},
+): { state: MetaModelState; representatives: FittedRun[] } {
   const tasks = new Set(history.map((h) => h.task));
   if (tasks.size < 2) {
     throw new MetaFitError(
       `the meta-learner needs finished runs of at least 2 tasks to learn across tasks, got ${tasks.size}`,
     );
   }
-  // Ranks among all of a task's runs given, not only the kept ones.
+  const reps = chooseRepresentatives(history, options);
+  const ctx = contextOf(reps, options);
+  const checkpoints = CHECKPOINTS.map((_, k) => fitCheckpoint(ctx, k));
+  const { candidates, weights } = ctx;
+  // Ranks among all of a task's runs in history, not only the kept ones.
   const allRanks = peakRanks(history);
   const rankOf = new Map(history.map((h, i) => [h.runId, allRanks[i] as number]));
-  const top = fitScope(history, options, options.historyRuns ?? history.length, rankOf);
-  const { ctx, reps } = top;
   const ranks = reps.map((r) => rankOf.get(r.runId) ?? 0.5);
   const outcomeSample = atMost(
     balancedSample(
@@ -185,102 +167,45 @@ export function fitState(history: readonly FitRun[], options: FitStateOptions = 
     options.maxOutcomeRuns ?? 400,
   ).map((x) => x.i);
   const outcome = fitOutcome(
-    ctx.candidates,
+    candidates,
     outcomeSample,
     Int32Array.from(outcomeSample, (i) => ctx.taskIds[i] as number),
     Float64Array.from(outcomeSample, (i) => ranks[i] as number),
     MISSING_PENALTY,
   );
-  const keys = scopesOf(history);
-  const scopes = keys.map((key, s) =>
-    fitScope(runsInScope(history, key), options, options.scopeHistoryRuns?.[s], rankOf),
-  );
-  const { numeric, categories, checkpoints, loto, considered, representatives: kept } = top.scope;
   const state: MetaModelState = {
     kind: META_MODEL_KIND,
-    format: META_MODEL_FORMAT,
-    numeric,
-    categories,
+    numeric: candidates.flatMap((c, k) =>
+      c.kind === 'num' && (weights[k] as number) > 0 ? [{ ...c.feature, weight: weights[k] as number }] : [],
+    ),
+    categories: candidates.flatMap((c, k) =>
+      c.kind === 'cat' && (weights[k] as number) > 0 ? [{ ...c.feature, weight: weights[k] as number }] : [],
+    ),
     missingPenalty: MISSING_PENALTY,
     peakMass: PEAK_MASS,
     checkpoints,
     outcome,
     coverageTarget: ctx.coverageTarget,
-    loto,
-    considered,
-    representatives: kept,
-    scopes: keys.map((key, s) => ({ ...key, ...(scopes[s] as ScopeFit).scope })),
-  };
-  return {
-    state,
-    representatives: top.fitted,
-    scopeRepresentatives: scopes.map((s) => s.fitted),
-  };
-}
-
-interface ScopeFit {
-  ctx: FitContext;
-  reps: FitRun[];
-  scope: Omit<ScopeState, 'metric' | 'family'>;
-  fitted: FittedRun[];
-}
-
-/** The weights, checkpoints and kept runs of one scope, fitted on its runs `history` alone. */
-function fitScope(
-  history: readonly FitRun[],
-  options: FitOptions,
-  historyRuns: number | undefined,
-  rankOf: ReadonlyMap<string, number>,
-): ScopeFit {
-  const reps = chooseRepresentatives(history, options);
-  const ctx = contextOf(reps, options);
-  const checkpoints = CHECKPOINTS.map((_, k) => fitCheckpoint(ctx, k));
-  const { candidates, weights } = ctx;
-  const used = (kind: 'num' | 'cat') =>
-    candidates.flatMap((c, k) =>
-      c.kind === kind && (weights[k] as number) > 0 ? [{ ...c.feature, weight: weights[k] as number }] : [],
-    );
-  const scope = {
-    numeric: used('num') as NumericFeature[],
-    categories: used('cat') as CategoryFeature[],
-    checkpoints,
     loto: (checkpoints[0] as CheckpointState).loto,
     considered: candidates.flatMap((c) => (c.kind === 'shape' ? [] : [c.feature.key])),
     representatives: {
       perTask: options.maxRunsPerTask ?? 60,
       total: options.maxRuns ?? 2000,
       kept: reps.length,
-      of: historyRuns ?? history.length,
+      of: options.historyRuns ?? history.length,
     },
   };
-  const fitted = reps.map((r, i) => ({
+  const representatives = reps.map((r, i) => ({
     runId: r.runId,
     task: r.task,
     peakFraction: r.peakFraction,
     peakValue: r.peakValue,
     finalValue: r.finalValue,
     features: r.features,
-    peakRank: rankOf.get(r.runId) ?? 0.5,
+    peakRank: ranks[i] as number,
     shapes: ctx.shapes[i] ?? [],
   }));
-  return { ctx, reps, scope, fitted };
-}
-
-/**
- * The runs a fit needs the evals of: the bounded sample of all of history and that of each
- * scope, sorted by run id: given them, `fitState` keeps what it keeps given all of history.
- */
-export function chooseFitSample<T extends { runId: string; task: string; features: RunFeatures }>(
-  history: readonly T[],
-  options: FitOptions = {},
-): T[] {
-  const picked = new Set(chooseRepresentatives(history, options).map((r) => r.runId));
-  for (const key of scopesOf(history)) {
-    for (const r of chooseRepresentatives(runsInScope(history, key), options)) picked.add(r.runId);
-  }
-  return history
-    .filter((r) => picked.has(r.runId))
-    .sort((a, b) => (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
+  return { state, representatives };
 }
 
 /** The kept runs' feature values and shapes, and the static weights searched on a sample of them. */

@@ -11,11 +11,9 @@ export {
   withGroupRanks,
 } from './features.js';
 export {
-  chooseFitSample,
   chooseRepresentatives,
   type FitOptions,
   type FitRun,
-  type FitStateOptions,
   type FittedRun,
   fitState,
   MetaFitError,
@@ -44,11 +42,9 @@ export {
   type CheckpointState,
   encodeFeatures,
   type LotoSummary,
-  META_MODEL_FORMAT,
   META_MODEL_KIND,
   type MetaModelState,
   type NumericFeature,
-  type ScopeState,
 } from './model-state.js';
 export {
   encodeOutcome,
@@ -58,17 +54,6 @@ export {
   predictOutcome,
 } from './outcome.js';
 export { type OutcomePrediction, predictOutcomeMany } from './predict-outcome.js';
-export {
-  MIN_FAMILY_TASKS,
-  MIN_KIND_TASKS,
-  predictScoped,
-  runScopeKey,
-  type ScopedHistory,
-  type ScopeKey,
-  scopedHistories,
-  scopeOf,
-  scopesOf,
-} from './scope.js';
 export {
   CHECKPOINTS,
   type CurveShape,

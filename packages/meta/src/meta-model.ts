@@ -1,18 +1,9 @@
 import { metaModels, type StoreDatabase } from '@curfew/store';
 import { sql } from 'drizzle-orm';
 import type { RunFeatures } from './features.js';
-import {
-  chooseFitSample,
-  type FitOptions,
-  type FitRun,
-  type FitStateOptions,
-  type FittedRun,
-  type FittedState,
-  fitState,
-} from './fit.js';
+import { chooseRepresentatives, type FitOptions, type FitRun, type FittedRun, fitState } from './fit.js';
 import { readEvals, readHistory } from './history.js';
 import { encodeFeatures, type MetaModelState } from './model-state.js';
-import { runsInScope, scopesOf, scopeView } from './scope.js';
 import { CHECKPOINTS, type ShapeEval, type ShapeKey } from './shape.js';
 
 export interface FitMetaModelOptions extends FitOptions {
@@ -26,10 +17,11 @@ export interface FitMetaModelOptions extends FitOptions {
    * Runs the fit itself (pure CPU work on plain data): a process that must stay responsive runs
    * it on a worker thread. @defaultValue `fitState`, on the calling thread
    */
-  runFit?: (history: FitRun[], options: FitStateOptions) => Promise<FittedState>;
+  runFit?: (history: FitRun[], options: FitOptions & { historyRuns?: number }) => Promise<FittedState>;
 }
 
-export type { FittedState } from './fit.js';
+/** What `fitState` returns. */
+export type FittedState = ReturnType<typeof fitState>;
 
 export interface FittedMetaModel {
   version: number;
@@ -51,19 +43,15 @@ export async function fitMetaModel(
 ): Promise<FittedMetaModel> {
   const excluded = new Set(options.excludeTasks ?? []);
   const history = (await readHistory(db)).filter((h) => !excluded.has(h.task));
-  const chosen = chooseFitSample(history, options);
+  const chosen = chooseRepresentatives(history, options);
   const evals = await readEvals(
     db,
     chosen.map((h) => h.runId),
   );
   const { runFit, excludeTasks: _excluded, notes: _notes, fitId: _fitId, ...fitOptions } = options;
-  const { state, representatives, scopeRepresentatives } = await (runFit ?? (async (h, o) => fitState(h, o)))(
+  const { state, representatives } = await (runFit ?? (async (h, o) => fitState(h, o)))(
     chosen.map((h) => ({ ...h, evals: evals.get(h.runId) ?? [] })),
-    {
-      ...fitOptions,
-      historyRuns: history.length,
-      scopeHistoryRuns: scopesOf(history).map((key) => runsInScope(history, key).length),
-    },
+    { ...fitOptions, historyRuns: history.length },
   );
   state.fitId = options.fitId ?? null;
   return db.transaction(async (tx) => {
@@ -80,17 +68,7 @@ export async function fitMetaModel(
       .returning({ version: metaModels.version });
     const version = (row as { version: number }).version;
     await tx.execute(sql`DELETE FROM meta_history WHERE meta_model_version < ${version}`);
-    await tx.execute(sql`DELETE FROM meta_scope_history WHERE meta_model_version < ${version}`);
     await insertRepresentatives(tx as unknown as StoreDatabase, version, state, representatives);
-    for (const [s, runs] of scopeRepresentatives.entries()) {
-      await insertScopeRepresentatives(
-        tx as unknown as StoreDatabase,
-        version,
-        s + 1,
-        scopeView(state, s),
-        runs,
-      );
-    }
     return { version, state };
   });
 }
@@ -167,43 +145,6 @@ async function insertRepresentatives(
       SELECT ${version}::int, r.run_id, r.checkpoint, r.best_fraction, r.best_rel, r.last_rel, r.trend
       FROM jsonb_to_recordset(${JSON.stringify(shapes.slice(i, i + 2000))}::jsonb) AS r(
         run_id text, checkpoint float8, best_fraction float8, best_rel float8, last_rel float8, trend float8)`);
-  }
-}
-
-/** Stores the runs scope `scope` (1-based: its place in `state.scopes`) keeps, encoded for its weights. */
-async function insertScopeRepresentatives(
-  tx: StoreDatabase,
-  version: number,
-  scope: number,
-  view: MetaModelState,
-  representatives: readonly FittedRun[],
-): Promise<void> {
-  const rows = representatives.map((h) => {
-    const encoded = encodeFeatures(view, h.features);
-    return {
-      run_id: h.runId,
-      task: h.task,
-      num: encoded.num,
-      cat: encoded.cat,
-      peak_fraction: h.peakFraction,
-      peak_value: h.peakValue,
-      final_value: h.finalValue,
-      shape_best_rel: shapeColumn(h, 'bestRel'),
-      shape_last_rel: shapeColumn(h, 'lastRel'),
-      shape_trend: shapeColumn(h, 'trend'),
-    };
-  });
-  for (let i = 0; i < rows.length; i += 1000) {
-    await tx.execute(sql`
-      INSERT INTO meta_scope_history (meta_model_version, scope, run_id, task, num, cat, peak_fraction,
-        peak_value, final_value, shape_best_rel, shape_last_rel, shape_trend)
-      SELECT ${version}::int, ${scope}::int, r.run_id, r.task, ${floats('num')},
-        ARRAY(SELECT x FROM jsonb_array_elements_text(r.cat) x),
-        r.peak_fraction, r.peak_value, r.final_value,
-        ${floats('shape_best_rel')}, ${floats('shape_last_rel')}, ${floats('shape_trend')}
-      FROM jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + 1000))}::jsonb) AS r(
-        run_id text, task text, num jsonb, cat jsonb, peak_fraction float8, peak_value float8,
-        final_value float8, shape_best_rel jsonb, shape_last_rel jsonb, shape_trend jsonb)`);
   }
 }
 

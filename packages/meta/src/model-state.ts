@@ -38,31 +38,6 @@ export interface CheckpointState {
 export const META_MODEL_KIND = 'relevance-kernel/1';
 
 /**
- * Format of the state within its kind. 2 adds `scopes`; its top level is a whole format-1 state
- * (the fit on all of history), so a reader of format 1 (curfew_predict_outcome, 0008's
- * curfew_predict_stop) still reads it as before, and a format-1 state (no `format`) is read by
- * 0009's curfew_predict_stop as one with no scopes.
- */
-export const META_MODEL_FORMAT = 2;
-
-/**
- * The knowledge fitted on the runs of one scope of history alone: its metric kind (`metricKind`
- * of @curfew/policies, e.g. `accuracy:max`) and, when `family` is set, its task family too. A new
- * run is predicted from the narrowest scope that holds it (`scopeOf`), with that scope's weights,
- * intervals and kept runs (`meta_scope_history`); runs of any other kind weigh nothing there.
- */
-export interface ScopeState {
-  metric: string;
-  family: string | null;
-  numeric: NumericFeature[];
-  categories: CategoryFeature[];
-  checkpoints: CheckpointState[];
-  loto: LotoSummary;
-  considered: string[];
-  representatives: { perTask: number; total: number; kept: number; of: number };
-}
-
-/**
  * The learned state of a meta-model version (`meta_models.state`), read by the SQL function
  * `curfew_predict_stop`. Only features with a positive weight are listed. History is weighted by
  * how near each past run is, in the task's kind, config and (from its first evals on) the shape
@@ -70,8 +45,6 @@ export interface ScopeState {
  */
 export interface MetaModelState {
   kind: typeof META_MODEL_KIND;
-  /** {@link META_MODEL_FORMAT}; absent in format 1. */
-  format?: number;
   /** The refit this version came from (the policies' stop models of the same refit carry it too). */
   fitId?: string | null;
   numeric: NumericFeature[];
@@ -95,11 +68,6 @@ export interface MetaModelState {
   considered: string[];
   /** The bounded sample of history the version keeps: at most `perTask` runs of a task, `total` in all. */
   representatives: { perTask: number; total: number; kept: number; of: number };
-  /**
-   * Narrower scopes of history, each fitted on its own runs (format 2; absent in format 1). The
-   * top level is the scope of all history: for a run of a metric kind no scope holds.
-   */
-  scopes?: ScopeState[];
 }
 
 export interface LotoSummary {

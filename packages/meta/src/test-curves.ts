@@ -53,27 +53,3 @@ export function fitRunsOf(curves: readonly Curve[], features = curvesFeatures(cu
     };
   });
 }
-
-/**
- * `syntheticCurves` as curves of another kind: metric, mode and family set, values turned to a
- * loss (1 − value) for mode min, and, with `reversed`, the early peaks moved to the low learning
- * rates (so that history of this kind says the opposite of the default's).
- */
-export function kindCurves(
-  tasks: readonly string[],
-  kind: { metric: string; mode: 'max' | 'min'; family: string; reversed?: boolean },
-  runsPerTask = 12,
-): Curve[] {
-  return syntheticCurves(tasks, runsPerTask).map((c, i) => {
-    const mirror = syntheticCurves(tasks, runsPerTask)[
-      kind.reversed ? i - (i % runsPerTask) + (runsPerTask - 1 - (i % runsPerTask)) : i
-    ] as Curve;
-    return {
-      ...c,
-      metric: kind.metric,
-      mode: kind.mode,
-      features: { ...c.features, family: kind.family },
-      evals: mirror.evals.map((e) => ({ ...e, value: kind.mode === 'min' ? 1 - e.value : e.value })),
-    };
-  });
-}

@@ -16,7 +16,6 @@ const TABLES = [
   'experiments',
   'meta_history',
   'meta_models',
-  'meta_scope_history',
   'meta_shapes',
   'predictions',
   'run_attempts',
@@ -46,7 +45,6 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
       '0006_meta_outcome',
       '0007_predict_stop_once',
       '0008_predict_stop_plpgsql',
-      '0009_meta_scopes',
     ]);
 
     expect(await migrate(t.store.db)).toEqual({ applied: tags });
@@ -127,7 +125,6 @@ describe('migrate on postgres, from several processes at once', () => {
       '0006_meta_outcome',
       '0007_predict_stop_once',
       '0008_predict_stop_plpgsql',
-      '0009_meta_scopes',
     ]);
     const { rows } = await t.store.readOnlyQuery(
       'select tag, count(*) as times from curfew_migrations group by tag order by tag',
@@ -142,7 +139,6 @@ describe('migrate on postgres, from several processes at once', () => {
       { tag: '0006_meta_outcome', times: 1 },
       { tag: '0007_predict_stop_once', times: 1 },
       { tag: '0008_predict_stop_plpgsql', times: 1 },
-      { tag: '0009_meta_scopes', times: 1 },
     ]);
   });
 });
