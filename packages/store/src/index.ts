@@ -66,6 +66,7 @@ export {
   type ReaderCredentials,
   readerRoleName,
   setUpReaderRole,
+  withReaderLock,
 } from './reader-role.js';
 export { appendRunLog, runLogsOf } from './run-logs.js';
 export {

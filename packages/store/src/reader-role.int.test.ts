@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MIGRATIONS_FOLDER } from './migration-files.js';
 import {
+  grantReader,
   privilegesOfConcern,
   type ReaderCredentials,
   readerRoleName,
@@ -94,6 +95,21 @@ describe("curfew sql's read-only role on a PostgreSQL server", () => {
     });
     expect((await owner.query('select count(*)::int as runs from runs')).rows).toEqual([{ runs: 4 }]);
     expect((await owner.query('select 1 as alive')).rows).toEqual([{ alive: 1 }]);
+  });
+
+  it('is set up and granted from several sessions at once, each waiting for the others', async () => {
+    database = await postgresBackend.create();
+    const db = database.store.db;
+    const { user } = await setUpReaderRole(db, 'c0ffee00c0ffee00c0ffee');
+    // Unserialised, PostgreSQL fails one of two GRANTs on one object at once with
+    // "tuple concurrently updated" (as four `curfew sql` of the demo's follow-ups once did).
+    const settled = await Promise.allSettled(
+      Array.from({ length: 3 }, () => Array.from({ length: 6 }, () => grantReader(db, user))).flat(),
+    );
+    expect(settled.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
+    const credentials = await setUpReaderRole(db, 'c0ffee11c0ffee11c0ffee');
+    reader = await connectAs(database.databaseUrl as string, credentials);
+    expect((await reader.query('select count(*)::int as n from runs')).rows).toEqual([{ n: 0 }]);
   });
 
   it('is granted the tables a later migration adds', async () => {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { StoreDatabase } from './database.js';
-import { messageOf, ReaderRoleError, sqlStateOf } from './errors.js';
+import { messageOf, ReaderRoleError } from './errors.js';
 import { DEFAULT_MIGRATIONS_FOLDER, readMigrationFiles } from './migration-files.js';
 
 /**
@@ -17,6 +17,24 @@ export interface ReaderCredentials {
 
 /** Statements of the reader role time out after this long. */
 export const READER_STATEMENT_TIMEOUT_MS = 30_000;
+
+/**
+ * Key of the transaction-level advisory lock that serialises changes to the reader role and its
+ * grants: PostgreSQL fails two GRANTs on one object at once ("tuple concurrently updated"), and
+ * two first setups would each set a password.
+ */
+export const READER_LOCK_KEY = 7_307_021_448;
+
+/**
+ * Runs `fn` in one transaction holding the reader lock (a savepoint, and the lock taken again,
+ * when `db` is already such a transaction). Several `curfew sql` at once wait for each other.
+ */
+export function withReaderLock<T>(db: StoreDatabase, fn: (tx: StoreDatabase) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(READER_LOCK_KEY))})`);
+    return fn(tx);
+  });
+}
 
 /** Functions of curfew the reader may call. */
 const READER_FUNCTIONS = [
@@ -64,34 +82,37 @@ export async function setUpReaderRole(
 ): Promise<ReaderCredentials> {
   if (!/^[A-Za-z0-9]{16,}$/.test(password))
     throw new ReaderRoleError('reader password: expected 16+ letters or digits');
-  const [{ database } = { database: '' }] = rows<{ database: string }>(
-    await db.execute(sql`select current_database() as database`),
-  );
-  const user = readerRoleName(database);
-  const role = quoteIdent(user);
-  const options =
-    'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT ' +
-    `CONNECTION LIMIT 20 PASSWORD '${password}'`;
-  try {
-    await db.execute(sql.raw(`CREATE ROLE ${role} ${options}`));
-  } catch (error) {
-    const code = sqlStateOf((error as { cause?: unknown }).cause ?? error);
-    // 42710: the role exists (an earlier setup, or another curfew home on this database).
-    if (code !== '42710')
+  return withReaderLock(db, async (tx) => {
+    const [{ database } = { database: '' }] = rows<{ database: string }>(
+      await tx.execute(sql`select current_database() as database`),
+    );
+    const user = readerRoleName(database);
+    const role = quoteIdent(user);
+    const options =
+      'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT ' +
+      `CONNECTION LIMIT 20 PASSWORD '${password}'`;
+    // Looked up under the lock, not tried: a failed CREATE ROLE would abort the transaction.
+    const [existing] = rows<{ name: string }>(
+      await tx.execute(sql`select rolname as name from pg_roles where rolname = ${user}`),
+    );
+    try {
+      // An existing role: an earlier setup, or another curfew home on this database.
+      await tx.execute(sql.raw(`${existing ? 'ALTER' : 'CREATE'} ROLE ${role} ${options}`));
+    } catch (error) {
       throw new ReaderRoleError(`cannot create the read-only role ${user}: ${messageOf(causeOf(error))}`);
-    await db.execute(sql.raw(`ALTER ROLE ${role} ${options}`));
-  }
-  // Whatever an earlier hand may have granted it: the reader is member of no role.
-  const memberships = rows<{ name: string }>(
-    await db.execute(
-      sql`select g.rolname as name from pg_auth_members m join pg_roles g on g.oid = m.roleid join pg_roles r on r.oid = m.member where r.rolname = ${user}`,
-    ),
-  );
-  for (const { name } of memberships) await db.execute(sql.raw(`REVOKE ${quoteIdent(name)} FROM ${role}`));
-  await db.execute(sql.raw(`ALTER ROLE ${role} SET default_transaction_read_only = on`));
-  await db.execute(sql.raw(`ALTER ROLE ${role} SET statement_timeout = ${READER_STATEMENT_TIMEOUT_MS}`));
-  await grantReader(db, user, migrationsFolder);
-  return { user, password };
+    }
+    // Whatever an earlier hand may have granted it: the reader is member of no role.
+    const memberships = rows<{ name: string }>(
+      await tx.execute(
+        sql`select g.rolname as name from pg_auth_members m join pg_roles g on g.oid = m.roleid join pg_roles r on r.oid = m.member where r.rolname = ${user}`,
+      ),
+    );
+    for (const { name } of memberships) await tx.execute(sql.raw(`REVOKE ${quoteIdent(name)} FROM ${role}`));
+    await tx.execute(sql.raw(`ALTER ROLE ${role} SET default_transaction_read_only = on`));
+    await tx.execute(sql.raw(`ALTER ROLE ${role} SET statement_timeout = ${READER_STATEMENT_TIMEOUT_MS}`));
+    await grantReader(tx, user, migrationsFolder);
+    return { user, password };
+  });
 }
 
 /**
@@ -100,25 +121,31 @@ export async function setUpReaderRole(
  */
 export async function grantReader(db: StoreDatabase, user: string, migrationsFolder?: string): Promise<void> {
   const role = quoteIdent(user);
-  const [{ database } = { database: '' }] = rows<{ database: string }>(
-    await db.execute(sql`select current_database() as database`),
-  );
-  await db
-    .execute(sql.raw(`GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${role}`))
-    .catch(() => undefined);
-  await db.execute(sql.raw(`GRANT USAGE ON SCHEMA public TO ${role}`));
-  for (const name of await curfewRelations(migrationsFolder)) {
-    const [found] = rows<{ present: boolean }>(
-      await db.execute(sql`select to_regclass(${name}) is not null as present`),
+  const relations = await curfewRelations(migrationsFolder);
+  await withReaderLock(db, async (tx) => {
+    const [{ database } = { database: '' }] = rows<{ database: string }>(
+      await tx.execute(sql`select current_database() as database`),
     );
-    if (found?.present) await db.execute(sql.raw(`GRANT SELECT ON ${quoteIdent(name)} TO ${role}`));
-  }
-  for (const fn of READER_FUNCTIONS) {
-    const [found] = rows<{ present: boolean }>(
-      await db.execute(sql`select to_regprocedure(${fn}) is not null as present`),
-    );
-    if (found?.present) await db.execute(sql.raw(`GRANT EXECUTE ON FUNCTION ${fn} TO ${role}`));
-  }
+    // In a savepoint: a user that may not grant CONNECT still grants the rest.
+    await tx
+      .transaction((savepoint) =>
+        savepoint.execute(sql.raw(`GRANT CONNECT ON DATABASE ${quoteIdent(database)} TO ${role}`)),
+      )
+      .catch(() => undefined);
+    await tx.execute(sql.raw(`GRANT USAGE ON SCHEMA public TO ${role}`));
+    for (const name of relations) {
+      const [found] = rows<{ present: boolean }>(
+        await tx.execute(sql`select to_regclass(${name}) is not null as present`),
+      );
+      if (found?.present) await tx.execute(sql.raw(`GRANT SELECT ON ${quoteIdent(name)} TO ${role}`));
+    }
+    for (const fn of READER_FUNCTIONS) {
+      const [found] = rows<{ present: boolean }>(
+        await tx.execute(sql`select to_regprocedure(${fn}) is not null as present`),
+      );
+      if (found?.present) await tx.execute(sql.raw(`GRANT EXECUTE ON FUNCTION ${fn} TO ${role}`));
+    }
+  });
 }
 
 /** Re-grants to the reader role of this database if it exists (after migrations); never throws. */

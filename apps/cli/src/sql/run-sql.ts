@@ -8,6 +8,7 @@ import {
   readOnlyQueryAs,
   type Store,
   setUpReaderRole,
+  withReaderLock,
 } from '@curfew/store';
 import { openCliStore } from '../cluster/connect';
 import { chooseDatabase, serverLocation } from '../cluster/database-choice';
@@ -45,7 +46,8 @@ export async function runUserSql(env: ResolvedEnv, statement: string): Promise<Q
 /**
  * The read-only role's credentials: the saved ones (granted again: migrations may have added
  * tables), or a new password when there are none or `renew`; null when the configured user may
- * not create roles (then the query runs as that user, if it is not privileged).
+ * not create roles (then the query runs as that user, if it is not privileged). Under the reader
+ * lock, so several `curfew sql` of one home at once set the role up once and share its password.
  */
 async function readerFor(
   store: Store,
@@ -53,13 +55,15 @@ async function readerFor(
   location: string,
   renew: boolean,
 ): Promise<ReaderCredentials | null> {
-  const saved = renew ? null : readReader(env.CURFEW_HOME, location);
-  if (!(await mayCreateRoles(store.db))) return saved;
-  if (saved) {
-    await grantReader(store.db, saved.user);
-    return saved;
-  }
-  const reader = await setUpReaderRole(store.db, randomBytes(18).toString('hex'));
-  saveReader(env.CURFEW_HOME, location, reader);
-  return reader;
+  if (!(await mayCreateRoles(store.db))) return renew ? null : readReader(env.CURFEW_HOME, location);
+  return withReaderLock(store.db, async (tx) => {
+    const saved = renew ? null : readReader(env.CURFEW_HOME, location);
+    if (saved) {
+      await grantReader(tx, saved.user);
+      return saved;
+    }
+    const reader = await setUpReaderRole(tx, randomBytes(18).toString('hex'));
+    saveReader(env.CURFEW_HOME, location, reader);
+    return reader;
+  });
 }
