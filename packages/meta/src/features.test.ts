@@ -31,8 +31,6 @@ describe('run features', () => {
       lr: 0.003,
       batch_size: 64,
       evals_per_run: 40,
-      // What the metric measures: the scope of history after the family.
-      metric_kind: 'accuracy:max',
     });
   });
 

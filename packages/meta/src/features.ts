@@ -4,8 +4,6 @@
  * completed with where the run sits within its experiment's sweep (`lr_rank`…), which is what
  * transfers between tasks whose absolute learning rates differ by orders of magnitude.
  */
-import { metricKind } from '@curfew/policies';
-
 export type FeatureValue = number | string;
 export type RunFeatures = Record<string, FeatureValue>;
 
@@ -27,14 +25,6 @@ export function flattenFeatures(...sources: (Readonly<Record<string, unknown>> |
   }
   // Optimisers name it either way; history and new runs must agree.
   if (out.lr === undefined && typeof out.learning_rate === 'number') out.lr = out.learning_rate;
-  // What the metric measures, whatever its name (top1, validation/accuracy): a scope of history.
-  if (
-    out.metric_kind === undefined &&
-    typeof out.metric === 'string' &&
-    (out.mode === 'max' || out.mode === 'min')
-  ) {
-    out.metric_kind = metricKind(out.metric, out.mode);
-  }
   return out;
 }
 

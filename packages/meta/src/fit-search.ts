@@ -83,20 +83,18 @@ export function weightedSum(
 
 /**
  * Coordinate search over the weights of `matrices` (pairwise distances, one per feature), on top
- * of the fixed distances `base`: starting from the weights `initial` (all 0 when not given),
- * tries each grid value (and 0) for each feature and keeps it when `errorOf` the summed distances
- * falls by more than MIN_GAIN; at most PASSES passes. Returns the weights, the distances they
- * give and their error.
+ * of the fixed distances `base`: starting from all weights 0, tries each grid value for each
+ * feature and keeps it when `errorOf` the summed distances falls by more than MIN_GAIN; at most
+ * PASSES passes. Returns the weights, the distances they give and their error.
  */
 export function coordinateSearch(
   matrices: readonly Float32Array[],
   base: Float64Array,
   errorOf: (distances: Float64Array) => number,
   grid: readonly number[] = WEIGHT_GRID,
-  initial?: readonly number[],
 ): { weights: number[]; distances: Float64Array; error: number } {
-  const weights = matrices.map((_, k) => initial?.[k] ?? 0);
-  let d = initial ? weightedSum(matrices, weights, base.length, base) : base;
+  const weights = matrices.map(() => 0);
+  let d = base;
   let best = errorOf(d);
   if (matrices.length === 0) return { weights, distances: d, error: best };
   for (let pass = 0; pass < PASSES; pass++) {
@@ -127,14 +125,8 @@ export function searchWeights(
   runs: LotoRuns,
   base: Float64Array,
   grid: readonly number[] = WEIGHT_GRID,
-  initial?: readonly number[],
 ): number[] {
   if (matrices.length === 0) return [];
-  return coordinateSearch(
-    matrices,
-    base,
-    (d) => searchObjective(lotoHistograms(d, runs), runs),
-    grid,
-    initial,
-  ).weights;
+  return coordinateSearch(matrices, base, (d) => searchObjective(lotoHistograms(d, runs), runs), grid)
+    .weights;
 }

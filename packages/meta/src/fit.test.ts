@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type FitRun, fitState, MetaFitError, spreadSample } from './fit.js';
-import { binsToInterval, densestBins, distance2, kernelWeights, predictKernel } from './kernel.js';
+import { binsToInterval, densestBins, predictKernel } from './kernel.js';
 import { encodeFeatures } from './model-state.js';
 import { checkpointOf, shapeAt } from './shape.js';
 import { fitRunsOf, syntheticCurves } from './test-curves.js';
@@ -80,38 +80,6 @@ describe('fitState', () => {
     const { state, representatives } = fitState(runs, { maxRunsPerTask: 5 });
     expect(representatives).toHaveLength(15);
     expect(state.representatives).toMatchObject({ perTask: 5, kept: 15, of: 36 });
-  });
-
-  it('predicts a run from its own family, else its metric kind, and from all of history only when both are new', () => {
-    // Two kinds of history whose runs peak by the same rule: the scopes keep them apart anyway.
-    const image = fitRuns(['i1', 'i2', 'i3']).map((r) => ({
-      ...r,
-      features: { ...r.features, family: 'image', metric: 'top1', mode: 'max', metric_kind: 'accuracy:max' },
-    }));
-    const loss = fitRuns(['l1', 'l2', 'l3']).map((r) => ({
-      ...r,
-      features: { ...r.features, family: 'lm', metric: 'val_loss', mode: 'min', metric_kind: 'loss:min' },
-    }));
-    const { state, representatives } = fitState([...image, ...loss]);
-    const encoded = representatives.map((r) => encodeFeatures(state, r.features));
-    const weightsOf = (features: Record<string, string | number>) => {
-      const q = encodeFeatures(state, features);
-      return kernelWeights(encoded.map((e) => distance2(state, e, q)));
-    };
-    const massOf = (w: Float64Array, keep: (task: string) => boolean) =>
-      representatives.reduce((s, r, i) => s + (keep(r.task) ? (w[i] as number) : 0), 0);
-    const base = (image[0] as FitRun).features;
-    // Its own family: no weight on any other.
-    const own = weightsOf(base);
-    expect(massOf(own, (t) => !t.startsWith('i'))).toBe(0);
-    // A family history has not seen, of a kind it has: that kind's runs only.
-    const kind = weightsOf({ ...base, family: 'new', metric: 'accuracy', metric_kind: 'accuracy:max' });
-    expect(massOf(kind, (t) => t.startsWith('l'))).toBe(0);
-    expect(massOf(kind, (t) => t.startsWith('i'))).toBeGreaterThan(0);
-    // A new kind too: all of history.
-    const all = weightsOf({ ...base, family: 'new', metric: 'ssim', metric_kind: 'ssim:max' });
-    expect(massOf(all, (t) => t.startsWith('l'))).toBeGreaterThan(0);
-    expect(massOf(all, (t) => t.startsWith('i'))).toBeGreaterThan(0);
   });
 
   it('refuses history of a single task', () => {

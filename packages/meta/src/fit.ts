@@ -4,7 +4,7 @@ import { type FitContext, fitCheckpoint, runsAt } from './fit-checkpoint.js';
 import { median, PEAK_MASS } from './fit-loto.js';
 import { fitOutcome } from './fit-outcome.js';
 import { type Candidate, featureMatrix, searchWeights, weightedSum } from './fit-search.js';
-import { type HistoryRun, MAX_EXCESS, type RepresentativeRun } from './kernel.js';
+import type { HistoryRun, RepresentativeRun } from './kernel.js';
 import {
   type CheckpointState,
   encodeCategory,
@@ -52,19 +52,6 @@ export class MetaFitError extends Error {
 }
 
 export const MISSING_PENALTY = 4;
-
-/**
- * The scopes of history a run is predicted from, narrowest first: its task family, then its
- * metric's kind (`metric_kind`, accuracy:max, loss:min…). Each starts the weight search at
- * SCOPE_WEIGHT, so a past run of another family weighs nothing beside one of the run's own
- * (its excess distance is past MAX_EXCESS), while a run whose family history has not seen is
- * predicted from its kind's runs (the family term is the same for all of them), and from all of
- * history only when its kind is new too. History of other kinds cannot then move a prediction
- * (more history never hurts it), yet the weights are fitted on all of history. The search keeps
- * a scope only while the fit's own leave-one-task-out does not say that pooling it is better.
- */
-export const SCOPE_KEYS = ['family', 'metric_kind'] as const;
-export const SCOPE_WEIGHT = 2 * MAX_EXCESS;
 
 /** FNV-1a, for a sample that does not depend on the order runs were read in, nor on their outcomes. */
 function hash(s: string): number {
@@ -244,10 +231,7 @@ function contextOf(reps: readonly FitRun[], options: FitOptions): FitContext {
   };
   // Before the run starts: which task and config features make past runs relevant.
   const matrices = candidates.map((c) => featureMatrix(c, sample, MISSING_PENALTY));
-  const initial = candidates.map((c) =>
-    c.kind === 'cat' && (SCOPE_KEYS as readonly string[]).includes(c.feature.key) ? SCOPE_WEIGHT : 0,
-  );
-  const weights = searchWeights(matrices, runsAt(ctx, sample, 0), ctx.sampleBase, undefined, initial);
+  const weights = searchWeights(matrices, runsAt(ctx, sample, 0), ctx.sampleBase);
   return { ...ctx, weights, sampleBase: weightedSum(matrices, weights, ctx.sampleBase.length) };
 }
 
