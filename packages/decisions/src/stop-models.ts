@@ -1,4 +1,4 @@
-import { type Curve, type StopModel, StopModelTrainer } from '@curfew/policies';
+import { type Curve, modelForHistoryTask, type StopModel, StopModelTrainer } from '@curfew/policies';
 import { taskKey } from '@curfew/spec';
 import { type HistoryRun, historyRuns, metaModels, type StoreDatabase } from '@curfew/store';
 import { eq } from 'drizzle-orm';
@@ -9,7 +9,8 @@ export const STOP_MODELS_KIND = 'curfew-stop-models/1';
 /**
  * The stop models `meta` and `auto` decide with, fitted once from history and stored as a
  * `meta_models` version: one model per task fold (a task of the history is judged by the model
- * fitted without its fold, as replay does) and one of all history for new tasks. Null where the
+ * fitted without its fold, as replay does, unless no other fold holds its kind of curve:
+ * `stopModelFor`) and one of all history for new tasks. Null where the
  * history left could not be validated on tasks it had not seen.
  */
 export interface StoredStopModels {
@@ -45,10 +46,16 @@ export function fitStopModels(history: readonly Curve[]): StoredStopModels {
   return { kind: STOP_MODELS_KIND, foldOfTask, models };
 }
 
-/** The model for a task: its fold's when history holds it, else the one of all history. */
+/**
+ * The model for a task: the one of all history for a task history does not hold; for one it holds,
+ * its fold's, or the one of all history (its own finished runs in it) where no other fold holds
+ * enough of its kind of curve (`modelForHistoryTask`).
+ */
 export function stopModelFor(stored: StoredStopModels, task: string): StopModel | null {
   const fold = stored.foldOfTask[task];
-  return stored.models[fold === undefined ? 'all' : String(fold)] ?? null;
+  const all = stored.models.all ?? null;
+  if (fold === undefined) return all;
+  return modelForHistoryTask(task, stored.models[String(fold)] ?? null, all);
 }
 
 /**

@@ -24,6 +24,7 @@ export {
   halvingTable,
   MAX_GROUP_RUNS,
 } from './learn/halving-table';
+export { modelForHistoryTask } from './learn/own-history';
 export {
   PLATEAU_WINDOWS,
   type PlateauTables,

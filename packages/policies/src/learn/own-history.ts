@@ -1,0 +1,27 @@
+import { MIN_OWN_KIND_TASKS } from './auto-rules';
+import type { StopModel } from './stop-model';
+
+/**
+ * Which stop model judges a run of a task history already holds (the runs of its earlier
+ * experiments, or of this one, that trained to their budget): the model fitted without the task's
+ * fold, as a task never seen is judged, wherever that model holds at least `MIN_OWN_KIND_TASKS`
+ * other tasks of the task's metric kind; else the model of all history, in which the task's own
+ * finished runs teach what no other task can.
+ *
+ * Why not always the model of all history: the runs a task gives history are the ones that
+ * trained to their budget, the survivors of its stopping, and those are the runs no plateau came
+ * early in. Judged by them, a task's own rules grow more cautious than the ones other tasks of its
+ * kind bound (`bench/own-history.ts`: 3.0–8.5 points less saved on accuracy curves across an
+ * experiment). Where history holds no other task of the kind, the fold's model can only fall back to its most cautious
+ * defaults, and the task's own runs are the only history of its kind there is.
+ */
+export function modelForHistoryTask(
+  task: string,
+  withoutFold: StopModel | null,
+  all: StopModel | null,
+): StopModel | null {
+  const metric = all?.kinds.tasks[task]?.metric;
+  if (all === null || metric === undefined || metric === '') return withoutFold;
+  const others = Object.values(withoutFold?.kinds.tasks ?? {}).filter((k) => k.metric === metric).length;
+  return others >= MIN_OWN_KIND_TASKS ? withoutFold : all;
+}
