@@ -17,7 +17,7 @@
 // and 0.02.
 //
 //   nice -n 10 npx tsx bench/own-history.ts [CURVES.jsonl...]
-import { STOP_MODELS_KIND, stopModelFor } from '@curfew/decisions';
+import { STOP_MODELS_KIND, type StoredStopModels, stopModelFor } from '@curfew/decisions';
 import {
   type Curve,
   createAutoPolicy,
@@ -131,7 +131,7 @@ for (let fold = 0; fold < folds; fold++) {
     // What curfew does (`stopModelFor`): a task of history by its fold's model unless that lacks
     // its kind of curve, a task history does not hold (no run of its first sweep finished) by the
     // one of all history.
-    const stored = {
+    const stored: StoredStopModels = {
       kind: STOP_MODELS_KIND,
       foldOfTask: Object.fromEntries(Object.keys(withOwn?.kinds.tasks ?? {}).map((t) => [t, foldOf(t)])),
       models: {
