@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { stubStopModel } from '../test-support';
-import { autoRules, matchHistory, newFamilyOfKnownKind, plainHalvingHolds } from './auto-rules';
+import {
+  autoRules,
+  halvingChoice,
+  matchHistory,
+  newFamilyOfKnownKind,
+  plainHalvingHolds,
+} from './auto-rules';
 import type { CurveKind } from './curve-kind';
-import { FALLBACK_SHARE } from './halving-table';
+import { FALLBACK_SHARE, HALVING_RUNGS } from './halving-table';
 import type { PlateauTables } from './plateau-table';
 import { DEFAULT_REMAINING_GAIN } from './remaining-gain-table';
 import { DEFAULT_RISK_RULE, type RiskTable } from './risk-control';
@@ -274,5 +280,51 @@ describe('autoRules', () => {
     expect(rules.survivors).toEqual({ window: 0.25, gain: 0.005 });
     // Below the grid no plateau rule stops the survivors.
     expect(autoRules(model, 0.0005, acc('a'))).toMatchObject({ survivors: null });
+  });
+});
+
+describe('halvingChoice', () => {
+  const t = 0.01;
+  // Twelve accuracy groups of one family: at the default rungs every share is bounded (saving
+  // 0.75 at 0.25); at η = 4 from 1/16 only 0.5 is (0.25 loses 3 t), saving 0.8 there.
+  const base = halving(12, acc('a'), [0, 0, 0]);
+  const other = (losses: number[], saved: number[]): RiskTable => ({
+    params: [1, 0.5, 0.25],
+    units: base.table.units.map((u) => ({ ...u, losses: losses.map((l) => [l, l, l]), saved })),
+  });
+  const kinds = { tasks: {}, groups: base.kinds };
+  const rungs = [1 / 16, 1 / 4];
+
+  it('keeps the default rungs without tables at other schedules, or where theirs saved less', () => {
+    const old = stubStopModel({ halving: base.table, kinds });
+    expect(halvingChoice(old, acc('a'), t)).toEqual({ rungs: HALVING_RUNGS, keepShare: 0.25 });
+    const model = stubStopModel({
+      halving: base.table,
+      halvingSchedules: [{ rungs, table: other([0, 0, 3 * t], [0, 0.7, 0.9]) }],
+      kinds,
+    });
+    expect(halvingChoice(model, acc('a'), t)).toEqual({ rungs: HALVING_RUNGS, keepShare: 0.25 });
+  });
+
+  it('takes the schedule whose bounded share saved history the most, and the rules follow it', () => {
+    const model = stubStopModel({
+      halving: base.table,
+      halvingSchedules: [{ rungs, table: other([0, 0, 3 * t], [0, 0.8, 0.9]) }],
+      kinds,
+    });
+    expect(halvingChoice(model, acc('a'), t)).toEqual({ rungs, keepShare: 0.5 });
+    expect(autoRules(model, t, acc('a'))).toMatchObject({
+      halvingLearned: true,
+      halving: { rungs, keepShare: 0.5, minKeep: 2 },
+    });
+  });
+
+  it('is null where no schedule has history enough of the run’s kind', () => {
+    const model = stubStopModel({
+      halving: base.table,
+      halvingSchedules: [{ rungs, table: other([0, 0, 0], [0, 0.8, 0.9]) }],
+      kinds,
+    });
+    expect(halvingChoice(model, wer('a'), t)).toBeNull();
   });
 });

@@ -216,6 +216,36 @@ function survivorsRule(
 }
 
 /**
+ * The halving rule for a run of kind `kind` at `tolerance` (halving's part of it): at each rung
+ * schedule history was replayed at (`halving`, the default rungs, and `halvingSchedules`), the
+ * most aggressive keep share the risk rule bounds on history's units of the run's kind
+ * (`matchHistory`), and of those the one that saved those units the most tokens on average
+ * (the default rungs on a tie), as `remainingGainRule` chooses per window × noise. Null where
+ * the risk rule bounds no share at any schedule.
+ */
+export function halvingChoice(
+  model: StopModel,
+  kind: CurveKind,
+  tolerance: number,
+  matching: KindMatching = DEFAULT_KIND_MATCHING,
+): { rungs: readonly number[]; keepShare: number } | null {
+  const schedules = [{ rungs: HALVING_RUNGS, table: model.halving }, ...(model.halvingSchedules ?? [])];
+  let chosen: { rungs: readonly number[]; keepShare: number; saved: number } | null = null;
+  for (const { rungs, table } of schedules) {
+    const matched = matchHistory(table, model.kinds.groups, kind, DEFAULT_RISK_RULE, matching.poolFamilies);
+    if (!matched) continue;
+    const { index } = chooseRule(matched.table, tolerance, matched.weights);
+    if (index === null) continue;
+    const units = matched.table.units;
+    const weight = matched.weights.reduce((a, b) => a + b, 0);
+    const saved =
+      units.reduce((s, u, k) => s + (matched.weights[k] as number) * (u.saved[index] ?? 0), 0) / weight;
+    if (!chosen || saved > chosen.saved) chosen = { rungs, keepShare: table.params[index] as number, saved };
+  }
+  return chosen && { rungs: chosen.rungs, keepShare: chosen.keepShare };
+}
+
+/**
  * `auto`'s rules for a run of kind `kind` at `tolerance`, each the most aggressive setting whose
  * loss on history the risk rule bounds (`risk-control.ts`):
  * - across an experiment, regret ≤ (what halving loses) + (what stopping the leading runs on a
@@ -264,26 +294,23 @@ export function autoRules(
     DEFAULT_RISK_RULE,
     matching.poolFamilies,
   );
-  const choice = matched ? chooseRule(matched.table, halvingTolerance, matched.weights) : { index: null };
+  const choice = matched ? halvingChoice(model, kind, halvingTolerance, matching) : null;
   const halves =
     matching.withoutKind === 'halving' ||
     (matching.withoutKind === 'checked-halving' &&
       !newFamilyOfKnownKind(model.halving, model.kinds.groups, kind) &&
       plainHalvingHolds(model.halving, model.kinds.groups, kind, tolerance));
   const fallback = matched === null && !halves ? { ...halving, keepShare: 1 } : halving;
-  const halvingRule =
-    choice.index === null
-      ? fallback
-      : { ...halving, keepShare: model.halving.params[choice.index] as number };
+  const halvingRule = choice === null ? fallback : { ...halving, ...choice };
   // Survivors beside plain halving get their share of t; beside no halving at all, all of it.
   const boundTolerance = halvingRule.keepShare < 1 ? tolerance * (1 - split) : tolerance;
   return {
     halving: halvingRule,
-    halvingLearned: choice.index !== null,
+    halvingLearned: choice !== null,
     single: aloneRule(model.remainingGain, model.kinds.tasks, kind, tolerance),
     survivors,
     survivorsBound:
-      survivors === null && choice.index === null && matching.withoutKind !== 'none'
+      survivors === null && choice === null && matching.withoutKind !== 'none'
         ? aloneRule(model.remainingGain, model.kinds.tasks, kind, boundTolerance)
         : null,
   };

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Curve } from '../replay/curve';
-import { HALVING_CONDITIONS, HALVING_SHARES, halvingTable, MAX_GROUP_RUNS } from './halving-table';
+import {
+  HALVING_CONDITIONS,
+  HALVING_SCHEDULES,
+  HALVING_SHARES,
+  halvingSchedules,
+  halvingTable,
+  MAX_GROUP_RUNS,
+} from './halving-table';
 
 /** Run i of `group`: it learns to `end` by the budget, at speed `speed` (slow starters rise late). */
 function run(group: string, i: number, end: number, speed: number): Curve {
@@ -49,5 +56,20 @@ describe('halving table', () => {
     const first = halvingTable(big);
     expect(first.units).toHaveLength(1);
     expect(halvingTable(big)).toEqual(first);
+  });
+
+  it('replays the group at each other rung schedule: stopping from 1/81 loses the slow best run there too', () => {
+    const schedules = halvingSchedules(group);
+    expect(schedules.map((s) => s.rungs)).toEqual(HALVING_SCHEDULES);
+    for (const { table: at } of schedules) {
+      expect(at.params).toEqual(HALVING_SHARES);
+      expect(at.units[0]?.losses[0]).toEqual(HALVING_CONDITIONS.map(() => 0));
+    }
+    const early = schedules.find((s) => s.rungs[0] === 1 / 81)?.table.units[0];
+    expect(Math.max(...(early?.losses.at(-1) ?? []))).toBeCloseTo(best - 0.7, 4);
+    // Each schedule is replayed at its own rungs: from 1/16 the runs are stopped elsewhere.
+    const late = schedules.find((s) => s.rungs[0] === 1 / 16)?.table.units[0];
+    expect(late?.saved.at(-1)).toBeCloseTo(0.5817, 4);
+    expect(unit?.saved.at(-1)).toBeCloseTo(0.5755, 4);
   });
 });

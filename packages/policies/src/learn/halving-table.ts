@@ -10,6 +10,24 @@ import type { RiskTable } from './risk-control';
 export const HALVING_RUNGS: readonly number[] = [1 / 27, 1 / 9, 1 / 3];
 
 /**
+ * The other rung schedules `auto` may halve at, where history bounds one of them and it saved more
+ * than `HALVING_RUNGS` (`learn/auto-rules.ts`): η = 4 from 1/16 and from 1/64, η = 3 from 1/81.
+ * Chosen in hindsight on the dev curves, one of these per kind saved up to 14 points more on
+ * accuracy and WER curves (bench/README.md, "What experiment scope can reach at all").
+ */
+export const HALVING_SCHEDULES: readonly (readonly number[])[] = [
+  [1 / 16, 1 / 4],
+  [1 / 64, 1 / 16, 1 / 4],
+  [1 / 81, 1 / 27, 1 / 9, 1 / 3],
+];
+
+/** What halving at one rung schedule lost on history, per keep share (`halvingTable`). */
+export interface HalvingSchedule {
+  rungs: number[];
+  table: RiskTable;
+}
+
+/**
  * Shares of the runs standing at a rung that go on, conservative first (1: none is stopped). The
  * plain successive-halving share 1/3 is the fallback where history cannot support the tolerance.
  */
@@ -99,10 +117,10 @@ function sampleGroups(curves: readonly Curve[]): Curve[] {
 /**
  * What robust halving (`policies/robust-halving.ts`) lost on history at each of `HALVING_SHARES`:
  * per group, its best-of-experiment regret in each of `HALVING_CONDITIONS` (survivors train to
- * their budget), and its mean tokens saved. Nothing learned is in the rule, so no group is judged
- * by anything fitted on itself.
+ * their budget), and its mean tokens saved, at the rungs `rungs`. Nothing learned is in the rule,
+ * so no group is judged by anything fitted on itself.
  */
-export function halvingTable(history: readonly Curve[]): RiskTable {
+export function halvingTable(history: readonly Curve[], rungs: readonly number[] = HALVING_RUNGS): RiskTable {
   const curves = sampleGroups(history);
   const groups = [...new Set(curves.map((c) => c.group))].sort();
   const index = new Map(groups.map((g, i) => [g, i]));
@@ -122,7 +140,7 @@ export function halvingTable(history: readonly Curve[]): RiskTable {
                   { id: c.id, budgetTokens: c.budgetTokens, mode: c.mode },
                   {
                     mode: c.mode,
-                    rungs: HALVING_RUNGS,
+                    rungs,
                     keepShare: share,
                     minKeep: MIN_KEEP,
                     chanceShare: CHANCE_SHARE,
@@ -143,4 +161,9 @@ export function halvingTable(history: readonly Curve[]): RiskTable {
     params: [...HALVING_SHARES],
     units: groups.map((name, g) => ({ name, losses: regret[g] as number[][], saved: saved[g] as number[] })),
   };
+}
+
+/** `halvingTable` at each of `HALVING_SCHEDULES`. */
+export function halvingSchedules(history: readonly Curve[]): HalvingSchedule[] {
+  return HALVING_SCHEDULES.map((rungs) => ({ rungs: [...rungs], table: halvingTable(history, rungs) }));
 }

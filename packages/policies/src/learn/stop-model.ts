@@ -3,7 +3,7 @@ import type { Curve } from '../replay/curve';
 import { type CurveKind, curveKind } from './curve-kind';
 import { type CalibrationPoint, calibrateGainThresholds } from './gain-calibration';
 import { fitGbm, type GbmModel, type GbmOptions, predictGbm } from './gbm';
-import { halvingTable } from './halving-table';
+import { type HalvingSchedule, halvingSchedules, halvingTable } from './halving-table';
 import { type PlateauTables, plateauTables } from './plateau-table';
 import { type RemainingGainTables, remainingGainTables } from './remaining-gain-table';
 import type { RiskTable } from './risk-control';
@@ -27,7 +27,9 @@ export const STOP_MODEL_FORMAT = 'curfew-stop-model/3';
  *   `plateau`, the plateau rule per tolerance and window, run by run and for each group's leading
  *   runs; `remainingGain`, the remaining-gain bound per window, noise margin and threshold, run
  *   by run (absent in a model fitted before it: `auto` then keeps to its safe default);
- *   `halving`, robust successive halving per keep share, per group and run order;
+ *   `halving`, robust successive halving per keep share, per group and run order, at the default
+ *   rungs, and `halvingSchedules` the same at the other rung schedules (absent in a model fitted
+ *   before them: `auto` then halves at the default rungs only);
  *   `kinds`, the kind of curve of each of their tasks and groups (`curve-kind.ts`: metric kind and
  *   family), by which history is matched to a run.
  */
@@ -41,6 +43,7 @@ export interface StopModel {
   plateau: PlateauTables;
   remainingGain?: RemainingGainTables;
   halving: RiskTable;
+  halvingSchedules?: HalvingSchedule[];
   /** The kind of curve of each task and group of history (metric kind and family). */
   kinds: { tasks: Record<string, CurveKind>; groups: Record<string, CurveKind> };
   history: { runs: number; tasks: string[] };
@@ -192,6 +195,7 @@ export class StopModelTrainer {
       plateau: plateauTables(seen),
       remainingGain: remainingGainTables(seen),
       halving: halvingTable(seen),
+      halvingSchedules: halvingSchedules(seen),
       kinds: {
         tasks: Object.fromEntries(seen.map((c) => [c.task, curveKind(c.metric, c.mode, c.features)])),
         groups: Object.fromEntries(seen.map((c) => [c.group, curveKind(c.metric, c.mode, c.features)])),
