@@ -219,8 +219,9 @@ function survivorsRule(
  * The halving rule for a run of kind `kind` at `tolerance` (halving's part of it): at each rung
  * schedule history was replayed at (`halving`, the default rungs, and `halvingSchedules`), the
  * most aggressive keep share the risk rule bounds on history's units of the run's kind
- * (`matchHistory`), and of those the one that saved those units the most tokens on average
- * (the default rungs on a tie), as `remainingGainRule` chooses per window × noise. Null where
+ * (`matchHistory`, each schedule at a Bonferroni share of the risk rule's confidence), and of
+ * those the one that saved those units the most tokens on average (the default rungs on a tie),
+ * as `remainingGainRule` chooses per window × noise. Null where
  * the risk rule bounds no share at any schedule.
  */
 export function halvingChoice(
@@ -230,11 +231,17 @@ export function halvingChoice(
   matching: KindMatching = DEFAULT_KIND_MATCHING,
 ): { rungs: readonly number[]; keepShare: number } | null {
   const schedules = [{ rungs: HALVING_RUNGS, table: model.halving }, ...(model.halvingSchedules ?? [])];
+  // The best of several fixed sequences: each is tested at the family's confidence split among them
+  // (Bonferroni), so the one chosen is bounded at `DEFAULT_RISK_RULE.confidence` still.
+  const rule = {
+    ...DEFAULT_RISK_RULE,
+    confidence: 1 - (1 - DEFAULT_RISK_RULE.confidence) / schedules.length,
+  };
   let chosen: { rungs: readonly number[]; keepShare: number; saved: number } | null = null;
   for (const { rungs, table } of schedules) {
     const matched = matchHistory(table, model.kinds.groups, kind, DEFAULT_RISK_RULE, matching.poolFamilies);
     if (!matched) continue;
-    const { index } = chooseRule(matched.table, tolerance, matched.weights);
+    const { index } = chooseRule(matched.table, tolerance, matched.weights, rule);
     if (index === null) continue;
     const units = matched.table.units;
     const weight = matched.weights.reduce((a, b) => a + b, 0);
