@@ -30,6 +30,15 @@ export interface Condition {
   workers: number;
 }
 
+/** The kind of a curve, from the name of its metric: the kinds replay-by-kind.ts scores apart. */
+export function kindOf(metric: string): string {
+  const m = metric.toLowerCase();
+  if (/wer|error_rate|cer/.test(m)) return 'WER';
+  if (/ssim/.test(m)) return 'SSIM';
+  if (/loss|perplexity|ppl/.test(m)) return 'loss';
+  return 'accuracy';
+}
+
 /** Folds of the outer loop: the same task units and assignment `historyModels` uses. */
 export function outerFolds(curves: readonly Curve[]): {
   foldOf: (task: string) => number;

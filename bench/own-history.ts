@@ -31,7 +31,7 @@ import {
 } from '@curfew/policies';
 import { hostLine, printTable } from './bench-support';
 import { benchCurves } from './curve-files';
-import { outerFolds } from './nested-replay';
+import { kindOf, outerFolds } from './nested-replay';
 
 const TOLERANCES = [0.002, 0.005, 0.01, 0.02];
 const FIRST_SWEEP = { tolerance: 0.005, workers: 8 };
@@ -40,14 +40,6 @@ const CONDITIONS = [1, 8, 32].flatMap((workers) => [1, 2].map((seed) => ({ worke
 const curves: Curve[] = benchCurves('own-history.ts', process.argv.slice(2));
 const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
-
-function kindOf(metric: string): string {
-  const m = metric.toLowerCase();
-  if (/wer|error_rate|cer/.test(m)) return 'WER';
-  if (/ssim/.test(m)) return 'SSIM';
-  if (/loss|perplexity|ppl/.test(m)) return 'loss';
-  return 'accuracy';
-}
 
 function fitAll(history: readonly Curve[]): StopModel | null {
   if (history.length === 0) return null;

@@ -19,6 +19,7 @@ import {
   type Condition,
   chooseInsideFolds,
   replayOptions as common,
+  kindOf,
   oracleStops,
   outerFolds,
   PATIENCE_GRID,
@@ -38,14 +39,6 @@ const conditions: Condition[] = [
   ...Array.from({ length: Number(values.orders) }, (_, k) => k + 1),
 ].flatMap((seed) => WORKERS.map((workers) => ({ seed, workers })));
 
-/** The kind of a curve, from the name of its metric. */
-function kindOf(metric: string): string {
-  const m = metric.toLowerCase();
-  if (/wer|error_rate|cer/.test(m)) return 'WER';
-  if (/ssim/.test(m)) return 'SSIM';
-  if (/loss|perplexity|ppl/.test(m)) return 'loss';
-  return 'accuracy';
-}
 const kinds = new Map<string, Curve[]>();
 for (const c of curves) kinds.set(kindOf(c.metric), [...(kinds.get(kindOf(c.metric)) ?? []), c]);
 
