@@ -125,6 +125,7 @@ for (let fold = 0; fold < folds; fold++) {
     // one of all history.
     const stored: StoredStopModels = {
       kind: STOP_MODELS_KIND,
+      selection: 'own-history',
       foldOfTask: Object.fromEntries(Object.keys(withOwn?.kinds.tasks ?? {}).map((t) => [t, foldOf(t)])),
       models: {
         all: withOwn,

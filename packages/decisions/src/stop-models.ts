@@ -9,8 +9,8 @@ export const STOP_MODELS_KIND = 'curfew-stop-models/1';
 /**
  * The stop models `meta` and `auto` decide with, fitted once from history and stored as a
  * `meta_models` version: one model per task fold (a task of the history is judged by the model
- * fitted without its fold, as replay does, unless no other fold holds its kind of curve:
- * `stopModelFor`) and one of all history for new tasks. Null where the
+ * fitted without its fold, as replay does, unless that holds fewer than two other tasks of its
+ * metric kind: `stopModelFor`) and one of all history for new tasks. Null where the
  * history left could not be validated on tasks it had not seen.
  */
 export interface StoredStopModels {
@@ -19,6 +19,12 @@ export interface StoredStopModels {
   fitId?: string | null;
   foldOfTask: Record<string, number>;
   models: Record<string, StopModel | null>;
+  /**
+   * How a task of the history picks its model: `own-history` (versions fitted since it): its
+   * fold's model unless that holds too few other tasks of its kind (`modelForHistoryTask`); absent
+   * (older versions): its fold's model always, so a decision log replays as it was decided.
+   */
+  selection?: 'own-history';
 }
 
 /** A run that trained to its budget as a curve of EM (the history format of replay). */
@@ -43,19 +49,21 @@ export function fitStopModels(history: readonly Curve[]): StoredStopModels {
   const keep = (model: StopModel) => (model.calibration.length > 0 ? model : null);
   const models: Record<string, StopModel | null> = { all: keep(trainer.fit(new Set())) };
   for (const fold of new Set(Object.values(foldOfTask))) models[fold] = keep(trainer.fit(new Set([fold])));
-  return { kind: STOP_MODELS_KIND, foldOfTask, models };
+  return { kind: STOP_MODELS_KIND, foldOfTask, models, selection: 'own-history' };
 }
 
 /**
  * The model for a task: the one of all history for a task history does not hold; for one it holds,
- * its fold's, or the one of all history (its own finished runs in it) where no other fold holds
- * enough of its kind of curve (`modelForHistoryTask`).
+ * its fold's, or the one of all history (its own finished runs in it) where its fold's holds fewer
+ * than two other tasks of its metric kind (`modelForHistoryTask`; versions fitted before that rule
+ * keep the fold's model, `selection`).
  */
 export function stopModelFor(stored: StoredStopModels, task: string): StopModel | null {
   const fold = stored.foldOfTask[task];
   const all = stored.models.all ?? null;
   if (fold === undefined) return all;
-  return modelForHistoryTask(task, stored.models[String(fold)] ?? null, all);
+  const withoutFold = stored.models[String(fold)] ?? null;
+  return stored.selection === 'own-history' ? modelForHistoryTask(task, withoutFold, all) : withoutFold;
 }
 
 /**

@@ -24,7 +24,7 @@ export {
   halvingTable,
   MAX_GROUP_RUNS,
 } from './learn/halving-table';
-export { modelForHistoryTask } from './learn/own-history';
+export { MIN_OTHER_KIND_TASKS, modelForHistoryTask } from './learn/own-history';
 export {
   PLATEAU_WINDOWS,
   type PlateauTables,

@@ -319,6 +319,36 @@ describe('halvingChoice', () => {
     });
   });
 
+  it('tests each schedule at its Bonferroni share of the confidence, so more schedules are more cautious', () => {
+    // At share 0.25 half the groups lose 1.35 t: the mean's 90% bound passes (1.35 / 2 × (1 + 1.28 ×
+    // 0.30) = 0.94), the 97.5% bound four schedules give each does not (1.07).
+    const noisy: RiskTable = {
+      ...base.table,
+      units: base.table.units.map((u, g) => ({
+        ...u,
+        losses: [0, 0, g % 2 ? 1.35 * t : 0].map((l) => [l, l, l]),
+      })),
+    };
+    const alone = stubStopModel({ halving: noisy, kinds });
+    expect(halvingChoice(alone, acc('a'), t)).toEqual({ rungs: HALVING_RUNGS, keepShare: 0.25 });
+    const weaker = other([0, 0, 3 * t], [0, 0.1, 0.2]);
+    const four = stubStopModel({
+      halving: noisy,
+      halvingSchedules: [1 / 16, 1 / 32, 1 / 64].map((first) => ({ rungs: [first, 1 / 4], table: weaker })),
+      kinds,
+    });
+    expect(halvingChoice(four, acc('a'), t)).toEqual({ rungs: HALVING_RUNGS, keepShare: 0.5 });
+  });
+
+  it('keeps the default rungs where another schedule saved exactly as much', () => {
+    const model = stubStopModel({
+      halving: base.table,
+      halvingSchedules: [{ rungs, table: base.table }],
+      kinds,
+    });
+    expect(halvingChoice(model, acc('a'), t)).toEqual({ rungs: HALVING_RUNGS, keepShare: 0.25 });
+  });
+
   it('is null where no schedule has history enough of the run’s kind', () => {
     const model = stubStopModel({
       halving: base.table,

@@ -231,8 +231,10 @@ export function halvingChoice(
   matching: KindMatching = DEFAULT_KIND_MATCHING,
 ): { rungs: readonly number[]; keepShare: number } | null {
   const schedules = [{ rungs: HALVING_RUNGS, table: model.halving }, ...(model.halvingSchedules ?? [])];
-  // The best of several fixed sequences: each is tested at the family's confidence split among them
-  // (Bonferroni), so the one chosen is bounded at `DEFAULT_RISK_RULE.confidence` still.
+  // The best of several fixed sequences: each one's mean-loss bound is tested at the family's
+  // confidence split among them (Bonferroni), so the chosen one's mean is bounded at
+  // `DEFAULT_RISK_RULE.confidence` still. The tail test is not split: at a tenth of the units over
+  // twice the tolerance, a quarter of that share would need 39 units of history before anything passed.
   const rule = {
     ...DEFAULT_RISK_RULE,
     confidence: 1 - (1 - DEFAULT_RISK_RULE.confidence) / schedules.length,

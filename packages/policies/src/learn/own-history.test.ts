@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { stubStopModel } from '../test-support';
 import type { CurveKind } from './curve-kind';
 import { modelForHistoryTask } from './own-history';
+import type { StopModel } from './stop-model';
 
 const kind = (metric: string, family = 'image'): CurveKind => ({ metric, family });
 const modelOf = (tasks: Record<string, CurveKind>) => stubStopModel({ kinds: { tasks, groups: {} } });
@@ -34,5 +35,16 @@ describe('modelForHistoryTask', () => {
   it('keeps the fold model where the task or its kind is unknown to all of history', () => {
     expect(modelForHistoryTask('unknown', withoutFold, all)).toBe(withoutFold);
     expect(modelForHistoryTask('speech', withoutFold, null)).toBe(withoutFold);
+  });
+
+  it('keeps the fold model for models of older formats, which hold no kinds or kinds as strings', () => {
+    const format1 = { ...all, kinds: undefined } as unknown as StopModel;
+    expect(modelForHistoryTask('speech', withoutFold, format1)).toBe(withoutFold);
+    const format2 = {
+      ...all,
+      kinds: { tasks: { speech: 'error-rate:min' }, groups: {} },
+    } as unknown as StopModel;
+    expect(modelForHistoryTask('speech', withoutFold, format2)).toBe(withoutFold);
+    expect(modelForHistoryTask('speech', format1, all)).toBe(all);
   });
 });

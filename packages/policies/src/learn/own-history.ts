@@ -1,10 +1,12 @@
-import { MIN_OWN_KIND_TASKS } from './auto-rules';
 import type { StopModel } from './stop-model';
+
+/** Fewest other tasks of a task's metric kind in its fold's model for that model to judge it. */
+export const MIN_OTHER_KIND_TASKS = 2;
 
 /**
  * Which stop model judges a run of a task history already holds (the runs of its earlier
  * experiments, or of this one, that trained to their budget): the model fitted without the task's
- * fold, as a task never seen is judged, wherever that model holds at least `MIN_OWN_KIND_TASKS`
+ * fold, as a task never seen is judged, wherever that model holds at least `MIN_OTHER_KIND_TASKS`
  * other tasks of the task's metric kind; else the model of all history, in which the task's own
  * finished runs teach what no other task can.
  *
@@ -20,8 +22,9 @@ export function modelForHistoryTask(
   withoutFold: StopModel | null,
   all: StopModel | null,
 ): StopModel | null {
-  const metric = all?.kinds.tasks[task]?.metric;
-  if (all === null || metric === undefined || metric === '') return withoutFold;
-  const others = Object.values(withoutFold?.kinds.tasks ?? {}).filter((k) => k.metric === metric).length;
-  return others >= MIN_OWN_KIND_TASKS ? withoutFold : all;
+  // Models of format 1 hold no kinds, of format 2 kinds as bare strings: the fold's model then.
+  const metric = all?.kinds?.tasks?.[task]?.metric;
+  if (all === null || typeof metric !== 'string' || metric === '') return withoutFold;
+  const others = Object.values(withoutFold?.kinds?.tasks ?? {}).filter((k) => k?.metric === metric).length;
+  return others >= MIN_OTHER_KIND_TASKS ? withoutFold : all;
 }
