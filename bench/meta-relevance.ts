@@ -29,12 +29,21 @@ import {
   type RunFeatures,
   shapeAt,
 } from '@curfew/meta';
-import type { Curve } from '@curfew/policies';
+import { type Curve, mulberry32 } from '@curfew/policies';
 import { openStore, type StoreDatabase } from '@curfew/store';
 import pg from 'pg';
 import { hostLine, percent, printTable } from './bench-support';
 import { benchCurves } from './curve-files';
-import { below, fitRunOf, kindOf, median, peakFraction, type Scored, summarise } from './meta-scoring';
+import {
+  below,
+  fitRunOf,
+  kindOf,
+  median,
+  pairedMedianChange,
+  peakFraction,
+  type Scored,
+  summarise,
+} from './meta-scoring';
 
 const argv = process.argv.slice(2);
 const usePostgres = argv.includes('--postgres');
@@ -164,6 +173,7 @@ async function scoreFold(
       out.push({
         scenario,
         task,
+        run: c.id,
         kind: kindOf(c.metric),
         upTo,
         error: Math.abs(p.peakFraction - y),
@@ -204,31 +214,52 @@ try {
   );
   // (a) More history never hurts: the original tasks, with history grown from 15 tasks to all.
   console.log(`\n(a) median error of the predicted peak per original task, history ${small} vs ${all}`);
+  // Each run's errors under both histories, paired by run: the change and its noise.
+  const errorsOf = (task: string, scenario: string, upTo: number) =>
+    scored
+      .filter((s) => s.task === task && s.scenario === scenario && s.upTo === upTo)
+      .sort((x, y) => (x.run < y.run ? -1 : x.run > y.run ? 1 : 0))
+      .map((s) => s.error);
+  const uniform = mulberry32(13);
   const rowsA = [...new Set(scored.filter((s) => s.scenario === small).map((s) => s.task))].map((task) => {
-    const at = (scenario: string, upTo: number) =>
-      median(
-        scored
-          .filter((s) => s.task === task && s.scenario === scenario && s.upTo === upTo)
-          .map((s) => s.error),
-      );
-    const cells = [at(small, 0), at(all, 0), at(small, 0.1), at(all, 0.1)] as [
-      number,
-      number,
-      number,
-      number,
-    ];
-    return { task, cells, worse: Math.max(cells[1] - cells[0], cells[3] - cells[2]) };
+    const cells = [
+      median(errorsOf(task, small, 0)),
+      median(errorsOf(task, all, 0)),
+      median(errorsOf(task, small, 0.1)),
+      median(errorsOf(task, all, 0.1)),
+    ] as [number, number, number, number];
+    const changes = [0, 0.1].map((upTo) =>
+      pairedMedianChange(errorsOf(task, small, upTo), errorsOf(task, all, upTo), uniform),
+    );
+    const worst = changes.reduce((w, c) => (c.change > w.change ? c : w));
+    return { task, cells, worse: worst.change, low: worst.low, high: worst.high };
   });
+  const signed = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(3);
   printTable(
-    ['task', `before, ${small}`, `before, ${all}`, `10%, ${small}`, `10%, ${all}`, 'worst change'],
+    [
+      'task',
+      `before, ${small}`,
+      `before, ${all}`,
+      `10%, ${small}`,
+      `10%, ${all}`,
+      'worst change',
+      '90% interval',
+    ],
     rowsA.map((r) => [
       r.task,
       ...r.cells.map((x) => x.toFixed(3)),
-      (r.worse >= 0 ? '+' : '') + r.worse.toFixed(3),
+      signed(r.worse),
+      `${signed(r.low)} … ${signed(r.high)}`,
     ]),
   );
   const worse = rowsA.filter((r) => r.worse > 0.005).length;
+  const surelyWorse = rowsA.filter((r) => r.low > 0).length;
+  const surelyBetter = rowsA.filter((r) => r.high < 0).length;
   console.log(`tasks worse by more than 0.005 with more history: ${worse} of ${rowsA.length}`);
+  console.log(
+    `tasks whose change's 90% interval (paired bootstrap over their scored runs, 2,000 draws) lies above 0: ` +
+      `${surelyWorse} of ${rowsA.length}; below 0: ${surelyBetter}`,
+  );
   for (const scenario of [small, all]) {
     const pick = (f: (s: Scored) => boolean) => scored.filter((s) => s.scenario === scenario && f(s));
     const sum = summarise(

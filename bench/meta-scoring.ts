@@ -55,6 +55,8 @@ export function median(xs: readonly number[]): number {
 export interface Scored {
   scenario: string;
   task: string;
+  /** The scored run's id: pairs a run's predictions under two histories. */
+  run: string;
   kind: string;
   /** Share of the budget whose evals the prediction was given (0: before the run started). */
   upTo: number;
@@ -94,4 +96,35 @@ export function summarise(scored: readonly Scored[], checkpoints: readonly numbe
 /** How far `error` is below `reference`, as a percentage; "-" when the reference is already 0. */
 export function below(error: number, reference: number): string {
   return reference > 0 ? `${(100 * (1 - error / reference)).toFixed(1)}%` : '-';
+}
+
+/**
+ * The change of the median error from `before` to `after` (errors of the same runs, paired by
+ * index) with a percentile interval of `level` over `draws` paired bootstrap resamples of the
+ * runs: how much of a task's change is its few runs' noise.
+ */
+export function pairedMedianChange(
+  before: readonly number[],
+  after: readonly number[],
+  uniform: () => number,
+  draws = 2000,
+  level = 0.9,
+): { change: number; low: number; high: number } {
+  if (before.length !== after.length || before.length === 0)
+    throw new Error(`pairedMedianChange: ${before.length} errors before against ${after.length} after`);
+  const n = before.length;
+  const changes: number[] = [];
+  const b: number[] = new Array(n);
+  const a: number[] = new Array(n);
+  for (let d = 0; d < draws; d++) {
+    for (let i = 0; i < n; i++) {
+      const k = Math.floor(uniform() * n);
+      b[i] = before[k] as number;
+      a[i] = after[k] as number;
+    }
+    changes.push(median(a) - median(b));
+  }
+  changes.sort((x, y) => x - y);
+  const at = (q: number) => changes[Math.min(draws - 1, Math.max(0, Math.floor(q * draws)))] as number;
+  return { change: median(after) - median(before), low: at((1 - level) / 2), high: at((1 + level) / 2) };
 }
