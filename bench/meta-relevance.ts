@@ -43,6 +43,7 @@ import {
   peakFraction,
   type Scored,
   summarise,
+  taskBootstrapBelow,
 } from './meta-scoring';
 
 const argv = process.argv.slice(2);
@@ -297,6 +298,32 @@ try {
         (k.widths[1] as number).toFixed(3),
       ]),
     );
+  }
+  // (b) and (c) on the accuracy curves, with their noise over tasks.
+  const interval = (x: { below: number; low: number; high: number }) =>
+    `${(100 * x.below).toFixed(1)}% (90% interval over tasks ${(100 * x.low).toFixed(1)}% … ${(100 * x.high).toFixed(1)}%)`;
+  for (const scenario of [small, all]) {
+    const acc = (upTo: number) =>
+      scored
+        .filter((x) => x.scenario === scenario && x.kind === 'accuracy' && x.upTo === upTo)
+        .sort((x, y) => (x.task < y.task ? -1 : x.task > y.task ? 1 : x.run < y.run ? -1 : 1));
+    const before = acc(0);
+    const at10 = acc(0.1);
+    if (before.length === 0) continue;
+    if (at10.some((x, i) => x.run !== before[i]?.run))
+      throw new Error(
+        `meta-relevance: the 10% and before-start predictions of ${scenario} are not of the same runs`,
+      );
+    const b = taskBootstrapBelow(
+      before.map((x) => ({ task: x.task, error: x.error, reference: x.baselineError })),
+      uniform,
+    );
+    const c = taskBootstrapBelow(
+      at10.map((x, i) => ({ task: x.task, error: x.error, reference: (before[i] as Scored).error })),
+      uniform,
+    );
+    console.log(`history ${scenario}, accuracy: (b) before, below the baseline ${interval(b)}`);
+    console.log(`history ${scenario}, accuracy: (c) 10%, below before ${interval(c)}`);
   }
   console.log(
     '\naims: (b) accuracy, before: ≥ 40% below the baseline; (c) 10%: ≥ 25% below before, every kind;',

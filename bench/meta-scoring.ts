@@ -128,3 +128,33 @@ export function pairedMedianChange(
   const at = (q: number) => changes[Math.min(draws - 1, Math.max(0, Math.floor(q * draws)))] as number;
   return { change: median(after) - median(before), low: at((1 - level) / 2), high: at((1 + level) / 2) };
 }
+
+/**
+ * How far the pooled median `error` lies below the pooled median `reference` (a share), with a
+ * percentile interval of `level` over `draws` bootstrap resamples of the tasks (each drawn task
+ * brings all its rows): tasks, not runs, are what a new task is drawn like.
+ */
+export function taskBootstrapBelow(
+  rows: readonly { task: string; error: number; reference: number }[],
+  uniform: () => number,
+  draws = 2000,
+  level = 0.9,
+): { below: number; low: number; high: number } {
+  const byTask = new Map<string, { error: number; reference: number }[]>();
+  for (const r of rows) byTask.set(r.task, [...(byTask.get(r.task) ?? []), r]);
+  const tasks = [...byTask.values()];
+  if (tasks.length === 0) throw new Error('taskBootstrapBelow: no rows');
+  const share = (list: readonly { error: number; reference: number }[]) =>
+    1 - median(list.map((r) => r.error)) / median(list.map((r) => r.reference));
+  const shares: number[] = [];
+  for (let d = 0; d < draws; d++) {
+    const drawn = Array.from(
+      { length: tasks.length },
+      () => tasks[Math.floor(uniform() * tasks.length)] ?? [],
+    );
+    shares.push(share(drawn.flat()));
+  }
+  shares.sort((x, y) => x - y);
+  const at = (q: number) => shares[Math.min(draws - 1, Math.max(0, Math.floor(q * draws)))] as number;
+  return { below: share(rows), low: at((1 - level) / 2), high: at((1 + level) / 2) };
+}

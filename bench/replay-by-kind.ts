@@ -9,7 +9,7 @@
 // Beside auto: asha (η 3 and 4), median, the best patience setting (chosen inside the folds) and
 // the oracle.
 //
-//   nice -n 10 npx tsx bench/replay-by-kind.ts [CURVES.jsonl...] [--orders 5]
+//   nice -n 10 npx tsx bench/replay-by-kind.ts [CURVES.jsonl...] [--orders 5] [--splits 0.25,0.75]
 import { parseArgs } from 'node:util';
 import { type Curve, type KindMatching, type PolicyOptions, type Score, scoreStops } from '@curfew/policies';
 import { benchCurves } from './curve-files';
@@ -28,10 +28,22 @@ import {
 } from './nested-replay';
 
 const { values, positionals } = parseArgs({
-  options: { orders: { type: 'string', default: '5' } },
+  options: { orders: { type: 'string', default: '5' }, splits: { type: 'string', default: '' } },
   allowPositionals: true,
 });
 const TOLERANCES = [0.002, 0.005, 0.01, 0.02];
+// --splits 0.25,0.75: auto also with those shares of the tolerance for halving (the rest for the
+// survivors' plateau rule; its default is 0.5), side by side: how much the split moves.
+const SPLITS = values.splits
+  ? values.splits.split(',').map((x) => {
+      const v = Number(x);
+      if (!(v > 0 && v <= 1)) {
+        console.error(`replay-by-kind: --splits takes shares in (0, 1], got ${x}`);
+        process.exit(2);
+      }
+      return v;
+    })
+  : [];
 const WORKERS = [1, 8, 32];
 const curves: Curve[] = benchCurves('replay-by-kind.ts', positionals);
 const conditions: Condition[] = [
@@ -136,6 +148,14 @@ for (const tolerance of TOLERANCES) {
     1,
     0,
     ...AUTO_VARIANTS.map((v) => ({ label: v.label, stops: variantStops(v.matching, tolerance) })),
+    ...SPLITS.map((split) => ({
+      label: `auto, halving ${split} of tol`,
+      stops: conditions.map(
+        (c) =>
+          replayAutoWith(curves, { halvingShareOfTolerance: split }, 'experiment', c, tolerance, modelFor)
+            .stops,
+      ),
+    })),
   );
   const patienceExp = chooseInsideFolds(curves, patienceRun, foldOf, folds, tolerance, 'experiment');
   const autoRun = replayOnce(
