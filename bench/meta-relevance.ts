@@ -216,11 +216,18 @@ try {
   // (a) More history never hurts: the original tasks, with history grown from 15 tasks to all.
   console.log(`\n(a) median error of the predicted peak per original task, history ${small} vs ${all}`);
   // Each run's errors under both histories, paired by run: the change and its noise.
-  const errorsOf = (task: string, scenario: string, upTo: number) =>
+  const runsOf = (task: string, scenario: string, upTo: number) =>
     scored
       .filter((s) => s.task === task && s.scenario === scenario && s.upTo === upTo)
-      .sort((x, y) => (x.run < y.run ? -1 : x.run > y.run ? 1 : 0))
-      .map((s) => s.error);
+      .sort((x, y) => (x.run < y.run ? -1 : x.run > y.run ? 1 : 0));
+  const errorsOf = (task: string, scenario: string, upTo: number) =>
+    runsOf(task, scenario, upTo).map((s) => s.error);
+  const samePairs = (task: string, upTo: number) => {
+    const a = runsOf(task, small, upTo).map((s) => s.run);
+    const b = runsOf(task, all, upTo).map((s) => s.run);
+    if (a.length !== b.length || a.some((run, i) => run !== b[i]))
+      throw new Error(`meta-relevance: ${task} was not scored on the same runs under both histories`);
+  };
   const uniform = mulberry32(13);
   const rowsA = [...new Set(scored.filter((s) => s.scenario === small).map((s) => s.task))].map((task) => {
     const cells = [
@@ -229,13 +236,23 @@ try {
       median(errorsOf(task, small, 0.1)),
       median(errorsOf(task, all, 0.1)),
     ] as [number, number, number, number];
-    const changes = [0, 0.1].map((upTo) =>
-      pairedMedianChange(errorsOf(task, small, upTo), errorsOf(task, all, upTo), uniform),
-    );
+    const changes = [0, 0.1].map((upTo) => {
+      samePairs(task, upTo);
+      return pairedMedianChange(errorsOf(task, small, upTo), errorsOf(task, all, upTo), uniform);
+    });
     const worst = changes.reduce((w, c) => (c.change > w.change ? c : w));
-    return { task, cells, worse: worst.change, low: worst.low, high: worst.high };
+    return {
+      task,
+      cells,
+      worse: worst.change,
+      low: worst.low,
+      high: worst.high,
+      // Worse (better) beyond noise at either checkpoint.
+      surelyWorse: changes.some((c) => c.low > 0),
+      surelyBetter: changes.some((c) => c.high < 0),
+    };
   });
-  const signed = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(3);
+  const signed = (x: number) => (x >= 0 ? '+' : '') + x.toFixed(4);
   printTable(
     [
       'task',
@@ -254,11 +271,11 @@ try {
     ]),
   );
   const worse = rowsA.filter((r) => r.worse > 0.005).length;
-  const surelyWorse = rowsA.filter((r) => r.low > 0).length;
-  const surelyBetter = rowsA.filter((r) => r.high < 0).length;
+  const surelyWorse = rowsA.filter((r) => r.surelyWorse).length;
+  const surelyBetter = rowsA.filter((r) => r.surelyBetter).length;
   console.log(`tasks worse by more than 0.005 with more history: ${worse} of ${rowsA.length}`);
   console.log(
-    `tasks whose change's 90% interval (paired bootstrap over their scored runs, 2,000 draws) lies above 0: ` +
+    `tasks whose change's 90% interval (paired bootstrap over their scored runs, 2,000 draws), before or at 10%, lies above 0: ` +
       `${surelyWorse} of ${rowsA.length}; below 0: ${surelyBetter}`,
   );
   for (const scenario of [small, all]) {
@@ -300,8 +317,9 @@ try {
     );
   }
   // (b) and (c) on the accuracy curves, with their noise over tasks.
-  const interval = (x: { below: number; low: number; high: number }) =>
-    `${(100 * x.below).toFixed(1)}% (90% interval over tasks ${(100 * x.low).toFixed(1)}% … ${(100 * x.high).toFixed(1)}%)`;
+  const interval = (x: { below: number; low: number; median: number; high: number; skipped: number }) =>
+    `${(100 * x.below).toFixed(1)}% (resampling tasks: median ${(100 * x.median).toFixed(1)}%, 5th–95th percentile ` +
+    `${(100 * x.low).toFixed(1)}% … ${(100 * x.high).toFixed(1)}%${x.skipped ? `, ${x.skipped} draws with a zero reference left out` : ''})`;
   for (const scenario of [small, all]) {
     const acc = (upTo: number) =>
       scored
@@ -310,7 +328,7 @@ try {
     const before = acc(0);
     const at10 = acc(0.1);
     if (before.length === 0) continue;
-    if (at10.some((x, i) => x.run !== before[i]?.run))
+    if (at10.length !== before.length || at10.some((x, i) => x.run !== before[i]?.run))
       throw new Error(
         `meta-relevance: the 10% and before-start predictions of ${scenario} are not of the same runs`,
       );

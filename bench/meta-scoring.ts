@@ -130,16 +130,17 @@ export function pairedMedianChange(
 }
 
 /**
- * How far the pooled median `error` lies below the pooled median `reference` (a share), with a
- * percentile interval of `level` over `draws` bootstrap resamples of the tasks (each drawn task
- * brings all its rows): tasks, not runs, are what a new task is drawn like.
+ * How far the pooled median `error` lies below the pooled median `reference` (a share), with the
+ * median and a percentile interval of `level` over `draws` bootstrap resamples of the tasks (each
+ * drawn task brings all its rows): tasks, not runs, are what a new task is drawn like. Draws whose
+ * reference median is 0 have no share and are left out (and counted).
  */
 export function taskBootstrapBelow(
   rows: readonly { task: string; error: number; reference: number }[],
   uniform: () => number,
   draws = 2000,
   level = 0.9,
-): { below: number; low: number; high: number } {
+): { below: number; low: number; median: number; high: number; skipped: number } {
   const byTask = new Map<string, { error: number; reference: number }[]>();
   for (const r of rows) byTask.set(r.task, [...(byTask.get(r.task) ?? []), r]);
   const tasks = [...byTask.values()];
@@ -147,14 +148,25 @@ export function taskBootstrapBelow(
   const share = (list: readonly { error: number; reference: number }[]) =>
     1 - median(list.map((r) => r.error)) / median(list.map((r) => r.reference));
   const shares: number[] = [];
+  let skipped = 0;
   for (let d = 0; d < draws; d++) {
     const drawn = Array.from(
       { length: tasks.length },
       () => tasks[Math.floor(uniform() * tasks.length)] ?? [],
     );
-    shares.push(share(drawn.flat()));
+    const x = share(drawn.flat());
+    if (Number.isFinite(x)) shares.push(x);
+    else skipped++;
   }
+  if (shares.length === 0) throw new Error('taskBootstrapBelow: every draw has a zero reference');
   shares.sort((x, y) => x - y);
-  const at = (q: number) => shares[Math.min(draws - 1, Math.max(0, Math.floor(q * draws)))] as number;
-  return { below: share(rows), low: at((1 - level) / 2), high: at((1 + level) / 2) };
+  const n = shares.length;
+  const at = (q: number) => shares[Math.min(n - 1, Math.max(0, Math.floor(q * n)))] as number;
+  return {
+    below: share(rows),
+    low: at((1 - level) / 2),
+    median: median(shares),
+    high: at((1 + level) / 2),
+    skipped,
+  };
 }
