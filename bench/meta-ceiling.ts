@@ -8,7 +8,11 @@
 // - kernel: all of them, each weighted e^(−w·d), d the squared distance of its curve so far from
 //   the run's own by the meta-learner's shape numbers (equal weights), for several w (w = 0 is
 //   "before"); the best w is chosen in hindsight, on the runs scored, so it is optimistic;
-// - k nearest by that distance, and, as the control for the smaller sample, k taken at random.
+// - k nearest by that distance, and, as the control for the smaller sample, k taken at random;
+// - the same kernel and k nearest on the raw curve so far instead of the shape numbers: its values
+//   at ten evenly spaced points up to the checkpoint (linear between evals), d the mean squared
+//   difference over the median d of the task's runs, so whatever the first part of the curve
+//   holds (a parametric curve model reads nothing else) is there to be matched.
 // Every point is the midpoint of the densest half of the (weighted) peaks, as curfew_predict_stop's
 // is; a run that peaked by the checkpoint stands for "peaked at the run's own best so far", as in
 // the kernel; a run with no eval yet by the checkpoint gets its before-start prediction. Errors
@@ -61,6 +65,32 @@ const shapeDistance = (a: CurveShape | null, b: CurveShape | null) =>
     ? Number.POSITIVE_INFINITY
     : (a.bestRel - b.bestRel) ** 2 + (a.lastRel - b.lastRel) ** 2 + (a.trend - b.trend) ** 2;
 
+interface RunInfo {
+  id: string;
+  peak: number;
+  raw: number[];
+}
+
+/** The raw-curve kernel's points (one per bandwidth) and the raw k nearest's (one per k). */
+function rawPoints<R extends RunInfo>(others: readonly R[], run: R, peakOf: (r: R) => number): number[] {
+  const d = others.map(
+    (r) => r.raw.reduce((s, v, i) => s + (v - (run.raw[i] as number)) ** 2, 0) / r.raw.length,
+  );
+  const scale = median(d) + EPSILON;
+  const nearest = others
+    .map((r, i) => ({ r, d: d[i] as number }))
+    .sort((x, y) => x.d - y.d || (x.r.id < y.r.id ? -1 : 1));
+  return [
+    ...BANDWIDTHS.map((w) =>
+      densestHalfMidpoint(
+        others.map(peakOf),
+        d.map((x) => Math.exp((-w * x) / scale)),
+      ),
+    ),
+    ...KS.map((k) => densestHalfMidpoint(nearest.slice(0, k).map(({ r }) => peakOf(r)))),
+  ];
+}
+
 const accuracy = curves.filter((c) => kindOf(c.metric) === 'accuracy');
 const tasks = [...new Set(accuracy.map((c) => c.task))];
 const scored = new Set(
@@ -74,7 +104,22 @@ const columns = [
   ...BANDWIDTHS.map((w) => `kernel w=${w}`),
   ...KS.map((k) => `nearest ${k}`),
   ...KS.map((k) => `random ${k}`),
+  ...BANDWIDTHS.map((w) => `raw kernel w=${w}`),
+  ...KS.map((k) => `raw nearest ${k}`),
 ];
+
+/** The curve's values at ten evenly spaced points of the budget up to `at` (linear between evals). */
+function rawCurve(c: Curve, at: number): number[] {
+  return Array.from({ length: 10 }, (_, i) => {
+    const t = ((i + 1) / 10) * at * c.budgetTokens;
+    const next = c.evals.findIndex((e) => e.tokens >= t);
+    if (next <= 0) return (c.evals[next === 0 ? 0 : c.evals.length - 1] as Curve['evals'][number]).value;
+    const a = c.evals[next - 1] as Curve['evals'][number];
+    const b = c.evals[next] as Curve['evals'][number];
+    return a.value + ((b.value - a.value) * (t - a.tokens)) / (b.tokens - a.tokens);
+  });
+}
+
 for (const AT of CHECKPOINTS) {
   const before: number[] = [];
   const at = columns.map(() => [] as number[]);
@@ -87,6 +132,7 @@ for (const AT of CHECKPOINTS) {
       id: c.id,
       peak: peakFraction(c),
       shape: shapeAt(c.evals, c.budgetTokens, c.mode, AT),
+      raw: rawCurve(c, AT),
     }));
     const taskBefore: number[] = [];
     const taskAt = columns.map(() => [] as number[]);
@@ -127,6 +173,7 @@ for (const AT of CHECKPOINTS) {
           }
           return densestHalfMidpoint(pool.slice(0, k).map(peakOf));
         }),
+        ...rawPoints(others, run, peakOf),
       ];
       points.forEach((p, j) => {
         taskAt[j]?.push(error(p));
