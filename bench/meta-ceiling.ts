@@ -11,8 +11,9 @@
 // - k nearest by that distance, and, as the control for the smaller sample, k taken at random;
 // - the same kernel and k nearest on the raw curve so far instead of the shape numbers: its values
 //   at ten evenly spaced points up to the checkpoint (linear between evals), d the mean squared
-//   difference over the median d of the task's runs, so whatever the first part of the curve
-//   holds (a parametric curve model reads nothing else) is there to be matched.
+//   difference over the median d of the task's runs (only evals up to the checkpoint are read; past
+//   the last of them its value holds; a run with no eval by then weighs nothing), so whatever the
+//   first part of the curve holds (a parametric curve model reads nothing else) is there to be matched.
 // Every point is the midpoint of the densest half of the (weighted) peaks, as curfew_predict_stop's
 // is; a run that peaked by the checkpoint stands for "peaked at the run's own best so far", as in
 // the kernel; a run with no eval yet by the checkpoint gets its before-start prediction. Errors
@@ -68,15 +69,19 @@ const shapeDistance = (a: CurveShape | null, b: CurveShape | null) =>
 interface RunInfo {
   id: string;
   peak: number;
-  raw: number[];
+  /** Null while the run has no eval by the checkpoint: it weighs nothing and is no one's neighbour. */
+  raw: number[] | null;
 }
 
 /** The raw-curve kernel's points (one per bandwidth) and the raw k nearest's (one per k). */
 function rawPoints<R extends RunInfo>(others: readonly R[], run: R, peakOf: (r: R) => number): number[] {
-  const d = others.map(
-    (r) => r.raw.reduce((s, v, i) => s + (v - (run.raw[i] as number)) ** 2, 0) / r.raw.length,
+  const mine = run.raw as number[];
+  const d = others.map((r) =>
+    r.raw === null
+      ? Number.POSITIVE_INFINITY
+      : r.raw.reduce((s, v, i) => s + (v - (mine[i] as number)) ** 2, 0) / r.raw.length,
   );
-  const scale = median(d) + EPSILON;
+  const scale = median(d.filter(Number.isFinite)) + EPSILON;
   const nearest = others
     .map((r, i) => ({ r, d: d[i] as number }))
     .sort((x, y) => x.d - y.d || (x.r.id < y.r.id ? -1 : 1));
@@ -84,7 +89,7 @@ function rawPoints<R extends RunInfo>(others: readonly R[], run: R, peakOf: (r: 
     ...BANDWIDTHS.map((w) =>
       densestHalfMidpoint(
         others.map(peakOf),
-        d.map((x) => Math.exp((-w * x) / scale)),
+        d.map((x) => (Number.isFinite(x) ? Math.exp((-w * x) / scale) : 0)),
       ),
     ),
     ...KS.map((k) => densestHalfMidpoint(nearest.slice(0, k).map(({ r }) => peakOf(r)))),
@@ -109,13 +114,18 @@ const columns = [
 ];
 
 /** The curve's values at ten evenly spaced points of the budget up to `at` (linear between evals). */
-function rawCurve(c: Curve, at: number): number[] {
+function rawCurve(c: Curve, at: number): number[] | null {
+  const end = at * c.budgetTokens * (1 + EPSILON);
+  const seen = c.evals.filter((e) => e.tokens <= end);
+  if (seen.length === 0) return null;
   return Array.from({ length: 10 }, (_, i) => {
     const t = ((i + 1) / 10) * at * c.budgetTokens;
-    const next = c.evals.findIndex((e) => e.tokens >= t);
-    if (next <= 0) return (c.evals[next === 0 ? 0 : c.evals.length - 1] as Curve['evals'][number]).value;
-    const a = c.evals[next - 1] as Curve['evals'][number];
-    const b = c.evals[next] as Curve['evals'][number];
+    const next = seen.findIndex((e) => e.tokens >= t);
+    // Before the first eval: its value; past the last eval seen: the last value (nothing later is read).
+    if (next === 0) return (seen[0] as Curve['evals'][number]).value;
+    if (next < 0) return (seen.at(-1) as Curve['evals'][number]).value;
+    const a = seen[next - 1] as Curve['evals'][number];
+    const b = seen[next] as Curve['evals'][number];
     return a.value + ((b.value - a.value) * (t - a.tokens)) / (b.tokens - a.tokens);
   });
 }
@@ -141,7 +151,7 @@ for (const AT of CHECKPOINTS) {
       const start = densestHalfMidpoint(others.map((r) => r.peak));
       const error = (p: number) => Math.abs(p - run.peak);
       taskBefore.push(error(start));
-      if (run.shape === null) {
+      if (run.shape === null || run.raw === null) {
         noEval++;
         for (const list of taskAt) list.push(error(start));
         continue;
