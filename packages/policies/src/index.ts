@@ -12,6 +12,7 @@ export {
   matchHistory,
   newFamilyOfKnownKind,
   type PlateauRule,
+  plainHalvingHolds,
   type WithoutHistoryOfKind,
 } from './learn/auto-rules';
 export { type CurveKind, curveKind, metricKind } from './learn/curve-kind';
@@ -20,9 +21,11 @@ export {
   FALLBACK_SHARE,
   HALVING_CONDITIONS,
   HALVING_RUNGS,
+  HALVING_SCHEDULES,
   HALVING_SHARES,
   halvingTable,
   MAX_GROUP_RUNS,
+  MIN_KEEP,
 } from './learn/halving-table';
 export { MIN_OTHER_KIND_TASKS, modelForHistoryTask } from './learn/own-history';
 export {
@@ -90,6 +93,7 @@ export {
   RemainingGainPolicy,
   type RemainingGainSettings,
 } from './policies/remaining-gain';
+export { CHANCE_SHARE } from './policies/left-chance';
 export {
   createRobustHalvingPolicy,
   leftChance,
