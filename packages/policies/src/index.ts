@@ -77,6 +77,7 @@ export { anyOf } from './policies/any-of';
 export { type AshaExtras, AshaPolicy, createAshaPolicy } from './policies/asha';
 export { type AutoSettings, createAutoPolicy, DEFAULT_AUTO_SETTINGS } from './policies/auto';
 export { createExtrapolatePolicy } from './policies/extrapolate';
+export { CHANCE_SHARE } from './policies/left-chance';
 export type { LrDropBeforeStopOptions } from './policies/lr-drop-before-stop';
 export { LR_DROP_REASON, withLrDropBeforeStop } from './policies/lr-drop-before-stop';
 export { createMedianPolicy, MedianPolicy } from './policies/median';
@@ -93,7 +94,6 @@ export {
   RemainingGainPolicy,
   type RemainingGainSettings,
 } from './policies/remaining-gain';
-export { CHANCE_SHARE } from './policies/left-chance';
 export {
   createRobustHalvingPolicy,
   leftChance,
