@@ -71,12 +71,18 @@ interface Setting {
   minKeep: number;
 }
 
+const shareLabel = (share: number) =>
+  share === 0
+    ? '0'
+    : Math.abs(1 / share - Math.round(1 / share)) < 1e-6
+      ? `1/${Math.round(1 / share)}`
+      : share.toFixed(2);
 const label = (s: Setting | null) =>
   s === null
     ? 'none stopped'
     : s.share >= 1
       ? 'share 1 (none stopped)'
-      : `1/{${s.rungs.map((r) => Math.round(1 / r)).join(',')}} share ${s.share.toFixed(2)} ≥${s.minKeep}`;
+      : `1/{${s.rungs.map((r) => Math.round(1 / r)).join(',')}} share ${shareLabel(s.share)} ≥${s.minKeep}`;
 
 const groups = new Map<string, Curve[]>();
 for (const c of curves) groups.set(c.group, [...(groups.get(c.group) ?? []), c]);
@@ -168,6 +174,9 @@ function nestedSetting(history: readonly string[], kind: CurveKind, tolerance: n
     }
   }
   if (chosen) return { rungs: chosen.rungs, share: chosen.share, minKeep: chosen.minKeep };
+  // History of the kind matched but no schedule's share passed: cannot happen while share 1 (none
+  // stopped, no loss) is in the table; kept so a table without it stops nothing rather than
+  // falling back to plain halving against history that refuted every share.
   if (matchedAny) return null;
   const plain = pausedTable(history, HALVING_RUNGS);
   if (newFamilyOfKnownKind(plain, curveKindOf, kind)) return null;
@@ -240,7 +249,7 @@ const GRID: Setting[] = [
   [1 / 9, 1 / 3],
   [1 / 4],
 ].flatMap((rungs) =>
-  [1 / 2, 1 / 3, 1 / 4, 1 / 8, 1 / 16].flatMap((share) =>
+  [1 / 2, 1 / 3, 1 / 4, 1 / 8, 1 / 16, 1 / 32, 1 / 64, 0].flatMap((share) =>
     [1, 2, 3].map((minKeep) => ({ rungs, share, minKeep })),
   ),
 );
