@@ -7,8 +7,9 @@
 // Paused (synchronous) halving: at each rung every run of the group stands by its best so far at
 // its first eval at or past the rung's fraction of its budget, as robust halving stands it; a run
 // with at least max(minKeep, ⌊n · share⌋) runs ahead of it that have left chance (`leftChance`)
-// stops at its rung eval, the others go on; the survivors of the last rung train to their budget
-// (no plateau rule). Every run reaches the rung before anyone is judged, so the decisions do not
+// stops at its rung eval, the others go on; a run whose eval crosses several rungs is judged once,
+// at the last of them, as robust halving judges it; the survivors of the last rung train to their
+// budget (no plateau rule). Every run reaches the rung before anyone is judged, so the decisions do not
 // depend on the run order or the number of workers: one replay stands for all 18 of
 // bench/replay-by-kind.ts.
 //
@@ -95,6 +96,12 @@ const curveKindOf: Record<string, CurveKind> = Object.fromEntries(
   }),
 );
 
+/** A run's first eval at or past `fraction` of its budget (its last if none is). */
+function evalAt(c: Curve, fraction: number): number {
+  const k = c.evals.findIndex((e) => e.tokens >= fraction * c.budgetTokens * (1 - TOKENS_EPS));
+  return k < 0 ? c.evals.length - 1 : k;
+}
+
 /** Where each run of one group stops under paused halving (absent: it trains to its budget). */
 function pausedStops(runs: readonly Curve[], s: Setting): Map<string, number> {
   const stops = new Map<string, number>();
@@ -103,8 +110,7 @@ function pausedStops(runs: readonly Curve[], s: Setting): Map<string, number> {
   for (const f of s.rungs) {
     const standing = alive.map((c) => {
       const sign = c.mode === 'max' ? 1 : -1;
-      let k = c.evals.findIndex((e) => e.tokens >= f * c.budgetTokens * (1 - TOKENS_EPS));
-      if (k < 0) k = c.evals.length - 1;
+      const k = evalAt(c, f);
       let best = Number.NEGATIVE_INFINITY;
       for (let i = 0; i <= k; i++) best = Math.max(best, sign * (c.evals[i]?.value as number));
       const first = c.evals[0]?.value as number;
@@ -114,7 +120,11 @@ function pausedStops(runs: readonly Curve[], s: Setting): Map<string, number> {
     const next: Curve[] = [];
     for (const x of standing) {
       const ahead = standing.filter((y) => y !== x && y.left && y.best > x.best).length;
-      if (ahead >= keep) stops.set(x.c.id, x.k);
+      // Judged once, at the last rung its eval crosses, as robust halving judges it: a run whose
+      // eval here is also its eval at the next rung goes on to be judged there.
+      const nextRung = s.rungs[s.rungs.indexOf(f) + 1];
+      if (nextRung !== undefined && evalAt(x.c, nextRung) === x.k) next.push(x.c);
+      else if (ahead >= keep) stops.set(x.c.id, x.k);
       else next.push(x.c);
     }
     alive = next;
@@ -129,7 +139,7 @@ interface GroupResult {
 
 const cache = new Map<string, GroupResult>();
 function groupResult(g: string, s: Setting | null): GroupResult {
-  const key = `${g}|${label(s)}`;
+  const key = s === null ? `${g}|none` : `${g}|${s.rungs.join(',')}|${s.share}|${s.minKeep}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const runs = groups.get(g) as Curve[];
