@@ -17,17 +17,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  checkpointOf,
   chooseRepresentatives,
   curvesFeatures,
-  encodeFeatures,
   fitMetaModel,
-  fitState,
   loadCurvesAsHistory,
-  predictKernel,
   predictStopMany,
-  type RunFeatures,
-  shapeAt,
 } from '@curfew/meta';
 import { type Curve, mulberry32 } from '@curfew/policies';
 import { openStore, type StoreDatabase } from '@curfew/store';
@@ -36,9 +30,11 @@ import { hostLine, percent, printTable } from './bench-support';
 import { benchCurves } from './curve-files';
 import {
   below,
-  fitRunOf,
+  evalsUpTo,
+  kernelPredictor,
   kindOf,
   median,
+  type PeakPrediction,
   pairedMedianChange,
   peakFraction,
   type Scored,
@@ -106,11 +102,7 @@ const held = chooseRepresentatives(
 ).map((h) => h.curve);
 
 /** A fold's peak prediction for one held-out run given its evals so far (fraction of the budget). */
-type Predicted = { peakFraction: number; lowFraction: number; highFraction: number };
-type FoldPredictor = (runs: readonly Curve[], upTo: number) => Promise<Map<string, Predicted>>;
-
-const evalsUpTo = (c: Curve, upTo: number) =>
-  upTo === 0 ? [] : c.evals.filter((e) => e.tokens <= upTo * c.budgetTokens);
+type FoldPredictor = (runs: readonly Curve[], upTo: number) => Promise<Map<string, PeakPrediction>>;
 
 /** Fitted through the store (fitMetaModel), predicted by curfew_predict_stop. */
 async function fitInStore(db: StoreDatabase, excluded: string[], task: string): Promise<FoldPredictor> {
@@ -129,24 +121,15 @@ async function fitInStore(db: StoreDatabase, excluded: string[], task: string): 
 
 /** Fitted by fitState, predicted by predictKernel (the TypeScript mirror of curfew_predict_stop). */
 async function fitInMemory(excluded: string[]): Promise<FoldPredictor> {
-  const history = chooseRepresentatives(
-    curves.filter((c) => !excluded.includes(c.task)).map((c) => fitRunOf(c, features.get(c.id) ?? {})),
+  const predict = kernelPredictor(
+    curves.filter((c) => !excluded.includes(c.task)),
+    (c) => features.get(c.id) ?? {},
   );
-  const { state, representatives } = fitState(history);
-  const encoded = representatives.map((r) => encodeFeatures(state, r.features));
   return async (runs, upTo) => {
-    const out = new Map<string, Predicted>();
+    const out = new Map<string, PeakPrediction>();
     for (const c of runs) {
-      const f: RunFeatures = features.get(c.id) ?? {};
-      const evals = evalsUpTo(c, upTo);
-      const checkpoint = checkpointOf(evals, c.budgetTokens);
-      const p = predictKernel(state, representatives, encoded, {
-        encoded: encodeFeatures(state, f),
-        family: typeof f.family === 'string' ? f.family : null,
-        checkpoint,
-        shape: shapeAt(evals, c.budgetTokens, c.mode, checkpoint),
-      });
-      if (p) out.set(c.id, { peakFraction: p.peakFraction, lowFraction: p.low, highFraction: p.high });
+      const p = predict(c, evalsUpTo(c, upTo));
+      if (p) out.set(c.id, p);
     }
     return out;
   };

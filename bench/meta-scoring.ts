@@ -1,6 +1,16 @@
-// Scoring shared by the meta-learner benches: a curve's actual peak, the kind of curve its metric
-// makes it, and pooled summaries of scored predictions.
-import type { FitRun, RunFeatures } from '@curfew/meta';
+// What the meta-learner benches share: a curve's actual peak, the kind of curve its metric makes
+// it, a run's evals at a checkpoint, the in-memory fit and prediction (the mirror of
+// curfew_predict_stop) and pooled summaries of scored predictions.
+import {
+  checkpointOf,
+  chooseRepresentatives,
+  encodeFeatures,
+  type FitRun,
+  fitState,
+  predictKernel,
+  type RunFeatures,
+  shapeAt,
+} from '@curfew/meta';
 import type { Curve } from '@curfew/policies';
 
 /** The first best eval: its index and value. */
@@ -168,5 +178,51 @@ export function taskBootstrapBelow(
     median: median(shares),
     high: at((1 + level) / 2),
     skipped,
+  };
+}
+
+/**
+ * A run's evals once it has trained `upTo` of its budget: up to and including its first eval at
+ * or past that point (none before it starts). Evals land on a grid that can fall a hair short of
+ * a checkpoint (quicktune's "10%" eval is at 0.0998 of the budget), and the meta-learner's
+ * checkpoint is the last one the evals have reached (`checkpointOf`): the evals up to 10% alone
+ * would be predicted at the 5% checkpoint.
+ */
+export function evalsUpTo(c: Curve, upTo: number): Curve['evals'] {
+  if (!(upTo > 0)) return [];
+  const reached = c.evals.findIndex((e) => e.tokens >= upTo * c.budgetTokens * (1 - 1e-9));
+  return reached < 0 ? c.evals : c.evals.slice(0, reached + 1);
+}
+
+/** A peak prediction: its midpoint and 80% interval, fractions of the budget. */
+export interface PeakPrediction {
+  peakFraction: number;
+  lowFraction: number;
+  highFraction: number;
+}
+
+/**
+ * Fits the meta-learner in memory on `history` (fitState) and returns its predictor: a run's
+ * peak given its features and its evals so far, as predictKernel (the TypeScript mirror of
+ * curfew_predict_stop) gives it; null where history weighs nothing.
+ */
+export function kernelPredictor(
+  history: readonly Curve[],
+  featuresOf: (c: Curve) => RunFeatures,
+): (c: Curve, evals: Curve['evals']) => PeakPrediction | null {
+  const { state, representatives } = fitState(
+    chooseRepresentatives(history.map((c) => fitRunOf(c, featuresOf(c)))),
+  );
+  const encoded = representatives.map((r) => encodeFeatures(state, r.features));
+  return (c, evals) => {
+    const f = featuresOf(c);
+    const checkpoint = checkpointOf(evals, c.budgetTokens);
+    const p = predictKernel(state, representatives, encoded, {
+      encoded: encodeFeatures(state, f),
+      family: typeof f.family === 'string' ? f.family : null,
+      checkpoint,
+      shape: shapeAt(evals, c.budgetTokens, c.mode, checkpoint),
+    });
+    return p ? { peakFraction: p.peakFraction, lowFraction: p.low, highFraction: p.high } : null;
   };
 }
