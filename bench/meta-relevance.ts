@@ -1,7 +1,8 @@
 // Leave-one-task-out check of the meta-learner through the production path: the dev curves are
 // loaded as finished runs into a store, and for each held-out task the meta-model is fitted on
 // the other tasks (fitMetaModel) and the task's runs are predicted by the SQL function
-// curfew_predict_stop, before they start and given their evals up to 10% and 30% of the budget.
+// curfew_predict_stop, before they start and given their evals up to their first at or past 10%
+// and 30% of the budget (`evalsUpTo`).
 // Two histories side by side: the original 15 tasks (quicktune, opda) and all of them. Nothing is
 // chosen by looking at a held-out task: the fit sees only the other tasks, and the runs scored
 // per task are a fixed sample by run id (at most --per-task, default 60, so big tasks do not

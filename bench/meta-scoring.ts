@@ -183,14 +183,15 @@ export function taskBootstrapBelow(
 
 /**
  * A run's evals once it has trained `upTo` of its budget: up to and including its first eval at
- * or past that point (none before it starts). Evals land on a grid that can fall a hair short of
- * a checkpoint (quicktune's "10%" eval is at 0.0998 of the budget), and the meta-learner's
- * checkpoint is the last one the evals have reached (`checkpointOf`): the evals up to 10% alone
- * would be predicted at the 5% checkpoint.
+ * or past that point (none before it starts). Evals land on a grid that can fall short of a
+ * checkpoint (quicktune's last eval by 10% is at 0.075–0.09999 of the budget), and the
+ * meta-learner's checkpoint is the last one the evals have reached (`checkpointOf`): the evals up
+ * to 10% alone would be predicted at the 5% checkpoint.
  */
 export function evalsUpTo(c: Curve, upTo: number): Curve['evals'] {
   if (!(upTo > 0)) return [];
-  const reached = c.evals.findIndex((e) => e.tokens >= upTo * c.budgetTokens * (1 - 1e-9));
+  // The same tolerance as checkpointOf's (FRACTION_EPSILON, on fractions of the budget).
+  const reached = c.evals.findIndex((e) => e.tokens / c.budgetTokens >= upTo - 1e-9);
   return reached < 0 ? c.evals : c.evals.slice(0, reached + 1);
 }
 
