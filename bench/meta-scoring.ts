@@ -7,6 +7,7 @@ import {
   encodeFeatures,
   type FitRun,
   fitState,
+  KIND_KEY,
   predictKernel,
   type RunFeatures,
   shapeAt,
@@ -221,6 +222,7 @@ export function kernelPredictor(
     const p = predictKernel(state, representatives, encoded, {
       encoded: encodeFeatures(state, f),
       family: typeof f.family === 'string' ? f.family : null,
+      kind: f[KIND_KEY] === undefined ? null : String(f[KIND_KEY]),
       checkpoint,
       shape: shapeAt(evals, c.budgetTokens, c.mode, checkpoint),
     });

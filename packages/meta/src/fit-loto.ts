@@ -90,12 +90,19 @@ export function lotoErrors(histograms: Float64Array, runs: LotoRuns): number[] {
  */
 export function searchObjective(histograms: Float64Array, runs: LotoRuns): number {
   const rows = queryRows(runs);
-  const errors = lotoErrors(histograms, runs);
+  return objectiveOf(
+    lotoErrors(histograms, runs),
+    rows.map((a) => runs.taskIds[a] as number),
+  );
+}
+
+/** Per task, the median error plus a quarter of the mean, averaged over tasks (the search's objective). */
+export function objectiveOf(errors: readonly number[], tasks: readonly number[]): number {
   const byTask = new Map<number, number[]>();
-  rows.forEach((a, i) => {
-    const list = byTask.get(runs.taskIds[a] as number);
-    if (list) list.push(errors[i] as number);
-    else byTask.set(runs.taskIds[a] as number, [errors[i] as number]);
+  errors.forEach((e, i) => {
+    const list = byTask.get(tasks[i] as number);
+    if (list) list.push(e);
+    else byTask.set(tasks[i] as number, [e]);
   });
   let sum = 0;
   for (const xs of byTask.values()) sum += median(xs) + 0.25 * (xs.reduce((s, e) => s + e, 0) / xs.length);
@@ -141,18 +148,4 @@ export function calibrateMass(
     else lo = mid + 1;
   }
   return lo / 100;
-}
-
-/** Pooled coverage and median width of the intervals of `mass` over the query rows. */
-export function intervalStats(histograms: Float64Array, runs: LotoRuns, massOf: (a: number) => number) {
-  const rows = queryRows(runs);
-  let inside = 0;
-  const widths: number[] = [];
-  for (const a of rows) {
-    const [low, high] = binsToInterval(densestBins(histogramAt(histograms, a), massOf(a)));
-    const y = runs.peaks[a] as number;
-    if (y >= low && y <= high) inside++;
-    widths.push(high - low);
-  }
-  return { coverage: inside / Math.max(1, rows.length), medianWidth: median(widths), runs: rows.length };
 }

@@ -18,6 +18,7 @@ function predictAt(fitted: ReturnType<typeof fitState>, run: FitRun, upTo: numbe
   return predictKernel(state, representatives, encoded, {
     encoded: encodeFeatures(state, run.features),
     family: typeof run.features.family === 'string' ? run.features.family : null,
+    kind: typeof run.features.metric === 'string' ? run.features.metric : null,
     checkpoint,
     shape,
   });
@@ -62,6 +63,31 @@ describe('fitState', () => {
     expect(cp?.shapeWeights.some((w) => w > 0)).toBe(true);
     expect(cp?.loto.medianAbsError).toBeLessThan(fitted.state.loto.medianAbsError);
     expect(cp?.loto.medianWidth).toBeLessThan(fitted.state.loto.medianWidth);
+  });
+
+  it('answers at a checkpoint only the kinds whose own curves it predicts better than before the start', () => {
+    // Kind em: the features say nothing, the curve's shape does. Kind bleu: the learning rate's
+    // place in the sweep already says it all before the start, so the shape cannot do better.
+    const em = fitRuns(['a', 'b', 'c', 'd']).map((r) => ({
+      ...r,
+      features: { family: 'kv-qa', metric: 'em' },
+    }));
+    const bleu = fitRunsOf(syntheticCurves(['e', 'f', 'g', 'h'])).map((r) => ({
+      ...r,
+      features: { ...r.features, metric: 'bleu' },
+    }));
+    const fitted = fitState([...em, ...bleu]);
+    const cp = fitted.state.checkpoints.find((c) => c.at === 0.3);
+    expect(cp?.kinds).toMatchObject({ answers: ['em'], start: ['bleu'] });
+    expect(fitted.state.checkpoints[0]?.kinds).toBeUndefined();
+    // A deferred kind's run is answered at 30% exactly as before it started.
+    const run = bleu.find((r) => r.runId === 'e/11') as FitRun;
+    expect(predictAt(fitted, run, 0.3)).toEqual(predictAt(fitted, run, 0));
+    // An answered kind's runs, alike before the start, are told apart by their curves at 30%.
+    const [early, late] = ['a/11', 'a/0'].map((id) => em.find((r) => r.runId === id) as FitRun);
+    expect(predictAt(fitted, early as FitRun, 0)).toEqual(predictAt(fitted, late as FitRun, 0));
+    expect(predictAt(fitted, early as FitRun, 0.3)?.peakFraction).toBeCloseTo(0.2, 2);
+    expect(predictAt(fitted, late as FitRun, 0.3)?.peakFraction).toBeCloseTo(1, 1);
   });
 
   it('keeps no feature when none helps: every past run weighs the same', () => {

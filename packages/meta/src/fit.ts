@@ -152,7 +152,11 @@ export function fitState(
   }
   const reps = chooseRepresentatives(history, options);
   const ctx = contextOf(reps, options);
-  const checkpoints = CHECKPOINTS.map((_, k) => fitCheckpoint(ctx, k));
+  const first = fitCheckpoint(ctx, 0);
+  const checkpoints = [
+    first.state,
+    ...CHECKPOINTS.slice(1).map((_, k) => fitCheckpoint(ctx, k + 1, first.start).state),
+  ];
   const { candidates, weights } = ctx;
   // Ranks among all of a task's runs in history, not only the kept ones.
   const allRanks = peakRanks(history);

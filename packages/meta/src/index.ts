@@ -21,6 +21,7 @@ export {
 export { spearman } from './fit-outcome.js';
 export { curveFeatures, curvesFeatures, loadCurvesAsHistory, readEvals, readHistory } from './history.js';
 export {
+  answeringCheckpoint,
   type HistoryRun,
   type KernelPrediction,
   type KernelQuery,
@@ -39,8 +40,11 @@ export {
 } from './meta-model.js';
 export {
   type CategoryFeature,
+  type CheckpointKinds,
   type CheckpointState,
+  checkpointAnswers,
   encodeFeatures,
+  KIND_KEY,
   type LotoSummary,
   META_MODEL_KIND,
   type MetaModelState,

@@ -1,4 +1,9 @@
-import type { CheckpointState, EncodedFeatures, MetaModelState } from './model-state.js';
+import {
+  type CheckpointState,
+  checkpointAnswers,
+  type EncodedFeatures,
+  type MetaModelState,
+} from './model-state.js';
 import { type CurveShape, FRACTION_EPSILON, SHAPE_KEYS } from './shape.js';
 
 /** One finished past run, as the meta-learner sees it. */
@@ -175,8 +180,28 @@ export interface KernelQuery {
   encoded: EncodedFeatures;
   /** The run's family (its interval is calibrated within it when history has enough of its tasks). */
   family?: string | null;
+  /** The run's kind (its KIND_KEY feature): a checkpoint that does not answer for it defers to 0. */
+  kind?: string | null;
   checkpoint: number;
   shape: CurveShape | null;
+}
+
+/**
+ * The index of the checkpoint whose knowledge answers a query: the one it reached, when it has a
+ * shape there and that checkpoint answers for its kind; else 0 (as before the run's start).
+ */
+export function answeringCheckpoint(
+  state: Pick<MetaModelState, 'checkpoints'>,
+  query: Pick<KernelQuery, 'checkpoint' | 'shape' | 'kind'>,
+): number {
+  const k = state.checkpoints.findIndex((c) => Math.abs(c.at - query.checkpoint) <= FRACTION_EPSILON);
+  const reached = state.checkpoints[k];
+  return k > 0 &&
+    query.shape !== null &&
+    reached !== undefined &&
+    checkpointAnswers(reached, query.kind ?? null)
+    ? k
+    : 0;
 }
 
 /** Predicts for one query from encoded history, in TypeScript (the mirror of curfew_predict_stop). */
@@ -187,8 +212,7 @@ export function predictKernel(
   query: KernelQuery,
 ): KernelPrediction | null {
   if (history.length === 0) return null;
-  const k = state.checkpoints.findIndex((c) => Math.abs(c.at - query.checkpoint) <= FRACTION_EPSILON);
-  const cp = state.checkpoints[k > 0 && query.shape ? k : 0] as CheckpointState;
+  const cp = state.checkpoints[answeringCheckpoint(state, query)] as CheckpointState;
   const at = cp.at;
   const index = state.checkpoints.indexOf(cp);
   const weights = kernelWeights(

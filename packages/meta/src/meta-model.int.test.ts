@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type RunFeatures, withGroupRanks } from './features.js';
 import { chooseRepresentatives, fitState } from './fit.js';
 import { curvesFeatures, loadCurvesAsHistory, readEvals, readHistory } from './history.js';
-import { predictKernel } from './kernel.js';
+import { answeringCheckpoint, predictKernel } from './kernel.js';
 import { fitMetaModel, predictStop, predictStopMany } from './meta-model.js';
 import { encodeFeatures } from './model-state.js';
 import { checkpointOf, shapeAt } from './shape.js';
@@ -64,7 +64,15 @@ describe.each(BACKENDS)('meta-learner on $name', (backend) => {
       ...fitted,
       checkpoints: fitted.checkpoints.map((c) => (c.at > 0 ? { ...c, shapeWeights: [0.5, 1, 2] } : c)),
     };
-    for (const [state, upTo] of [fitted, everyShape].flatMap((s) =>
+    // And with every checkpoint after 0 answering for the queries' own metric alone: a run of a
+    // kind it defers (`start`), or with no metric while `unseen` is false, is answered as at 0.
+    const someKinds = {
+      ...everyShape,
+      checkpoints: everyShape.checkpoints.map((c) =>
+        c.at > 0 ? { ...c, kinds: { answers: ['em'], start: ['deferred'], unseen: false } } : c,
+      ),
+    };
+    for (const [state, upTo] of [fitted, everyShape, someKinds].flatMap((s) =>
       [0, 0.1, 0.35, 1].map((u) => [s, u] as const),
     )) {
       await db
@@ -86,20 +94,35 @@ describe.each(BACKENDS)('meta-learner on $name', (backend) => {
           budgetTokens: c.budgetTokens,
           evals: evals.map((e) => ({ tokens: e.tokens, value: 1 - e.value })),
         };
-        return [query, asLoss];
+        const deferred = {
+          ...query,
+          id: `${c.id}/deferred`,
+          features: { ...query.features, metric: 'deferred' } as RunFeatures,
+        };
+        const { metric: _, ...unnamed } = query.features;
+        return [
+          query,
+          asLoss,
+          deferred,
+          { ...query, id: `${c.id}/no-metric`, features: unnamed as RunFeatures },
+        ];
       });
       const fromSql = await predictStopMany(db, asked);
       asked.forEach((q) => {
         const checkpoint = checkpointOf(q.evals, q.budgetTokens);
         const shape = shapeAt(q.evals, q.budgetTokens, q.features.mode === 'min' ? 'min' : 'max', checkpoint);
-        const ts = predictKernel(state, representatives, encoded, {
+        const query = {
           encoded: encodeFeatures(state, q.features),
           family: String(q.features.family),
+          kind: q.features.metric === undefined ? null : String(q.features.metric),
           checkpoint,
           shape,
-        });
+        };
+        const ts = predictKernel(state, representatives, encoded, query);
         const p = fromSql.get(q.id);
-        expect(p?.checkpoint).toBe(checkpoint);
+        expect(p?.checkpoint).toBe(state.checkpoints[answeringCheckpoint(state, query)]?.at);
+        if (state === someKinds && q.id.endsWith('/deferred')) expect(p?.checkpoint).toBe(0);
+        if (state === someKinds && queries.some((c) => c.id === q.id)) expect(p?.checkpoint).toBe(checkpoint);
         expect(p?.peakFraction).toBeCloseTo(ts?.peakFraction ?? Number.NaN, 9);
         expect(p?.lowFraction).toBeCloseTo(ts?.low ?? Number.NaN, 9);
         expect(p?.highFraction).toBeCloseTo(ts?.high ?? Number.NaN, 9);

@@ -30,8 +30,33 @@ export interface CheckpointState {
    * families with enough tasks in history; a run of another family gets `intervalMass`.
    */
   familyMass: Record<string, number>;
-  /** Leave-one-task-out results at this checkpoint. */
+  /**
+   * Which kinds of run (values of the `metric` feature, KIND_KEY) this checkpoint answers for: those
+   * whose leave-one-task-out error here beat their error before the start (median, then mean). A run of a kind in
+   * `start` is answered as before its start (checkpoint 0's knowledge, its own evals unread); a run
+   * of a kind in neither list (or without the feature) is answered here when `unseen` is true, by the
+   * same comparison over all kinds pooled. Absent in older versions: the checkpoint answers every run.
+   */
+  kinds?: CheckpointKinds;
+  /** Leave-one-task-out results at this checkpoint (of the answers it gives, checkpoint 0's where it defers). */
   loto: LotoSummary;
+}
+
+export interface CheckpointKinds {
+  answers: string[];
+  start: string[];
+  unseen: boolean;
+}
+
+/** The feature whose value is a run's kind for {@link CheckpointKinds}: the metric its policy watches. */
+export const KIND_KEY = 'metric';
+
+/** Whether checkpoint `cp` answers a run of kind `kind` (null: the run has no such feature). */
+export function checkpointAnswers(cp: Pick<CheckpointState, 'at' | 'kinds'>, kind: string | null): boolean {
+  if (cp.at === 0 || cp.kinds === undefined) return true;
+  if (kind !== null && cp.kinds.answers.includes(kind)) return true;
+  if (kind !== null && cp.kinds.start.includes(kind)) return false;
+  return cp.kinds.unseen;
 }
 
 /** Kind of the meta-learner's `meta_models` state (the policies' stop models have their own). */

@@ -42,7 +42,7 @@ function queriesOf(curves: ReturnType<typeof syntheticCurves>): StopQuery[] {
   );
 }
 
-describe.each(BACKENDS)('curfew_predict_stop (0008) on $name', (backend) => {
+describe.each(BACKENDS)('curfew_predict_stop (0008, 0009) on $name', (backend) => {
   let database: TestDatabase | undefined;
   afterEach(async () => {
     await database?.cleanup();
@@ -50,11 +50,15 @@ describe.each(BACKENDS)('curfew_predict_stop (0008) on $name', (backend) => {
   });
 
   // 480 queries through both functions; on PGlite on a loaded machine that took over a minute.
-  it("answers as 0007's function did, row for row and to the last bit", async () => {
+  it("answers a version without checkpoint kinds as 0007's function did, row for row and to the last bit", async () => {
     database = await backend.create();
     const { db } = database.store;
     await loadCurvesAsHistory(db, mixedHistory());
     await fitMetaModel(db);
+    // As a version fitted before 0009: every checkpoint answers every run (0007 knew no kinds).
+    await db.execute(sql`UPDATE meta_models SET state = jsonb_set(state, '{checkpoints}', (
+      SELECT jsonb_agg(c.spec - 'kinds' ORDER BY c.ord)
+      FROM jsonb_array_elements(state -> 'checkpoints') WITH ORDINALITY AS c(spec, ord)))`);
     await installPredictStop0007(db);
     const queries = queriesOf([
       ...syntheticCurves(['q'], 8, 30),

@@ -45,6 +45,7 @@ describe.each(BACKENDS)('migrate on $name', (backend) => {
       '0006_meta_outcome',
       '0007_predict_stop_once',
       '0008_predict_stop_plpgsql',
+      '0009_predict_stop_kinds',
     ]);
 
     expect(await migrate(t.store.db)).toEqual({ applied: tags });
@@ -125,6 +126,7 @@ describe('migrate on postgres, from several processes at once', () => {
       '0006_meta_outcome',
       '0007_predict_stop_once',
       '0008_predict_stop_plpgsql',
+      '0009_predict_stop_kinds',
     ]);
     const { rows } = await t.store.readOnlyQuery(
       'select tag, count(*) as times from curfew_migrations group by tag order by tag',
@@ -139,6 +141,7 @@ describe('migrate on postgres, from several processes at once', () => {
       { tag: '0006_meta_outcome', times: 1 },
       { tag: '0007_predict_stop_once', times: 1 },
       { tag: '0008_predict_stop_plpgsql', times: 1 },
+      { tag: '0009_predict_stop_kinds', times: 1 },
     ]);
   });
 });
