@@ -64,6 +64,7 @@ function predictedOutcomes(): { rank: Map<string, number>; value: Map<string, nu
       const p = predictKernel(state, representatives, encoded, {
         encoded: encodeFeatures(state, f),
         family: typeof f.family === 'string' ? f.family : null,
+        kind: null,
         checkpoint: 0,
         shape: null,
       });

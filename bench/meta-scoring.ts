@@ -7,9 +7,9 @@ import {
   encodeFeatures,
   type FitRun,
   fitState,
-  KIND_KEY,
   predictKernel,
   type RunFeatures,
+  kindOf as runKind,
   shapeAt,
 } from '@curfew/meta';
 import type { Curve } from '@curfew/policies';
@@ -222,7 +222,7 @@ export function kernelPredictor(
     const p = predictKernel(state, representatives, encoded, {
       encoded: encodeFeatures(state, f),
       family: typeof f.family === 'string' ? f.family : null,
-      kind: f[KIND_KEY] === undefined ? null : String(f[KIND_KEY]),
+      kind: runKind(f),
       checkpoint,
       shape: shapeAt(evals, c.budgetTokens, c.mode, checkpoint),
     });

@@ -5,7 +5,7 @@
 -- until a checkpoint answers for it. With history of all 37 development tasks, the 10% checkpoint
 -- had made accuracy runs' predicted peaks worse than before they started (bench/README.md,
 -- "Meta-learner"). A version fitted before this migration has no `kinds`, and its answers are
--- 0008's, to the last bit (predict-stop.int.test.ts).
+-- 0008's, which are 0007's to the last bit (predict-stop.int.test.ts compares with 0007).
 -- CREATE OR REPLACE keeps the reader role's grant and the function's comment.
 CREATE OR REPLACE FUNCTION curfew_predict_stop(
   features jsonb,
@@ -107,13 +107,15 @@ BEGIN
 
   -- A checkpoint answers only the kinds of run (the metric watched) whose leave-one-task-out
   -- error it beat before the start; a run of another kind is predicted as before its start, its
-  -- evals unread (packages/meta/src/kernel.ts, answeringCheckpoint). A kind the checkpoint has not
-  -- seen, or a run without a metric, is answered as `unseen` says. Versions without `kinds`
-  -- answer every run at the checkpoint it reached, as 0008 did.
-  kind := curfew_predict_stop.features ->> 'metric';
+  -- evals unread (packages/meta/src/kernel.ts, answeringCheckpoint; model-state.ts,
+  -- checkpointAnswers). A kind the checkpoint has not seen, or a run whose metric is no string, is
+  -- answered as `unseen` says (true when absent). Versions without `kinds` answer every run at the
+  -- checkpoint it reached, as 0008 did.
+  kind := CASE WHEN jsonb_typeof(curfew_predict_stop.features -> 'metric') = 'string'
+    THEN curfew_predict_stop.features ->> 'metric' END;
   IF at > 0 AND best_fraction IS NOT NULL AND jsonb_typeof(spec -> 'kinds') = 'object' AND NOT (CASE
-      WHEN kind IS NOT NULL AND (spec -> 'kinds' -> 'answers') ? kind THEN true
-      WHEN kind IS NOT NULL AND (spec -> 'kinds' -> 'start') ? kind THEN false
+      WHEN kind IS NOT NULL AND coalesce((spec -> 'kinds' -> 'answers') ? kind, false) THEN true
+      WHEN kind IS NOT NULL AND coalesce((spec -> 'kinds' -> 'start') ? kind, false) THEN false
       ELSE coalesce((spec -> 'kinds' ->> 'unseen')::boolean, true)
     END) THEN
     SELECT c.spec, 0, c.ord::int INTO spec, at, at_index

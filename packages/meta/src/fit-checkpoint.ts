@@ -20,7 +20,7 @@ import {
   searchWeights,
 } from './fit-search.js';
 import { binsToInterval, densestBins } from './kernel.js';
-import { type CheckpointKinds, type CheckpointState, checkpointAnswers, KIND_KEY } from './model-state.js';
+import { type CheckpointKinds, type CheckpointState, checkpointAnswers, kindOf } from './model-state.js';
 import { CHECKPOINTS, type CurveShape, SHAPE_KEYS } from './shape.js';
 
 /** What every checkpoint's fit shares: the kept runs, their feature values and the static weights. */
@@ -103,10 +103,7 @@ export interface StartFit {
 
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 
-const kindOfRow = (ctx: FitContext, a: number): string | null => {
-  const v = ctx.features[a]?.[KIND_KEY];
-  return v === undefined ? null : String(v);
-};
+const kindOfRow = (ctx: FitContext, a: number): string | null => kindOf(ctx.features[a] ?? {});
 
 /**
  * The kinds of run this checkpoint answers for: those whose out-of-fold errors over its query rows

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type FitRun, fitState, MetaFitError, spreadSample } from './fit.js';
 import { binsToInterval, densestBins, predictKernel } from './kernel.js';
-import { encodeFeatures } from './model-state.js';
+import { checkpointAnswers, encodeFeatures, kindOf } from './model-state.js';
 import { checkpointOf, shapeAt } from './shape.js';
 import { fitRunsOf, syntheticCurves } from './test-curves.js';
 
@@ -18,7 +18,7 @@ function predictAt(fitted: ReturnType<typeof fitState>, run: FitRun, upTo: numbe
   return predictKernel(state, representatives, encoded, {
     encoded: encodeFeatures(state, run.features),
     family: typeof run.features.family === 'string' ? run.features.family : null,
-    kind: typeof run.features.metric === 'string' ? run.features.metric : null,
+    kind: kindOf(run.features),
     checkpoint,
     shape,
   });
@@ -31,6 +31,22 @@ describe('densest bins', () => {
     expect(densestBins(h, 0.7)).toEqual([2, 5]);
     expect(densestBins([1, 0, 1], 0.5)).toEqual([0, 0]);
     expect(binsToInterval([0, 100])).toEqual([0, 1]);
+  });
+});
+
+describe('checkpointAnswers', () => {
+  it('answers the kinds listed, defers those in start, and goes by unseen for the rest', () => {
+    const kinds = { answers: ['em'], start: ['bleu'], unseen: false };
+    expect(checkpointAnswers({ at: 0.3, kinds }, 'em')).toBe(true);
+    expect(checkpointAnswers({ at: 0.3, kinds }, 'bleu')).toBe(false);
+    expect(checkpointAnswers({ at: 0.3, kinds }, 'wer')).toBe(false);
+    expect(checkpointAnswers({ at: 0.3, kinds }, null)).toBe(false);
+    expect(checkpointAnswers({ at: 0.3, kinds: { ...kinds, unseen: true } }, null)).toBe(true);
+    expect(checkpointAnswers({ at: 0, kinds }, 'bleu')).toBe(true);
+    expect(checkpointAnswers({ at: 0.3 }, 'bleu')).toBe(true);
+    expect(checkpointAnswers({ at: 0.3, kinds: { answers: ['em'] } }, 'wer')).toBe(true);
+    expect(kindOf({ metric: 3 })).toBeNull();
+    expect(kindOf({ metric: 'em' })).toBe('em');
   });
 });
 

@@ -45,6 +45,7 @@ export {
   checkpointAnswers,
   encodeFeatures,
   KIND_KEY,
+  kindOf,
   type LotoSummary,
   META_MODEL_KIND,
   type MetaModelState,

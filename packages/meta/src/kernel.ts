@@ -180,8 +180,8 @@ export interface KernelQuery {
   encoded: EncodedFeatures;
   /** The run's family (its interval is calibrated within it when history has enough of its tasks). */
   family?: string | null;
-  /** The run's kind (its KIND_KEY feature): a checkpoint that does not answer for it defers to 0. */
-  kind?: string | null;
+  /** The run's kind (`kindOf` its features): a checkpoint that does not answer for it defers to 0. */
+  kind: string | null;
   checkpoint: number;
   shape: CurveShape | null;
 }
@@ -196,10 +196,7 @@ export function answeringCheckpoint(
 ): number {
   const k = state.checkpoints.findIndex((c) => Math.abs(c.at - query.checkpoint) <= FRACTION_EPSILON);
   const reached = state.checkpoints[k];
-  return k > 0 &&
-    query.shape !== null &&
-    reached !== undefined &&
-    checkpointAnswers(reached, query.kind ?? null)
+  return k > 0 && query.shape !== null && reached !== undefined && checkpointAnswers(reached, query.kind)
     ? k
     : 0;
 }

@@ -7,7 +7,7 @@ import { chooseRepresentatives, fitState } from './fit.js';
 import { curvesFeatures, loadCurvesAsHistory, readEvals, readHistory } from './history.js';
 import { answeringCheckpoint, predictKernel } from './kernel.js';
 import { fitMetaModel, predictStop, predictStopMany } from './meta-model.js';
-import { encodeFeatures } from './model-state.js';
+import { encodeFeatures, kindOf } from './model-state.js';
 import { checkpointOf, shapeAt } from './shape.js';
 import { syntheticCurves } from './test-curves.js';
 
@@ -72,7 +72,14 @@ describe.each(BACKENDS)('meta-learner on $name', (backend) => {
         c.at > 0 ? { ...c, kinds: { answers: ['em'], start: ['deferred'], unseen: false } } : c,
       ),
     };
-    for (const [state, upTo] of [fitted, everyShape, someKinds].flatMap((s) =>
+    // And the other way round: the queries' metric deferred, a run without one answered (`unseen`).
+    const unseenAnswered = {
+      ...someKinds,
+      checkpoints: someKinds.checkpoints.map((c) =>
+        c.at > 0 ? { ...c, kinds: { answers: [], start: ['em'], unseen: true } } : c,
+      ),
+    };
+    for (const [state, upTo] of [fitted, everyShape, someKinds, unseenAnswered].flatMap((s) =>
       [0, 0.1, 0.35, 1].map((u) => [s, u] as const),
     )) {
       await db
@@ -114,7 +121,7 @@ describe.each(BACKENDS)('meta-learner on $name', (backend) => {
         const query = {
           encoded: encodeFeatures(state, q.features),
           family: String(q.features.family),
-          kind: q.features.metric === undefined ? null : String(q.features.metric),
+          kind: kindOf(q.features),
           checkpoint,
           shape,
         };
@@ -123,6 +130,8 @@ describe.each(BACKENDS)('meta-learner on $name', (backend) => {
         expect(p?.checkpoint).toBe(state.checkpoints[answeringCheckpoint(state, query)]?.at);
         if (state === someKinds && q.id.endsWith('/deferred')) expect(p?.checkpoint).toBe(0);
         if (state === someKinds && queries.some((c) => c.id === q.id)) expect(p?.checkpoint).toBe(checkpoint);
+        if (state === unseenAnswered && q.id.endsWith('/no-metric')) expect(p?.checkpoint).toBe(checkpoint);
+        if (state === unseenAnswered && queries.some((c) => c.id === q.id)) expect(p?.checkpoint).toBe(0);
         expect(p?.peakFraction).toBeCloseTo(ts?.peakFraction ?? Number.NaN, 9);
         expect(p?.lowFraction).toBeCloseTo(ts?.low ?? Number.NaN, 9);
         expect(p?.highFraction).toBeCloseTo(ts?.high ?? Number.NaN, 9);

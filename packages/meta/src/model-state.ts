@@ -35,10 +35,15 @@ export interface CheckpointState {
    * whose leave-one-task-out error here beat their error before the start (median, then mean). A run of a kind in
    * `start` is answered as before its start (checkpoint 0's knowledge, its own evals unread); a run
    * of a kind in neither list (or without the feature) is answered here when `unseen` is true, by the
-   * same comparison over all kinds pooled. Absent in older versions: the checkpoint answers every run.
+   * same comparison over all kinds pooled; so is a kind in history none of whose runs had an eval by
+   * the checkpoint. Absent in older versions: the checkpoint answers every run.
    */
   kinds?: CheckpointKinds;
-  /** Leave-one-task-out results at this checkpoint (of the answers it gives, checkpoint 0's where it defers). */
+  /**
+   * Leave-one-task-out results at this checkpoint, of the answers it gives (checkpoint 0's where it
+   * defers). `kinds` was chosen on these same held-out errors, so the summary is the better of two
+   * per kind: optimistic, not a held-out estimate of the choice.
+   */
   loto: LotoSummary;
 }
 
@@ -51,12 +56,25 @@ export interface CheckpointKinds {
 /** The feature whose value is a run's kind for {@link CheckpointKinds}: the metric its policy watches. */
 export const KIND_KEY = 'metric';
 
-/** Whether checkpoint `cp` answers a run of kind `kind` (null: the run has no such feature). */
-export function checkpointAnswers(cp: Pick<CheckpointState, 'at' | 'kinds'>, kind: string | null): boolean {
-  if (cp.at === 0 || cp.kinds === undefined) return true;
-  if (kind !== null && cp.kinds.answers.includes(kind)) return true;
-  if (kind !== null && cp.kinds.start.includes(kind)) return false;
-  return cp.kinds.unseen;
+/** A run's kind for {@link CheckpointKinds}: its KIND_KEY feature when that is a string, else null. */
+export function kindOf(features: RunFeatures): string | null {
+  const v = features[KIND_KEY];
+  return typeof v === 'string' ? v : null;
+}
+
+/**
+ * Whether checkpoint `cp` answers a run of kind `kind` (null: the run has no metric). The SQL
+ * function (migrations/0009) decides the same way, down to a `kinds` object lacking a list or
+ * `unseen`.
+ */
+export function checkpointAnswers(
+  cp: Pick<CheckpointState, 'at'> & { kinds?: Partial<CheckpointKinds> | null },
+  kind: string | null,
+): boolean {
+  if (cp.at === 0 || cp.kinds === undefined || cp.kinds === null) return true;
+  if (kind !== null && (cp.kinds.answers ?? []).includes(kind)) return true;
+  if (kind !== null && (cp.kinds.start ?? []).includes(kind)) return false;
+  return cp.kinds.unseen ?? true;
 }
 
 /** Kind of the meta-learner's `meta_models` state (the policies' stop models have their own). */
