@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type FitRun, fitState, MetaFitError, spreadSample } from './fit.js';
+import { signTestP } from './fit-checkpoint.js';
 import { binsToInterval, densestBins, predictKernel } from './kernel.js';
 import { checkpointAnswers, encodeFeatures, kindOf } from './model-state.js';
 import { checkpointOf, shapeAt } from './shape.js';
@@ -104,6 +105,22 @@ describe('fitState', () => {
     expect(predictAt(fitted, early as FitRun, 0)).toEqual(predictAt(fitted, late as FitRun, 0));
     expect(predictAt(fitted, early as FitRun, 0.3)?.peakFraction).toBeCloseTo(0.2, 2);
     expect(predictAt(fitted, late as FitRun, 0.3)?.peakFraction).toBeCloseTo(1, 1);
+  });
+
+  it('answers a kind only when enough of its tasks gain, by a sign test over tasks', () => {
+    expect(signTestP(4, 4)).toBeCloseTo(1 / 16, 12);
+    expect(signTestP(3, 3)).toBeCloseTo(1 / 8, 12);
+    expect(signTestP(13, 18)).toBeCloseTo(0.0481, 4);
+    expect(signTestP(0, 5)).toBe(1);
+    expect(signTestP(0, 0)).toBe(1);
+    // The same curves as above, the shape as telling, but the kind in three tasks only: three of
+    // three better is p = 1/8, short of the confidence, so 30% answers as before the start.
+    const em = fitRuns(['a', 'b', 'c']).map((r) => ({ ...r, features: { family: 'kv-qa', metric: 'em' } }));
+    const fitted = fitState(em);
+    const cp = fitted.state.checkpoints.find((c) => c.at === 0.3);
+    expect(cp?.kinds).toMatchObject({ answers: [], start: ['em'], unseen: false });
+    const run = em.find((r) => r.runId === 'a/11') as FitRun;
+    expect(predictAt(fitted, run, 0.3)).toEqual(predictAt(fitted, run, 0));
   });
 
   it('keeps no feature when none helps: every past run weighs the same', () => {
