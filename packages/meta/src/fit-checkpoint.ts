@@ -2,6 +2,7 @@
 // search sample), then, over every kept run, the out-of-fold histograms that the interval masses
 // are calibrated on and the leave-one-task-out summary is read from.
 
+import { DEFAULT_RISK_RULE } from '@curfew/policies';
 import type { RunFeatures } from './features.js';
 import {
   calibrateMass,
@@ -107,9 +108,9 @@ const kindOfRow = (ctx: FitContext, a: number): string | null => kindOf(ctx.feat
 
 /**
  * The confidence at which a checkpoint must be better than the start over history's tasks before
- * it answers a kind: the policies' risk rule's (`DEFAULT_RISK_RULE.confidence`, packages/policies).
+ * it answers a kind: the policies' risk rule's.
  */
-export const KINDS_CONFIDENCE = 0.9;
+export const KINDS_CONFIDENCE = DEFAULT_RISK_RULE.confidence;
 
 /** P(X ≥ wins) for X ~ Binomial(n, 1/2): the one-sided sign test's p-value. */
 export function signTestP(wins: number, n: number): number {
@@ -132,6 +133,36 @@ function compareErrors(here: readonly number[], before: readonly number[]): numb
 }
 
 /**
+ * Whether errors `here` beat the same rows' errors `before`, by the median, then the mean: pooled,
+ * and over the rows' tasks (`tasks`, aligned) one by one, more of them better than worse at
+ * KINDS_CONFIDENCE by a one-sided sign test over the tasks that differ.
+ */
+export function betterOverTasks(
+  here: readonly number[],
+  before: readonly number[],
+  tasks: readonly number[],
+): boolean {
+  if (compareErrors(here, before) !== 1) return false;
+  const byTask = new Map<number, number[]>();
+  tasks.forEach((t, i) => {
+    const list = byTask.get(t);
+    if (list) list.push(i);
+    else byTask.set(t, [i]);
+  });
+  let wins = 0;
+  let differ = 0;
+  for (const list of byTask.values()) {
+    const c = compareErrors(
+      list.map((i) => here[i] as number),
+      list.map((i) => before[i] as number),
+    );
+    if (c !== 0) differ++;
+    if (c === 1) wins++;
+  }
+  return signTestP(wins, differ) <= 1 - KINDS_CONFIDENCE;
+}
+
+/**
  * The kinds of run this checkpoint answers for: those whose out-of-fold errors over its query rows
  * are lower here than before the start, on the same rows (the median, then the mean), pooled and
  * task by task: more of history's tasks better than worse, at KINDS_CONFIDENCE by a sign test over
@@ -149,26 +180,12 @@ function kindsAnswered(
   // The median error over the kind's query rows, here and before the start (what a user is
   // promised gets no worse once evals arrive); on a tie, the mean: where history already puts
   // every peak right (a loss that falls to the end), a run whose curve turns is still told so.
-  const here = (subset: readonly number[]) => subset.map((i) => errors[i] as number);
-  const before = (subset: readonly number[]) => subset.map((i) => start.errors[rows[i] as number] as number);
-  const better = (subset: readonly number[]) => {
-    if (compareErrors(here(subset), before(subset)) !== 1) return false;
-    const byTask = new Map<number, number[]>();
-    for (const i of subset) {
-      const t = ctx.taskIds[rows[i] as number] as number;
-      const list = byTask.get(t);
-      if (list) list.push(i);
-      else byTask.set(t, [i]);
-    }
-    let wins = 0;
-    let differ = 0;
-    for (const list of byTask.values()) {
-      const c = compareErrors(here(list), before(list));
-      if (c !== 0) differ++;
-      if (c === 1) wins++;
-    }
-    return signTestP(wins, differ) <= 1 - KINDS_CONFIDENCE;
-  };
+  const better = (subset: readonly number[]) =>
+    betterOverTasks(
+      subset.map((i) => errors[i] as number),
+      subset.map((i) => start.errors[rows[i] as number] as number),
+      subset.map((i) => ctx.taskIds[rows[i] as number] as number),
+    );
   const byKind = new Map<string, number[]>();
   rows.forEach((a, i) => {
     const kind = kindOfRow(ctx, a);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type FitRun, fitState, MetaFitError, spreadSample } from './fit.js';
-import { signTestP } from './fit-checkpoint.js';
+import { betterOverTasks, signTestP } from './fit-checkpoint.js';
 import { binsToInterval, densestBins, predictKernel } from './kernel.js';
 import { checkpointAnswers, encodeFeatures, kindOf } from './model-state.js';
 import { checkpointOf, shapeAt } from './shape.js';
@@ -113,6 +113,19 @@ describe('fitState', () => {
     expect(signTestP(13, 18)).toBeCloseTo(0.0481, 4);
     expect(signTestP(0, 5)).toBe(1);
     expect(signTestP(0, 0)).toBe(1);
+    // One task of many runs gains a lot, four small ones lose: the pooled median says better, the
+    // tasks do not (what history of 37 did to FNG's fold at 10%).
+    const rows = (task: number, n: number, here: number, before: number) =>
+      Array.from({ length: n }, () => ({ task, here, before }));
+    const split = (xs: { task: number; here: number; before: number }[]) =>
+      [xs.map((x) => x.here), xs.map((x) => x.before), xs.map((x) => x.task)] as const;
+    const oneBig = [rows(0, 20, 0.01, 0.1), ...[1, 2, 3, 4].map((t) => rows(t, 3, 0.2, 0.15))].flat();
+    expect(betterOverTasks(...split(oneBig))).toBe(false);
+    const allGain = [0, 1, 2, 3].flatMap((t) => rows(t, 3, 0.05, 0.1));
+    expect(betterOverTasks(...split(allGain))).toBe(true);
+    // Four of five better is p = 6/32; alike tasks do not count (four of four again, plus one tie).
+    expect(betterOverTasks(...split([...allGain, ...rows(4, 3, 0.2, 0.1)]))).toBe(false);
+    expect(betterOverTasks(...split([...allGain, ...rows(4, 3, 0.1, 0.1)]))).toBe(true);
     // The same curves as above, the shape as telling, but the kind in three tasks only: three of
     // three better is p = 1/8, short of the confidence, so 30% answers as before the start.
     const em = fitRuns(['a', 'b', 'c']).map((r) => ({ ...r, features: { family: 'kv-qa', metric: 'em' } }));

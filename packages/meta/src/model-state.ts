@@ -32,10 +32,11 @@ export interface CheckpointState {
   familyMass: Record<string, number>;
   /**
    * Which kinds of run (values of the `metric` feature, KIND_KEY) this checkpoint answers for: those
-   * whose leave-one-task-out error here beat their error before the start (median, then mean). A run of a kind in
+   * whose leave-one-task-out error here beat their error before the start (median, then mean),
+   * pooled and over history's tasks of the kind by a sign test (fit-checkpoint.ts). A run of a kind in
    * `start` is answered as before its start (checkpoint 0's knowledge, its own evals unread); a run
    * of a kind in neither list (or without the feature) is answered here when `unseen` is true, by the
-   * same comparison over all kinds pooled; so is a kind in history none of whose runs had an eval by
+   * same tests over all kinds pooled; so is a kind in history none of whose runs had an eval by
    * the checkpoint. Absent in older versions: the checkpoint answers every run.
    */
   kinds?: CheckpointKinds;
