@@ -327,6 +327,63 @@ try {
     console.log(`history ${scenario}, accuracy: (b) before, below the baseline ${interval(b)}`);
     console.log(`history ${scenario}, accuracy: (c) 10%, below before ${interval(c)}`);
   }
+  // Task by task, per kind of curve: the worst held-out task and the share of tasks whose
+  // prediction gets worse once evals arrive, beside the pooled medians (each task its own fold).
+  for (const scenario of [small, all]) {
+    console.log(
+      `\nhistory ${scenario}: task by task, by kind of curve (each task's median error over its scored runs)`,
+    );
+    const kinds = [...new Set(scored.filter((x) => x.scenario === scenario).map((x) => x.kind))].sort();
+    const rowsK = kinds.map((kind) => {
+      const tasks = [
+        ...new Set(scored.filter((x) => x.scenario === scenario && x.kind === kind).map((x) => x.task)),
+      ].sort();
+      const at = (task: string, upTo: number) =>
+        median(
+          scored
+            .filter((x) => x.scenario === scenario && x.task === task && x.upTo === upTo)
+            .map((x) => x.error),
+        );
+      const meanOf = (xs: number[]) => xs.reduce((t, x) => t + x, 0) / Math.max(1, xs.length);
+      const cells = [0.1, 0.3].map((upTo) => {
+        const changes = tasks.map((task) => ({ task, change: at(task, upTo) - at(task, 0) }));
+        const worst = changes.reduce((w, c) => (c.change > w.change ? c : w));
+        return {
+          mean: meanOf(tasks.map((task) => at(task, upTo))),
+          worst: worst.change > 0 ? `${signed(worst.change)} ${worst.task}` : 'none worse',
+          worse: changes.filter((c) => c.change > 0).length,
+          worse005: changes.filter((c) => c.change > 0.005).length,
+        };
+      });
+      return [
+        kind,
+        String(tasks.length),
+        meanOf(tasks.map((task) => at(task, 0))).toFixed(3),
+        ...cells.flatMap((c) => [
+          c.mean.toFixed(3),
+          c.worst,
+          `${c.worse} (${percent(c.worse / tasks.length)})`,
+          `${c.worse005} (${percent(c.worse005 / tasks.length)})`,
+        ]),
+      ];
+    });
+    printTable(
+      [
+        'kind',
+        'tasks',
+        'mean before',
+        'mean 10%',
+        'worst task at 10% vs before',
+        'worse at 10%',
+        '> 0.005',
+        'mean 30%',
+        'worst task at 30% vs before',
+        'worse at 30%',
+        '> 0.005',
+      ],
+      rowsK,
+    );
+  }
   console.log(
     '\naims: (b) accuracy, before: ≥ 40% below the baseline; (c) 10%: ≥ 25% below before, every kind;',
   );
